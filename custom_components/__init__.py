@@ -1,0 +1,1 @@
+"""Home Assistant custom integrations (Radar Sleep lives in radar_sleep/)."""

@@ -1,0 +1,34 @@
+"""Constants of the Radar Sleep integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "radar_sleep"
+LOGGER = logging.getLogger(__package__)
+
+CONF_SOURCE: Final = "source"
+CONF_SIDE: Final = "side"
+CONF_RADAR_POSITION: Final = "radar_position"
+CONF_SEED: Final = "seed"
+CONF_PARTNER: Final = "partner"
+CONF_PET: Final = "pet"
+CONF_SPEED: Final = "speed"
+CONF_SESSION_END_MINUTES: Final = "session_end_minutes"
+CONF_PRESENCE_THRESHOLD: Final = "presence_threshold"
+
+SOURCE_SIMULATOR: Final = "simulator"
+SOURCES: Final = [SOURCE_SIMULATOR]
+"""Frame sources selectable in the config flow (hardware drivers join here)."""
+
+SIDES: Final = ["left", "right"]
+RADAR_POSITIONS: Final = ["left_table", "right_table", "headboard"]
+
+DEFAULT_SPEED: Final = 1.0
+DEFAULT_SESSION_END_MINUTES: Final = 20
+DEFAULT_PRESENCE_THRESHOLD: Final = 0.5
+
+STORAGE_VERSION: Final = 1
+RETRY_SECONDS: Final = 30
+"""Wait before restarting a source that failed."""

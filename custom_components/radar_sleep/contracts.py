@@ -1,0 +1,187 @@
+"""The typed contracts between Radar Sleep's layers.
+
+This module is Home-Assistant-free and imports nothing from ``radar/`` or ``sleep/``: it is
+the only thing those two layers share (see ``docs/architecture.md``).
+
+Data path::
+
+    radar/ (drivers, simulator) --VitalsFrame--> sleep/ (pipeline) --SleepUpdate, NightSummary--> HA
+
+Units are SI unless a field name says otherwise (``_mm``, ``_bpm``, ``_min``, ``_pct``).
+Times are either source seconds (``t``, monotonic within a source) or timezone-aware UTC
+datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+
+EPOCH_SECONDS = 30
+"""Length of a scoring epoch, as in AASM/R&K polysomnography scoring."""
+
+
+class Stage(IntEnum):
+    """Four-class sleep stage, as consumer sleep trackers report it.
+
+    ``LIGHT`` is AASM N1 + N2, ``DEEP`` is N3 (R&K S3 + S4), ``REM`` is R.
+    """
+
+    WAKE = 0
+    LIGHT = 1
+    DEEP = 2
+    REM = 3
+
+    @property
+    def label(self) -> str:
+        """Lower-case name used in Home Assistant states and JSON: ``wake|light|deep|rem``."""
+        return self.name.lower()
+
+
+class SessionState(StrEnum):
+    """Where the night's session is."""
+
+    IDLE = "idle"
+    """Nobody (or not the user) in the detection zone; no session."""
+    STARTING = "starting"
+    """The user is present but for less than the session start delay (5 min)."""
+    ACTIVE = "active"
+    """A session is running and the user is in bed."""
+    AWAY = "away"
+    """A session is running but the user left the bed (bathroom trip, or the night is ending)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetVitals:
+    """What a radar measured of one tracked target during one frame."""
+
+    target_id: int
+    """Device-assigned id, stable while the device keeps tracking the same target."""
+    distance_m: float
+    """Radial distance from the radar to the target."""
+    angle_deg: float | None
+    """Azimuth, positive to the radar's right; ``None`` on single-antenna devices."""
+    respiration_mm: tuple[float, ...]
+    """Chest displacement samples since the previous frame (mm, towards the radar positive)."""
+    respiration_rate_hz: float
+    """Sample rate of ``respiration_mm``."""
+    movement: float
+    """Body-movement energy in 0..1 (0 still, 1 gross movement such as turning over)."""
+    signal_quality: float
+    """Confidence in the respiration signal, 0..1."""
+    breath_rate_bpm: float | None = None
+    """Breathing rate if the device computes it."""
+    heart_rate_bpm: float | None = None
+    """Heart rate if the device computes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class VitalsFrame:
+    """One radar frame (typically 10-20 Hz): every tracked target and the device's own view.
+
+    Devices that only report presence or rates fill what they have: ``targets`` may be empty
+    with ``device_presence`` set, and ``respiration_mm`` may be empty.
+    """
+
+    t: float
+    """Source time in seconds (monotonic within a source)."""
+    targets: tuple[TargetVitals, ...]
+    device_presence: bool | None = None
+    """The device's own presence opinion, when it has one."""
+
+
+@dataclass(frozen=True, slots=True)
+class SleepUpdate:
+    """The live state of the sleep pipeline, emitted whenever it changes."""
+
+    t: float
+    """Source time of the frame that produced this update."""
+    time: datetime
+    """The same instant as a UTC datetime."""
+    present: bool
+    """Someone is in the detection zone (above the presence threshold)."""
+    presence_confidence: float
+    """0..1 score behind ``present``."""
+    in_bed: bool
+    """A session is running and the user is in bed."""
+    session_state: SessionState
+    trying_to_sleep: bool
+    """The user has started trying to sleep (sleep intent) and has not finally woken."""
+    intent_score: float | None
+    """0..1 score of the last epoch behind ``trying_to_sleep``."""
+    stage: Stage | None
+    """Stage of the last completed epoch while in a session, else ``None``."""
+    stage_probabilities: tuple[float, float, float, float] | None
+    """Probabilities of wake, light, deep, REM for that epoch."""
+    breathing_rate_bpm: float | None
+    """Breathing rate of the user over the last epoch."""
+    primary_user_confidence: float | None
+    """How sure the pipeline is that the tracked breathing is the user's, 0..1."""
+    epoch_index: int | None = None
+    """Index of the last completed epoch in the session, if any."""
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Short reason for each decision, keyed ``presence``, ``session``, ``user``, ``intent``,
+    ``stage``."""
+
+
+@dataclass(frozen=True, slots=True)
+class SleepMetrics:
+    """Night metrics as defined by Menghini et al. (2021).
+
+    Menghini L, Cellini N, Goldstone A, Baker FC, de Zambotti M. A standardized framework for
+    testing the performance of sleep-tracking technology: step-by-step guidelines and
+    open-source code. *Sleep* 44(2):zsaa170, 2021.
+
+    The scored period runs from "lights off" (sleep intent onset) to "lights on" (the user
+    leaves the bed at the end of the night); see :func:`..sleep.metrics.sleep_metrics`.
+    """
+
+    tib_min: float
+    """Time in bed: the scored period, lights off to lights on."""
+    tst_min: float
+    """Total sleep time: light + deep + REM."""
+    se_pct: float
+    """Sleep efficiency: 100 * TST / TIB."""
+    sol_min: float | None
+    """Sleep onset latency: lights off to the first sleep epoch (``None`` if no sleep)."""
+    waso_min: float
+    """Wake after sleep onset, up to the last sleep epoch."""
+    light_min: float
+    deep_min: float
+    rem_min: float
+    light_pct: float
+    """Percent of TST."""
+    deep_pct: float
+    rem_pct: float
+    awakenings: int
+    """Wake bouts between sleep onset and the last sleep epoch."""
+    after_final_wake_min: float
+    """Time in bed after the final awakening (not part of WASO)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NightSummary:
+    """The morning's account of one night in bed."""
+
+    night: date
+    """The calendar night the session began in (a session beginning after midnight but before
+    noon belongs to the previous date)."""
+    session_start: datetime
+    session_end: datetime
+    intent_start: datetime | None
+    """When the user started trying to sleep ("lights off")."""
+    sleep_onset: datetime | None
+    final_wake: datetime | None
+    """Start of the wake after the last sleep epoch, or ``None``."""
+    hypnogram_start: datetime
+    """Start of the first epoch of ``hypnogram`` (= scored period start)."""
+    hypnogram: tuple[Stage, ...]
+    """One stage per 30-s epoch of the scored period; out-of-bed epochs are wake."""
+    metrics: SleepMetrics
+    mean_breathing_rate_bpm: float | None
+    """Mean breathing rate over sleep epochs."""
+    room_temperature_c: float | None = None
+    """Mean room temperature while asleep, when a sensor is configured."""
+    room_humidity_pct: float | None = None
+    room_illuminance_lx: float | None = None

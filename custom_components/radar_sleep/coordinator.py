@@ -1,0 +1,183 @@
+"""Wires a frame source to the sleep pipeline and the entities (push, no polling)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_PARTNER,
+    CONF_PET,
+    CONF_PRESENCE_THRESHOLD,
+    CONF_RADAR_POSITION,
+    CONF_SEED,
+    CONF_SESSION_END_MINUTES,
+    CONF_SIDE,
+    CONF_SPEED,
+    DEFAULT_PRESENCE_THRESHOLD,
+    DEFAULT_SESSION_END_MINUTES,
+    DEFAULT_SPEED,
+    DOMAIN,
+    LOGGER,
+    RETRY_SECONDS,
+    STORAGE_VERSION,
+)
+from .contracts import NightSummary, SleepUpdate, VitalsFrame
+from .radar.simulator import SimulatorConfig
+from .radar.sources import SimulatorSource
+from .sleep import PipelineConfig, SleepPipeline
+from .sleep.serialize import summary_from_dict, summary_to_dict
+
+
+class FrameSource(Protocol):
+    """Anything that yields frames (see ``radar/sources.py``)."""
+
+    def frames(self) -> AsyncIterator[VitalsFrame]:
+        """Yield frames in time order."""
+
+
+@dataclass(slots=True)
+class RadarSleepData:
+    """What the entities show."""
+
+    update: SleepUpdate
+    last_night: NightSummary | None = None
+
+
+@dataclass(slots=True)
+class RadarSleepStats:
+    """Counters for diagnostics."""
+
+    frames: int = 0
+    epochs: int = 0
+    sessions: int = 0
+    source_errors: int = 0
+    last_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+type RadarSleepConfigEntry = ConfigEntry[RadarSleepCoordinator]
+
+
+def pipeline_config(hass: HomeAssistant, entry: ConfigEntry) -> PipelineConfig:
+    """The pipeline's settings from the entry's data and options."""
+    return PipelineConfig(
+        side=entry.data[CONF_SIDE],
+        radar_position=entry.data[CONF_RADAR_POSITION],
+        presence_threshold=float(
+            entry.options.get(CONF_PRESENCE_THRESHOLD, DEFAULT_PRESENCE_THRESHOLD)
+        ),
+        session_end_minutes=float(
+            entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES)
+        ),
+        time_zone=dt_util.get_default_time_zone(),
+    )
+
+
+def build_source(entry: ConfigEntry) -> SimulatorSource:
+    """The entry's frame source (only the simulator so far)."""
+    config = SimulatorConfig(
+        seed=int(entry.data[CONF_SEED]),
+        user_side=entry.data[CONF_SIDE],
+        radar_position=entry.data[CONF_RADAR_POSITION],
+        partner=bool(entry.data[CONF_PARTNER]),
+        pet=bool(entry.data[CONF_PET]),
+    )
+    return SimulatorSource(config, speed=float(entry.options.get(CONF_SPEED, DEFAULT_SPEED)))
+
+
+class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
+    """Runs the source in a background task and pushes pipeline updates to entities.
+
+    Per frame only :meth:`SleepPipeline.push` runs in the event loop; each closed epoch is
+    processed in the executor. Frame time drives every decision.
+    """
+
+    config_entry: RadarSleepConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+        """Set up the pipeline; the source starts with :meth:`async_start`."""
+        super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
+        self.source: FrameSource = build_source(entry)
+        self.pipeline = SleepPipeline(pipeline_config(hass, entry), origin=dt_util.utcnow())
+        self.stats = RadarSleepStats()
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+        )
+        self.data = RadarSleepData(update=self.pipeline.last_update)
+
+    @override
+    async def _async_update_data(self) -> RadarSleepData:
+        """Nothing to poll: data arrives from the source."""
+        return self.data
+
+    async def async_load(self) -> None:
+        """Restore last night's summary from Home Assistant's storage."""
+        stored = await self._store.async_load()
+        if stored and stored.get("last_night"):
+            try:
+                self.data.last_night = summary_from_dict(stored["last_night"])
+            except (KeyError, ValueError, TypeError) as err:
+                LOGGER.warning("Ignoring unreadable stored night summary: %s", err)
+
+    def async_start(self) -> None:
+        """Start consuming frames in a background task bound to the entry."""
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_run(), f"{DOMAIN} source {self.config_entry.title}"
+        )
+
+    async def _async_run(self) -> None:
+        """Consume the source forever, restarting it after a failure."""
+        while True:
+            try:
+                await self._async_consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                self.stats.source_errors += 1
+                self.stats.last_error = repr(err)
+                if self.last_update_success:
+                    LOGGER.error("Radar source failed, retrying in %ss: %s", RETRY_SECONDS, err)
+                self.last_update_success = False
+                self.async_update_listeners()
+                await asyncio.sleep(RETRY_SECONDS)
+            else:
+                return
+
+    async def _async_consume(self) -> None:
+        pipeline = self.pipeline
+        async for frame in self.source.frames():
+            self.stats.frames += 1
+            result = pipeline.push(frame)
+            if result.epoch is not None:
+                epoch = await self.hass.async_add_executor_job(pipeline.process_epoch, result.epoch)
+                self.stats.epochs += 1
+                if epoch.summary is not None:
+                    self.stats.sessions += 1
+                    await self._async_night_ended(epoch.summary)
+                self._publish(epoch.update)
+            elif result.update is not None:
+                self._publish(result.update)
+
+    def _publish(self, update: SleepUpdate) -> None:
+        if not self.last_update_success:
+            LOGGER.info("Radar source is delivering frames again")
+        self.async_set_updated_data(RadarSleepData(update, self.data.last_night))
+
+    async def _async_night_ended(self, summary: NightSummary) -> None:
+        self.data = RadarSleepData(self.data.update, summary)
+        await self._store.async_save({"last_night": summary_to_dict(summary)})
+        LOGGER.debug(
+            "Night of %s ended: TST %.0f min, SE %.0f%%",
+            summary.night,
+            summary.metrics.tst_min,
+            summary.metrics.se_pct,
+        )

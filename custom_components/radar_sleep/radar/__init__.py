@@ -1,0 +1,1 @@
+"""Radar Sleep radar layer: drivers, signal processing, replay and the bedroom simulator."""

@@ -1,0 +1,434 @@
+"""A physics-based simulator of a bedroom night, as a bedside radar sees it.
+
+The scene: the radar stands on a bedside table (or at the headboard) at chest height. The user
+goes to bed, reads for a while, turns the light off and tries to sleep, falls asleep, sleeps
+through a night whose hypnogram comes from :mod:`.hypnogram_model` (fitted to expert-scored
+nights), gets up once for the bathroom, wakes in the morning, lies awake for a few minutes and
+leaves. A partner on the far side of the bed has their own schedule, breathing and movements;
+a pet may sleep at the foot of the bed for a while.
+
+Each person's chest displacement is synthesised breath by breath with the per-stage rate,
+depth, irregularity, sighs and body movements of :mod:`.physiology`; the radar adds range-
+dependent noise, posture-dependent gain and movement artefacts. Output is a stream of
+:class:`~..contracts.VitalsFrame` at ``frame_rate_hz`` with the ground truth alongside, and is
+fully deterministic for a seed. Nothing here depends on wall-clock time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+import math
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..contracts import EPOCH_SECONDS, Stage, TargetVitals, VitalsFrame
+from .hypnogram_model import sample_sleep_period
+from .physiology import (
+    CHEST_DEPTH_MM,
+    PET_DEPTH_MM,
+    PET_RATE_BPM,
+    PHYSIOLOGY,
+    RESTING_RATE_BPM,
+    Activity,
+)
+
+type BedSide = Literal["left", "right"]
+type RadarPosition = Literal["left_table", "right_table", "headboard"]
+
+ABSENT = -1
+"""Activity code of an epoch in which the person is not in bed."""
+
+USER_ID, PARTNER_ID, PET_ID = 1, 2, 3
+
+# Bed geometry in metres, seen from above: x across the bed from the sleepers' left edge,
+# y down the bed from the headboard. The radar stands at chest height.
+_BED_WIDTH = 1.6
+_CHEST_Y = 0.45
+_RADAR_POSE: dict[RadarPosition, tuple[tuple[float, float], tuple[float, float]]] = {
+    "left_table": ((-0.25, _CHEST_Y), (1.0, 0.0)),
+    "right_table": ((_BED_WIDTH + 0.25, _CHEST_Y), (-1.0, 0.0)),
+    "headboard": ((_BED_WIDTH / 2, -0.35), (0.0, 1.0)),
+}
+_MAX_RANGE_M = 3.0
+_HALF_FOV_DEG = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorConfig:
+    """What the simulated bedroom looks like. Every random draw derives from ``seed``."""
+
+    seed: int = 0
+    frame_rate_hz: float = 10.0
+    user_side: BedSide = "left"
+    radar_position: RadarPosition = "left_table"
+    partner: bool = True
+    pet: bool = False
+    bathroom_trip: bool = True
+    single_antenna: bool = False
+    """A device without angle of arrival (``angle_deg`` is ``None``)."""
+    noise_mm: float = 0.15
+    """Radar displacement noise (SD) at 1 m; grows with the square of the range."""
+    reading_minutes: tuple[float, float] = (10.0, 45.0)
+    """Range of time spent reading before trying to sleep."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonTruth:
+    """One person's night, epoch by epoch."""
+
+    name: str
+    target_id: int
+    activity: NDArray[np.int8]
+    """:class:`.physiology.Activity` per epoch, ``ABSENT`` when not in bed."""
+
+    @property
+    def in_bed(self) -> NDArray[np.bool_]:
+        """Whether the person is in bed, per epoch."""
+        in_bed: NDArray[np.bool_] = self.activity != ABSENT
+        return in_bed
+
+
+@dataclass(frozen=True, slots=True)
+class GroundTruth:
+    """What really happened in the simulated night (seconds from the scene's start)."""
+
+    n_epochs: int
+    user: PersonTruth
+    partner: PersonTruth | None
+    pet: PersonTruth | None
+    bed_enter_s: float
+    intent_s: float
+    """Lights off: the user starts trying to sleep."""
+    sleep_onset_s: float
+    final_wake_s: float
+    """End of the last sleep epoch."""
+    bed_exit_s: float
+    bathroom_trip_s: tuple[float, float] | None
+    epoch_seconds: int = EPOCH_SECONDS
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the scene."""
+        return float(self.n_epochs * self.epoch_seconds)
+
+    @property
+    def user_stages(self) -> NDArray[np.int8]:
+        """The user's four-class stage per epoch (:class:`~..contracts.Stage`), -1 if absent."""
+        return activity_to_stage(self.user.activity)
+
+
+def activity_to_stage(activity: NDArray[np.int8]) -> NDArray[np.int8]:
+    """Map activities to four-class stages; reading and lying awake are wake, absent is -1."""
+    table = np.array(
+        [Stage.WAKE, Stage.LIGHT, Stage.LIGHT, Stage.DEEP, Stage.REM, Stage.WAKE], dtype=np.int8
+    )
+    out = np.full(activity.shape, ABSENT, dtype=np.int8)
+    present = activity != ABSENT
+    out[present] = table[activity[present]]
+    return out
+
+
+@dataclass(slots=True)
+class _Signals:
+    """A person's per-sample radar view over the whole scene."""
+
+    present: NDArray[np.bool_]
+    displacement: NDArray[np.float64]
+    movement: NDArray[np.float64]
+    quality: NDArray[np.float64]
+    distance: NDArray[np.float64]
+    angle: NDArray[np.float64]
+    lists: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _minutes_to_epochs(minutes: float) -> int:
+    return max(1, round(minutes * 60 / EPOCH_SECONDS))
+
+
+def _user_schedule(
+    rng: np.random.Generator, config: SimulatorConfig
+) -> tuple[list[int], dict[str, int], tuple[int, int] | None]:
+    """The user's activity per epoch, and the epoch indices of the night's landmarks."""
+    pre = int(rng.integers(4, 13))
+    reading = _minutes_to_epochs(rng.uniform(*config.reading_minutes))
+    # Sleep onset latency of healthy adults: median about 10-15 min, right-skewed (Ohayon et
+    # al., Sleep 27(7):1255, 2004).
+    sol = _minutes_to_epochs(float(np.clip(rng.lognormal(math.log(12.0), 0.6), 1.0, 60.0)))
+    period = [int(c) for c in sample_sleep_period(rng)]
+    trip: tuple[int, int] | None = None
+    if config.bathroom_trip and len(period) > 60:
+        lo, hi = int(0.4 * len(period)), int(0.85 * len(period))
+        at = int(rng.integers(lo, hi))
+        away = _minutes_to_epochs(rng.uniform(3.0, 8.0))
+        back = int(rng.integers(2, 9))
+        insert = [int(Activity.WAKE)] * 2 + [ABSENT] * away + [int(Activity.WAKE)] * back
+        trip_start = pre + reading + sol + at + 2
+        trip = (trip_start, trip_start + away)
+        period = period[:at] + insert + [int(Activity.N1)] + period[at:]
+    after = _minutes_to_epochs(rng.uniform(2.0, 20.0))
+    morning = int(Activity.READING) if rng.random() < 0.5 else int(Activity.WAKE)
+    acts = (
+        [ABSENT] * pre
+        + [int(Activity.READING)] * reading
+        + [int(Activity.WAKE)] * sol
+        + period
+        + [morning] * after
+    )
+    marks = {
+        "enter": pre,
+        "intent": pre + reading,
+        "onset": pre + reading + sol,
+        "final_wake": pre + reading + sol + len(period),
+        "exit": len(acts),
+    }
+    return acts, marks, trip
+
+
+def _partner_schedule(rng: np.random.Generator, enter: int, leave: int) -> list[int]:
+    """The partner's activity from ``enter`` to ``leave`` (epochs), with their own sleep."""
+    total = leave - enter
+    reading = _minutes_to_epochs(rng.uniform(0.0, 25.0))
+    sol = _minutes_to_epochs(float(np.clip(rng.lognormal(math.log(10.0), 0.6), 1.0, 45.0)))
+    after = _minutes_to_epochs(rng.uniform(1.0, 10.0))
+    spt = total - reading - sol - after
+    if spt < 60:
+        return [int(Activity.READING)] * total
+    period = [int(c) for c in sample_sleep_period(rng, spt_epochs=spt)]
+    acts = (
+        [int(Activity.READING)] * reading
+        + [int(Activity.WAKE)] * sol
+        + period
+        + [int(Activity.WAKE)] * after
+    )
+    return acts[:total] + [int(Activity.WAKE)] * (total - len(acts))
+
+
+def _geometry(
+    radar: RadarPosition, x: NDArray[np.float64], y: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Range (m) and azimuth (degrees, positive to the radar's right) of chest positions."""
+    (rx, ry), (fx, fy) = _RADAR_POSE[radar]
+    vx, vy = x - rx, y - ry
+    ahead = vx * fx + vy * fy
+    right = vx * fy - vy * fx
+    return np.hypot(vx, vy), np.degrees(np.arctan2(right, ahead))
+
+
+class BedroomSimulator:
+    """One simulated night: ground truth plus the frames a radar would produce.
+
+    >>> sim = BedroomSimulator(SimulatorConfig(seed=3))
+    >>> frames = sim.frames()   # iterator of VitalsFrame, deterministic for the seed
+    """
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        """Draw the night (cheap: about 0.2 s for a 10-hour scene)."""
+        self.config = config = config or SimulatorConfig()
+        rng = np.random.default_rng(config.seed)
+        user_acts, marks, trip = _user_schedule(rng, config)
+        n_epochs = marks["exit"] + _minutes_to_epochs(45.0)
+
+        partner_acts: list[int] | None = None
+        if config.partner:
+            p_enter = int(np.clip(marks["enter"] + rng.integers(-80, 60), 0, marks["exit"] - 120))
+            p_leave = int(marks["exit"] + rng.integers(-80, 100))
+            p_leave = max(p_leave, p_enter + 180)
+            n_epochs = max(n_epochs, p_leave + _minutes_to_epochs(45.0))
+            partner_acts = [ABSENT] * p_enter + _partner_schedule(rng, p_enter, p_leave)
+        pet_acts: list[int] | None = None
+        if config.pet:
+            start = int(rng.integers(marks["intent"], marks["final_wake"] - 60))
+            length = _minutes_to_epochs(rng.uniform(40.0, 180.0))
+            pet_acts = [ABSENT] * start + [int(Activity.N2)] * length
+
+        def padded(acts: list[int]) -> NDArray[np.int8]:
+            arr = np.full(n_epochs, ABSENT, dtype=np.int8)
+            arr[: min(len(acts), n_epochs)] = acts[:n_epochs]
+            return arr
+
+        self.truth = GroundTruth(
+            n_epochs=n_epochs,
+            user=PersonTruth("user", USER_ID, padded(user_acts)),
+            partner=PersonTruth("partner", PARTNER_ID, padded(partner_acts))
+            if partner_acts is not None
+            else None,
+            pet=PersonTruth("pet", PET_ID, padded(pet_acts)) if pet_acts is not None else None,
+            bed_enter_s=marks["enter"] * EPOCH_SECONDS,
+            intent_s=marks["intent"] * EPOCH_SECONDS,
+            sleep_onset_s=marks["onset"] * EPOCH_SECONDS,
+            final_wake_s=marks["final_wake"] * EPOCH_SECONDS,
+            bed_exit_s=marks["exit"] * EPOCH_SECONDS,
+            bathroom_trip_s=(trip[0] * EPOCH_SECONDS, trip[1] * EPOCH_SECONDS) if trip else None,
+        )
+        other_side: BedSide = "right" if config.user_side == "left" else "left"
+        self._signals: list[tuple[int, _Signals]] = [
+            (USER_ID, self._person(rng, self.truth.user.activity, config.user_side, False)),
+        ]
+        if self.truth.partner is not None:
+            self._signals.append(
+                (PARTNER_ID, self._person(rng, self.truth.partner.activity, other_side, False))
+            )
+        if self.truth.pet is not None:
+            self._signals.append((PET_ID, self._person(rng, self.truth.pet.activity, None, True)))
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames in the scene."""
+        return round(self.truth.duration_s * self.config.frame_rate_hz)
+
+    def _person(
+        self,
+        rng: np.random.Generator,
+        activity: NDArray[np.int8],
+        side: BedSide | None,
+        pet: bool,
+    ) -> _Signals:
+        """Synthesize one person's (or the pet's) chest displacement and radar view."""
+        fs = self.config.frame_rate_hz
+        n = self.n_frames
+        per_epoch = round(EPOCH_SECONDS * fs)
+        rate_mu, rate_sd = PET_RATE_BPM if pet else RESTING_RATE_BPM
+        depth_mu, depth_sd = PET_DEPTH_MM if pet else CHEST_DEPTH_MM
+        rate0 = float(np.clip(rng.normal(rate_mu, rate_sd), 9.0, 35.0))
+        depth0 = float(np.clip(rng.normal(depth_mu, depth_sd), 0.5, 12.0))
+        duration = n / fs
+
+        # Breath by breath: durations and depths with AR(1)-correlated irregularity.
+        onsets: list[float] = []
+        periods: list[float] = []
+        depths: list[float] = []
+        t, e_rate, e_depth = 0.0, 0.0, 0.0
+        sigh_pause = 0.0
+        while t < duration:
+            ep = min(int(t // EPOCH_SECONDS), len(activity) - 1)
+            act = int(activity[ep])
+            phys = PHYSIOLOGY[Activity(act if act != ABSENT else Activity.WAKE)]
+            e_rate = 0.5 * e_rate + 0.866 * rng.standard_normal()
+            e_depth = 0.6 * e_depth + 0.8 * rng.standard_normal()
+            period = 60.0 / (rate0 * phys.rate_factor) * math.exp(phys.rate_cv * e_rate)
+            depth = depth0 * phys.depth_factor * math.exp(phys.depth_cv * e_depth)
+            if sigh_pause > 0.0:
+                onsets.append(t)
+                periods.append(sigh_pause)
+                depths.append(0.0)
+                t += sigh_pause
+                sigh_pause = 0.0
+                continue
+            if rng.random() < phys.sighs_per_hour * period / 3600.0:
+                depth *= 2.2
+                period *= 1.5
+                sigh_pause = float(rng.uniform(3.0, 8.0))
+            onsets.append(t)
+            periods.append(period)
+            depths.append(depth)
+            t += period
+        on = np.asarray(onsets)
+        per = np.asarray(periods)
+        dep = np.asarray(depths)
+        ts = np.arange(n) / fs
+        idx = np.searchsorted(on, ts, side="right") - 1
+        phase = (ts - on[idx]) / per[idx]
+        insp = 0.4
+        shape = np.where(
+            phase < insp,
+            (1.0 - np.cos(np.pi * phase / insp)) / 2.0,
+            (1.0 + np.cos(np.pi * (phase - insp) / (1.0 - insp))) / 2.0,
+        )
+        chest = dep[idx] * shape
+
+        # Body movements, posture changes (position and radar gain) and their artefacts.
+        movement = np.zeros(n)
+        artefact = np.zeros(n)
+        x0 = 0.8 if side is None else (0.4 if side == "left" else _BED_WIDTH - 0.4)
+        y0 = 1.55 if pet else _CHEST_Y
+        pos_x = np.full(n, x0)
+        pos_y = np.full(n, y0)
+        gain = np.ones(n)
+        cur_x, cur_y, cur_gain = x0, y0, float(rng.uniform(0.7, 1.1))
+        last_change = 0
+        for ep, act in enumerate(activity):
+            if act == ABSENT:
+                continue
+            phys = PHYSIOLOGY[Activity(int(act))]
+            gross_rate = 6.0 if pet else phys.gross_movements_per_hour
+            n_gross = rng.poisson(gross_rate * EPOCH_SECONDS / 3600.0)
+            n_twitch = rng.poisson(phys.twitches_per_hour * EPOCH_SECONDS / 3600.0)
+            base = ep * per_epoch
+            for _ in range(int(n_gross)):
+                start = base + int(rng.integers(0, per_epoch))
+                length = int(np.clip(rng.lognormal(math.log(4.0), 0.6), 1.0, 20.0) * fs)
+                stop = min(start + length, n)
+                energy = float(rng.uniform(0.35, 1.0))
+                movement[start:stop] = np.maximum(movement[start:stop], energy)
+                k = np.arange(stop - start) / fs
+                freqs = rng.uniform(0.2, 1.5, size=3)
+                amp = energy * float(rng.uniform(3.0, 15.0))
+                wobble = sum(np.sin(2 * np.pi * f * k + rng.uniform(0, 6.3)) for f in freqs)
+                artefact[start:stop] += amp * wobble / 3.0
+                # A posture change: the chest moves a few cm and the radar's view of it changes.
+                pos_x[last_change:start] = cur_x
+                pos_y[last_change:start] = cur_y
+                gain[last_change:start] = cur_gain
+                last_change = start
+                cur_x = float(np.clip(cur_x + rng.normal(0.0, 0.04), x0 - 0.15, x0 + 0.15))
+                cur_y = float(np.clip(cur_y + rng.normal(0.0, 0.03), y0 - 0.1, y0 + 0.1))
+                cur_gain = float(np.clip(cur_gain * rng.uniform(0.7, 1.4), 0.4, 1.3))
+            for _ in range(int(n_twitch)):
+                start = base + int(rng.integers(0, per_epoch))
+                stop = min(start + int(rng.uniform(0.3, 1.0) * fs), n)
+                energy = float(rng.uniform(0.05, 0.2))
+                movement[start:stop] = np.maximum(movement[start:stop], energy)
+                artefact[start:stop] += rng.normal(0.0, 0.4)
+        pos_x[last_change:] = cur_x
+        pos_y[last_change:] = cur_y
+        gain[last_change:] = cur_gain
+
+        distance, angle = _geometry(self.config.radar_position, pos_x, pos_y)
+        distance = distance + rng.normal(0.0, 0.01, size=n)
+        angle = angle + rng.normal(0.0, 1.0, size=n)
+        noise_sd = self.config.noise_mm * np.maximum(distance, 0.3) ** 2
+        drift = np.cumsum(rng.normal(0.0, 0.002, size=n))
+        displacement = gain * chest + artefact + drift + rng.normal(0.0, 1.0, size=n) * noise_sd
+        snr_quality = (gain * depth0) / (gain * depth0 + 4.0 * noise_sd)
+        quality = np.clip(snr_quality * (1.0 - movement), 0.0, 1.0)
+
+        present_epochs = activity != ABSENT
+        detected = (distance <= _MAX_RANGE_M) & (np.abs(angle) <= _HALF_FOV_DEG)
+        present = np.repeat(present_epochs, per_epoch)[:n] & detected
+        return _Signals(present, displacement, movement, quality, distance, angle)
+
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[VitalsFrame]:
+        """Yield the scene's frames ``start`` .. ``stop`` (indices), at ``frame_rate_hz``."""
+        fs = self.config.frame_rate_hz
+        stop = self.n_frames if stop is None else min(stop, self.n_frames)
+        single = self.config.single_antenna
+        people = []
+        for target_id, sig in self._signals:
+            if not sig.lists:
+                sig.lists = {
+                    "d": np.round(sig.displacement, 4).tolist(),
+                    "m": np.round(sig.movement, 3).tolist(),
+                    "q": np.round(sig.quality, 3).tolist(),
+                    "r": np.round(sig.distance, 3).tolist(),
+                    "a": np.round(sig.angle, 1).tolist(),
+                }
+                sig.lists["p"] = sig.present.tolist()
+            people.append((target_id, sig.lists["p"], sig.lists))
+        for k in range(start, stop):
+            targets = tuple(
+                TargetVitals(
+                    target_id=target_id,
+                    distance_m=lists["r"][k],
+                    angle_deg=None if single else lists["a"][k],
+                    respiration_mm=(lists["d"][k],),
+                    respiration_rate_hz=fs,
+                    movement=lists["m"][k],
+                    signal_quality=lists["q"][k],
+                )
+                for target_id, present, lists in people
+                if present[k]
+            )
+            yield VitalsFrame(t=k / fs, targets=targets)

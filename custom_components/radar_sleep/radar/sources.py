@@ -1,0 +1,63 @@
+"""Asynchronous frame sources: what the Home Assistant layer consumes.
+
+A source is an async iterator of :class:`~..contracts.VitalsFrame`. Sources never decide
+anything about sleep; they only deliver frames, paced as the hardware (or the simulator's
+``speed``) delivers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+import time
+
+from ..contracts import VitalsFrame
+from .simulator import BedroomSimulator, GroundTruth, SimulatorConfig
+
+DAY_S = 86_400.0
+
+
+class SimulatorSource:
+    """Plays simulated nights, one after another, as a live source.
+
+    Night ``n`` uses seed ``config.seed + n`` and starts ``n`` days after the first (frame time
+    jumps over the day; the pipeline sees the gap as an empty room). ``speed`` is simulated
+    seconds per wall-clock second; ``0`` plays as fast as the CPU allows (benchmarks, tests),
+    yielding to the event loop between chunks so that nothing else starves.
+    """
+
+    def __init__(
+        self, config: SimulatorConfig, *, speed: float = 1.0, nights: int | None = None
+    ) -> None:
+        """Configure the source; nothing is drawn until iteration starts."""
+        if speed < 0:
+            raise ValueError("speed must be >= 0")
+        self.config = config
+        self.speed = speed
+        self.nights = nights
+        self.truths: list[GroundTruth] = []
+        """Ground truth of every night played so far (for tests and diagnostics)."""
+
+    async def frames(self) -> AsyncIterator[VitalsFrame]:
+        """Yield frames in time order, night after night."""
+        loop = asyncio.get_running_loop()
+        night = 0
+        while self.nights is None or night < self.nights:
+            cfg = replace(self.config, seed=self.config.seed + night)
+            sim = await loop.run_in_executor(None, BedroomSimulator, cfg)
+            self.truths.append(sim.truth)
+            offset = night * DAY_S
+            chunk = max(1, round(sim.config.frame_rate_hz))  # one second of frames
+            wall0 = time.monotonic()
+            for start in range(0, sim.n_frames, chunk):
+                for frame in sim.frames(start, start + chunk):
+                    yield replace(frame, t=frame.t + offset) if offset else frame
+                if self.speed > 0:
+                    ahead = (start + chunk) / sim.config.frame_rate_hz / self.speed
+                    delay = wall0 + ahead - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                elif start % (chunk * 30) == 0:
+                    await asyncio.sleep(0)
+            night += 1

@@ -1,0 +1,69 @@
+"""Presence on the user's side of the bed, frame by frame (O(1), allocation-free)."""
+
+from __future__ import annotations
+
+import math
+
+from ..contracts import TargetVitals, VitalsFrame
+from .config import UserZone
+
+GAP_SECONDS = 10.0
+"""A pause in the frame stream longer than this resets presence: the device saw nothing."""
+
+
+class PresenceDetector:
+    """Confidence that someone is on the user's side, from motion and breathing quality.
+
+    Each frame gives evidence ``e`` = the best in-zone target's ``max(signal_quality,
+    movement)`` (or the device's own presence flag); the confidence is an exponential moving
+    average of ``e`` with time constant ``tau`` in frame time, and ``present`` switches on at
+    ``threshold`` and off below ``0.6 * threshold`` (hysteresis, so breathing pauses or a
+    brief drop of signal do not flicker).
+    """
+
+    def __init__(self, zone: UserZone, threshold: float = 0.5, tau_s: float = 5.0) -> None:
+        """Start empty."""
+        self.zone = zone
+        self.threshold = threshold
+        self.tau_s = tau_s
+        self.confidence = 0.0
+        self.present = False
+        self._last_t: float | None = None
+
+    def best_target(self, frame: VitalsFrame) -> TargetVitals | None:
+        """The in-zone target with the strongest evidence, if any."""
+        best: TargetVitals | None = None
+        best_e = -1.0
+        for target in frame.targets:
+            if self.zone.contains(target.distance_m, target.angle_deg):
+                e = max(target.signal_quality, target.movement)
+                if e > best_e:
+                    best, best_e = target, e
+        return best
+
+    def update(self, frame: VitalsFrame, target: TargetVitals | None) -> bool:
+        """Fold one frame in; return whether ``present`` changed."""
+        if target is not None:
+            evidence = max(target.signal_quality, target.movement)
+        elif frame.device_presence is not None:
+            evidence = 1.0 if frame.device_presence else 0.0
+        else:
+            evidence = 0.0
+        last, self._last_t = self._last_t, frame.t
+        if last is None or frame.t - last > GAP_SECONDS:
+            self.confidence = evidence
+        else:
+            alpha = 1.0 - math.exp(-max(frame.t - last, 0.0) / self.tau_s)
+            self.confidence += alpha * (evidence - self.confidence)
+        was = self.present
+        if self.confidence >= self.threshold:
+            self.present = True
+        elif self.confidence < 0.6 * self.threshold:
+            self.present = False
+        return self.present != was
+
+    def reset(self) -> None:
+        """Forget everything (standby, reconfiguration)."""
+        self.confidence = 0.0
+        self.present = False
+        self._last_t = None

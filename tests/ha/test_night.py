@@ -1,0 +1,112 @@
+"""A whole simulated night played through Home Assistant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.radar_sleep.const import DOMAIN
+from custom_components.radar_sleep.contracts import Stage
+from custom_components.radar_sleep.radar.sources import SimulatorSource
+from custom_components.radar_sleep.sleep import sleep_metrics
+
+from .conftest import SilentSource
+
+START = datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC)
+
+
+@pytest.fixture
+async def played_night(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    one_night_source: list[SimulatorSource],
+    freezer: FrozenDateTimeFactory,
+) -> MockConfigEntry:
+    """Set up the tracker at 21:30 and play one night to its end."""
+    freezer.move_to(START)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return mock_config_entry
+
+
+async def test_night_ends_in_last_night_sensors(
+    hass: HomeAssistant, played_night: MockConfigEntry, one_night_source: list[SimulatorSource]
+) -> None:
+    coordinator = played_night.runtime_data
+    night = coordinator.data.last_night
+    assert night is not None, "the simulated night produced no summary"
+    truth = one_night_source[0].truths[0]
+    # The session spans the user's time in bed (within the 5-min start delay and a minute).
+    assert abs((night.session_start - START).total_seconds() - truth.bed_enter_s) <= 90
+    assert abs((night.session_end - START).total_seconds() - truth.bed_exit_s) <= 90
+    assert night.night.isoformat() == "2026-11-20"
+
+    expected = sleep_metrics(night.hypnogram)
+    states = {
+        "total_sleep_time": expected.tst_min,
+        "time_in_bed": expected.tib_min,
+        "sleep_efficiency": expected.se_pct,
+        "sleep_onset_latency": expected.sol_min,
+        "wake_after_sleep_onset": expected.waso_min,
+        "light_sleep": expected.light_min,
+        "deep_sleep": expected.deep_min,
+        "rem_sleep": expected.rem_min,
+    }
+    for key, value in states.items():
+        state = hass.states.get(f"sensor.bedroom_last_night_{key}")
+        assert state is not None, key
+        assert value is not None
+        assert float(state.state) == pytest.approx(value, abs=0.05), key
+        assert state.attributes["night"] == "2026-11-20"
+    assert int(hass.states.get("sensor.bedroom_last_night_awakenings").state) == (
+        expected.awakenings
+    )
+    # The stage sensor went through sleep stages during the night.
+    stages_seen = set(night.hypnogram)
+    assert Stage.WAKE in stages_seen
+    assert stages_seen & {Stage.LIGHT, Stage.DEEP, Stage.REM}
+    # After the night the user has left: nobody on their side, no session.
+    assert hass.states.get("binary_sensor.bedroom_in_bed").state == "off"
+    assert hass.states.get("sensor.bedroom_sleep_stage").state == "unknown"
+
+
+async def test_last_night_survives_restart(
+    hass: HomeAssistant, played_night: MockConfigEntry
+) -> None:
+    night = played_night.runtime_data.data.last_night
+    assert night is not None
+    before = hass.states.get("sensor.bedroom_last_night_total_sleep_time").state
+    assert await hass.config_entries.async_unload(played_night.entry_id)
+    await hass.async_block_till_done()
+    # Set up again with a source that sends nothing: last night comes from storage alone.
+    with patch(
+        "custom_components.radar_sleep.coordinator.build_source", return_value=SilentSource()
+    ):
+        assert await hass.config_entries.async_setup(played_night.entry_id)
+        await hass.async_block_till_done()
+    assert played_night.runtime_data.data.last_night == night
+    assert hass.states.get("sensor.bedroom_last_night_total_sleep_time").state == before
+
+
+async def test_entities_snapshot(
+    hass: HomeAssistant,
+    played_night: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    entries = er.async_entries_for_config_entry(entity_registry, played_night.entry_id)
+    assert entries
+    for entry in sorted(entries, key=lambda e: e.entity_id):
+        assert entry == snapshot(name=f"{entry.entity_id}-entry")
+        state = hass.states.get(entry.entity_id)
+        assert state == snapshot(name=f"{entry.entity_id}-state")
+    assert played_night.domain == DOMAIN

@@ -1,0 +1,78 @@
+"""DESIGN.md's layering: radar/ and sleep/ are Home-Assistant-free and share only contracts."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+import subprocess
+import sys
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "custom_components" / "radar_sleep"
+
+
+def _imports(path: Path) -> list[str]:
+    """Absolute module names imported by a file (relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parts = ["custom_components", "radar_sleep", *path.relative_to(PACKAGE).parent.parts]
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = parts[: len(parts) - node.level + 1]
+                names.append(".".join([*base, node.module] if node.module else base))
+            elif node.module:
+                names.append(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", ["radar", "sleep"])
+def test_layer_imports_no_homeassistant_and_not_the_other_layer(layer: str) -> None:
+    other = "sleep" if layer == "radar" else "radar"
+    files = sorted((PACKAGE / layer).rglob("*.py"))
+    assert files, f"no modules in {layer}/"
+    for path in files:
+        for name in _imports(path):
+            assert not name.startswith("homeassistant"), f"{path} imports {name}"
+            assert not name.startswith(f"custom_components.radar_sleep.{other}"), (
+                f"{path} imports {name}: layers share only contracts.py"
+            )
+            if name.startswith("custom_components.radar_sleep.") and not name.startswith(
+                f"custom_components.radar_sleep.{layer}"
+            ):
+                assert name == "custom_components.radar_sleep.contracts", f"{path} imports {name}"
+
+
+def test_contracts_import_nothing_from_the_package() -> None:
+    for name in _imports(PACKAGE / "contracts.py"):
+        assert not name.startswith(("homeassistant", "custom_components")), name
+
+
+def test_layers_import_with_homeassistant_unavailable() -> None:
+    """Importing every radar/ and sleep/ module works when homeassistant cannot be imported."""
+    modules = [
+        "custom_components.radar_sleep." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts)
+        for layer in ("radar", "sleep")
+        for p in sorted((PACKAGE / layer).rglob("*.py"))
+        if p.name != "__main__.py"
+    ]
+    code = f"""
+import sys, types
+sys.modules["homeassistant"] = None  # any import of it raises ImportError
+for name, path in (("custom_components", {str(PACKAGE.parent)!r}),
+                   ("custom_components.radar_sleep", {str(PACKAGE)!r})):
+    module = types.ModuleType(name)
+    module.__path__ = [path]
+    sys.modules[name] = module  # skip the HA-layer __init__
+import importlib
+for name in {modules!r}:
+    importlib.import_module(name)
+assert not any(m.startswith("homeassistant.") for m in sys.modules), "homeassistant leaked in"
+print(len({modules!r}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) == len(modules)
