@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -107,12 +108,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         """Set up the pipeline; the source starts with :meth:`async_start`."""
         super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
         self.source: FrameSource = build_source(entry)
-        self.pipeline = SleepPipeline(pipeline_config(hass, entry), origin=dt_util.utcnow())
+        self.pipeline: SleepPipeline
         self.stats = RadarSleepStats()
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
         )
-        self.data = RadarSleepData(update=self.pipeline.last_update)
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
@@ -120,7 +120,15 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         return self.data
 
     async def async_load(self) -> None:
-        """Restore last night's summary from Home Assistant's storage."""
+        """Build the pipeline (reads model files: executor) and restore last night."""
+        self.pipeline = await self.hass.async_add_executor_job(
+            partial(
+                SleepPipeline,
+                pipeline_config(self.hass, self.config_entry),
+                origin=dt_util.utcnow(),
+            )
+        )
+        self.data = RadarSleepData(update=self.pipeline.last_update)
         stored = await self._store.async_load()
         if stored and stored.get("last_night"):
             try:

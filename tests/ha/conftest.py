@@ -34,6 +34,7 @@ def mock_config_entry() -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="Bedroom",
+        entry_id="01JRADARS1EEPTESTENTRY0001",
         unique_id="simulator_7",
         data={
             CONF_SOURCE: "simulator",
