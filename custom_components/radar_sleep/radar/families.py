@@ -1,0 +1,54 @@
+"""The device families Radar Sleep speaks, looked up by name (``fmcw``, ``mr60bha2``, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from .protocol import Capabilities, FrameAssembler, ParseFn
+
+FAMILY_MODULES: dict[str, str] = {
+    "mr60bha2": "mr60bha2",
+    "mr24bsd1": "mr24bsd1",
+    "ti-vitals": "ti_vitals",
+    "ld2410": "ld2410",
+    "fmcw": "fmcw",
+}
+"""Family name -> module in this package."""
+
+SERIAL_FAMILIES = ("mr60bha2", "ti-vitals", "ld2410", "mr24bsd1")
+"""Families that speak over a UART (a serial port or a ``socket://`` bridge)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A device family's driver."""
+
+    name: str
+    capabilities: Capabilities
+    baud_rate: int | None
+    parse: ParseFn | None
+    """Pure byte parser (``None`` for ``fmcw``, whose raw frames come from capture files)."""
+    assembler: Callable[[], FrameAssembler] | None
+
+
+def get_family(name: str) -> Family:
+    """The driver of family ``name``; ``KeyError`` for an unknown family."""
+    module: Any = import_module(f".{FAMILY_MODULES[name]}", __package__)
+    assembler = next(
+        (
+            getattr(module, attr)
+            for attr in dir(module)
+            if attr.endswith("Assembler") and attr != "FrameAssembler"
+        ),
+        None,
+    )
+    return Family(
+        name=name,
+        capabilities=module.CAPABILITIES,
+        baud_rate=getattr(module, "BAUD_RATE", None),
+        parse=getattr(module, "parse", None),
+        assembler=assembler,
+    )
