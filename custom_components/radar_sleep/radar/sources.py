@@ -13,9 +13,20 @@ from dataclasses import replace
 import time
 
 from ..contracts import VitalsFrame
+from .protocol import Capabilities
 from .simulator import BedroomSimulator, GroundTruth, SimulatorConfig
 
 DAY_S = 86_400.0
+SIMULATOR_CAPABILITIES = Capabilities(
+    presence=True,
+    respiration_waveform=True,
+    breath_rate=False,
+    heart_rate=False,
+    distance=True,
+    angle=True,
+    movement=True,
+    multiple_targets=True,
+)
 
 
 class SimulatorSource:
