@@ -177,8 +177,10 @@ class NightSummary:
     hypnogram_start: datetime
     """Start of the first epoch of ``hypnogram`` (= scored period start)."""
     hypnogram: tuple[Stage, ...]
-    """One stage per 30-s epoch of the scored period; out-of-bed epochs are wake."""
-    metrics: SleepMetrics
+    """One stage per 30-s epoch of the scored period; out-of-bed epochs are wake. Empty when
+    the device cannot stage sleep (no breathing waveform)."""
+    metrics: SleepMetrics | None
+    """``None`` when the device cannot stage sleep."""
     mean_breathing_rate_bpm: float | None
     """Mean breathing rate over sleep epochs."""
     room_temperature_c: float | None = None

@@ -60,6 +60,10 @@ class PipelineConfig:
     """Presence needed before a session starts."""
     session_end_minutes: float = 20.0
     """Absence that ends the night's session (a bathroom trip is shorter)."""
+    stages_available: bool = True
+    """False for devices without a breathing waveform (presence-only or rate-only): the
+    pipeline then tracks presence, sessions and breathing rate but reports no stages, intent
+    or sleep metrics rather than guessing them."""
     epoch_seconds: int = EPOCH_SECONDS
     time_zone: tzinfo = UTC
     """Used only to assign a session to its calendar night."""

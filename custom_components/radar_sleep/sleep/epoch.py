@@ -38,18 +38,25 @@ class EpochInput:
 
     @property
     def user_confidence(self) -> float | None:
-        """Share of present frames that came from one and the same target (0..1)."""
-        if not self.present_frames:
+        """Share of the present frames with target data that came from one target (0..1).
+
+        ``None`` when no frame of the epoch had target data (nobody present, or a device that
+        reports presence only).
+        """
+        with_target = sum(self.target_frames.values())
+        if not with_target:
             return None
-        return max(self.target_frames.values()) / self.present_frames
+        return max(self.target_frames.values()) / with_target
 
     def add(self, target: TargetVitals | None, present: bool, confidence: float) -> None:
         """Append one frame (O(1) amortised)."""
         self.n_frames += 1
         self.confidence_sum += confidence
-        if not present or target is None:
+        if not present:
             return
         self.present_frames += 1
+        if target is None:  # presence from the device's own flag, no target data
+            return
         self.respiration.extend(target.respiration_mm)
         if target.respiration_mm:
             self.respiration_rate_hz = target.respiration_rate_hz

@@ -169,7 +169,8 @@ class SleepPipeline:
             self.intent.reset()
             self._sleep_intent_onset = None
             self.records = [r for r in self.records if r.index >= (step.start_index or 0)]
-        if present:
+        stages = self.config.stages_available
+        if present and stages:
             probs = self.stager.step(feats.vector())
             stage = Stage(int(np.argmax(probs)))
             probabilities = (
@@ -183,6 +184,9 @@ class SleepPipeline:
                 f"{feats.movement_fraction:.0%}, breathing irregularity "
                 + ("n/a" if feats.interval_cv is None else f"{feats.interval_cv:.2f}")
             )
+        elif present:
+            stage, probabilities = Stage.WAKE, _WAKE_PROBS
+            stage_reason = "this device has no breathing waveform: stages unavailable"
         else:
             self.stager.reset()
             stage, probabilities, stage_reason = Stage.WAKE, _WAKE_PROBS, "wake: out of bed"
@@ -193,7 +197,7 @@ class SleepPipeline:
         score: float | None = None
         trying = False
         intent_reason = "no session"
-        if in_session and step.event is not SessionEvent.ENDED:
+        if in_session and stages and step.event is not SessionEvent.ENDED:
             score = intent_score(self.params, feats.vector()) if present else 0.0
             state = self.intent.step(epoch.index, score, stage)
             trying, intent_reason = state.trying, state.reason
@@ -232,9 +236,9 @@ class SleepPipeline:
             session_state=step.state,
             trying_to_sleep=trying,
             intent_score=None if score is None else round(score, 3),
-            stage=stage if showing else None,
+            stage=stage if showing and stages else None,
             stage_probabilities=tuple(round(p, 4) for p in probabilities)  # type: ignore[arg-type]
-            if showing
+            if showing and stages
             else None,
             breathing_rate_bpm=None
             if feats.breathing_rate_bpm is None or not present
@@ -259,6 +263,25 @@ class SleepPipeline:
         assert start is not None
         assert end is not None
         by_index = {r.index: r for r in self.records if start <= r.index < end}
+        es = self.config.epoch_seconds
+        session_start = self.time_of(start * es)
+        night = (
+            session_start.astimezone(self.config.time_zone) - timedelta(hours=NIGHT_BOUNDARY_HOURS)
+        ).date()
+        rates = [r.breathing_rate_bpm for r in by_index.values() if r.breathing_rate_bpm]
+        if not self.config.stages_available:
+            return NightSummary(
+                night=night,
+                session_start=session_start,
+                session_end=self.time_of(end * es),
+                intent_start=None,
+                sleep_onset=None,
+                final_wake=None,
+                hypnogram_start=session_start,
+                hypnogram=(),
+                metrics=None,
+                mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+            )
         stages = [by_index[i].stage if i in by_index else Stage.WAKE for i in range(start, end)]
         sleep_idx = [start + k for k, s in enumerate(stages) if s is not Stage.WAKE]
         onset = self._sleep_intent_onset
@@ -269,16 +292,13 @@ class SleepPipeline:
         period_start = min(candidates) if candidates else start
         hypnogram = tuple(stages[period_start - start :])
         metrics = sleep_metrics(hypnogram, self.config.epoch_seconds)
-        es = self.config.epoch_seconds
         rates = [
             r.breathing_rate_bpm
             for r in by_index.values()
             if r.stage is not Stage.WAKE and r.breathing_rate_bpm is not None
         ]
-        session_start = self.time_of(start * es)
-        local_start = session_start.astimezone(self.config.time_zone)
         return NightSummary(
-            night=(local_start - timedelta(hours=NIGHT_BOUNDARY_HOURS)).date(),
+            night=night,
             session_start=session_start,
             session_end=self.time_of(end * es),
             intent_start=self.time_of(onset * es) if onset is not None else None,

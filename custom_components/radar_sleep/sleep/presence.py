@@ -15,10 +15,10 @@ class PresenceDetector:
     """Confidence that someone is on the user's side, from motion and breathing quality.
 
     Each frame gives evidence ``e`` = the best in-zone target's ``max(signal_quality,
-    movement)`` (or the device's own presence flag); the confidence is an exponential moving
-    average of ``e`` with time constant ``tau`` in frame time, and ``present`` switches on at
-    ``threshold`` and off below ``0.6 * threshold`` (hysteresis, so breathing pauses or a
-    brief drop of signal do not flicker).
+    movement)``, or 1 when the device itself reports presence; the confidence is an
+    exponential moving average of ``e`` with time constant ``tau`` in frame time, and
+    ``present`` switches on at ``threshold`` and off below ``0.6 * threshold`` (hysteresis, so
+    breathing pauses or a brief drop of signal do not flicker).
     """
 
     def __init__(self, zone: UserZone, threshold: float = 0.5, tau_s: float = 5.0) -> None:
@@ -43,12 +43,9 @@ class PresenceDetector:
 
     def update(self, frame: VitalsFrame, target: TargetVitals | None) -> bool:
         """Fold one frame in; return whether ``present`` changed."""
-        if target is not None:
-            evidence = max(target.signal_quality, target.movement)
-        elif frame.device_presence is not None:
-            evidence = 1.0 if frame.device_presence else 0.0
-        else:
-            evidence = 0.0
+        evidence = max(target.signal_quality, target.movement) if target is not None else 0.0
+        if frame.device_presence:  # the device's own opinion counts in full
+            evidence = 1.0
         last, self._last_t = self._last_t, frame.t
         if last is None or frame.t - last > GAP_SECONDS:
             self.confidence = evidence

@@ -24,7 +24,7 @@ def summary_to_dict(summary: NightSummary) -> dict[str, Any]:
         if f.name == "hypnogram":
             out[f.name] = "".join(_CODES[s] for s in value)
         elif f.name == "metrics":
-            out[f.name] = asdict(value)
+            out[f.name] = None if value is None else asdict(value)
         elif isinstance(value, datetime | date):
             out[f.name] = value.isoformat()
         else:
@@ -48,7 +48,7 @@ def summary_from_dict(data: dict[str, Any]) -> NightSummary:
         final_wake=_dt(data.get("final_wake")),
         hypnogram_start=start,
         hypnogram=tuple(Stage(_CODES.index(c)) for c in data["hypnogram"]),
-        metrics=SleepMetrics(**data["metrics"]),
+        metrics=SleepMetrics(**data["metrics"]) if data.get("metrics") else None,
         mean_breathing_rate_bpm=data.get("mean_breathing_rate_bpm"),
         room_temperature_c=data.get("room_temperature_c"),
         room_humidity_pct=data.get("room_humidity_pct"),
