@@ -1,4 +1,8 @@
-"""Config flow: choose a source, the bed side and the radar's place; options and reconfigure."""
+"""Config flow: choose a source, the bed side and the radar's place; options and reconfigure.
+
+Sources: a UART radar (serial port or ``socket://`` bridge, tested before it is accepted),
+existing Home Assistant entities (degraded mode), or the simulated bedroom.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -22,11 +28,18 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
 )
+from homeassistant.helpers.service_info.usb import UsbServiceInfo
 import probatio
 
 from .const import (
+    CONF_BREATH_ENTITY,
+    CONF_DISTANCE_ENTITY,
+    CONF_FAMILY,
+    CONF_HEART_ENTITY,
     CONF_PARTNER,
     CONF_PET,
+    CONF_PORT,
+    CONF_PRESENCE_ENTITY,
     CONF_PRESENCE_THRESHOLD,
     CONF_RADAR_POSITION,
     CONF_SEED,
@@ -38,16 +51,26 @@ from .const import (
     DEFAULT_SESSION_END_MINUTES,
     DEFAULT_SPEED,
     DOMAIN,
+    PROBE_SECONDS,
     RADAR_POSITIONS,
     SIDES,
+    SOURCE_ENTITIES,
+    SOURCE_SERIAL,
     SOURCE_SIMULATOR,
     SOURCES,
 )
+from .radar.families import SERIAL_FAMILIES
+from .radar.probe import ProbeOutcome, probe_port
 
 
-def _select(options: list[str], key: str) -> SelectSelector:
+def _select(options: list[str], key: str, custom: bool = False) -> SelectSelector:
     return SelectSelector(
-        SelectSelectorConfig(options=options, translation_key=key, mode=SelectSelectorMode.LIST)
+        SelectSelectorConfig(
+            options=options,
+            translation_key=key,
+            mode=SelectSelectorMode.DROPDOWN if custom else SelectSelectorMode.LIST,
+            custom_value=custom,
+        )
     )
 
 
@@ -77,6 +100,69 @@ def _simulator_schema(defaults: dict[str, Any]) -> dict[Any, Any]:
     }
 
 
+def _serial_schema(defaults: dict[str, Any], ports: list[str]) -> dict[Any, Any]:
+    port_default = defaults.get(CONF_PORT) or (ports[0] if ports else "")
+    return {
+        probatio.Required(CONF_FAMILY, default=defaults.get(CONF_FAMILY, "mr60bha2")): _select(
+            list(SERIAL_FAMILIES), CONF_FAMILY
+        ),
+        probatio.Required(CONF_PORT, default=port_default): SelectSelector(
+            SelectSelectorConfig(options=ports, custom_value=True, mode=SelectSelectorMode.DROPDOWN)
+        ),
+    }
+
+
+def _entities_schema(defaults: dict[str, Any]) -> dict[Any, Any]:
+    def optional(key: str, domain: str) -> dict[Any, Any]:
+        marker = (
+            probatio.Optional(key, default=defaults[key])
+            if defaults.get(key)
+            else probatio.Optional(key)
+        )
+        return {marker: EntitySelector(EntitySelectorConfig(domain=domain))}
+
+    return {
+        probatio.Required(
+            CONF_PRESENCE_ENTITY, default=defaults.get(CONF_PRESENCE_ENTITY)
+        ): EntitySelector(EntitySelectorConfig(domain="binary_sensor")),
+        **optional(CONF_BREATH_ENTITY, "sensor"),
+        **optional(CONF_HEART_ENTITY, "sensor"),
+        **optional(CONF_DISTANCE_ENTITY, "sensor"),
+    }
+
+
+def _unique_id(data: dict[str, Any]) -> str:
+    source = data[CONF_SOURCE]
+    if source == SOURCE_SERIAL:
+        return f"{SOURCE_SERIAL}_{data[CONF_PORT]}"
+    if source == SOURCE_ENTITIES:
+        return f"{SOURCE_ENTITIES}_{data[CONF_PRESENCE_ENTITY]}"
+    return f"{SOURCE_SIMULATOR}_{data[CONF_SEED]}"
+
+
+async def _list_ports() -> list[str]:
+    """Serial ports, by-id paths first (stable across reboots)."""
+    import serialx  # noqa: PLC0415 - loads platform backends
+
+    ports = await serialx.async_list_serial_ports()
+    return sorted({p.device for p in ports}, key=lambda d: ("/by-id/" not in d, d))
+
+
+async def _probe_errors(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Test the port; errors and their description placeholders (empty when it works)."""
+    result = await probe_port(data[CONF_PORT], data[CONF_FAMILY], PROBE_SECONDS)
+    if result.outcome is ProbeOutcome.OK:
+        return {}, {}
+    placeholders = {
+        "port": str(data[CONF_PORT]),
+        "family": str(data[CONF_FAMILY]),
+        "detected": result.detected_family or "",
+        "bytes": str(result.bytes_seen),
+        "error": result.error or "",
+    }
+    return {"base": str(result.outcome)}, placeholders
+
+
 class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a Radar Sleep tracker (one per person and radar)."""
 
@@ -85,6 +171,7 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start an empty flow."""
         self._data: dict[str, Any] = {}
+        self._title = "Bedroom"
 
     @staticmethod
     @callback
@@ -97,19 +184,63 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the tracker, pick the source and describe the bed."""
         if user_input is not None:
-            self._data = dict(user_input)
+            self._title = user_input.pop(CONF_NAME)
+            self._data = {**self._data, **user_input}
+            if self._data[CONF_SOURCE] == SOURCE_SERIAL:
+                return await self.async_step_serial()
+            if self._data[CONF_SOURCE] == SOURCE_ENTITIES:
+                return await self.async_step_entities()
             return await self.async_step_simulator()
         return self.async_show_form(
             step_id="user",
             data_schema=probatio.Schema(
                 {
-                    probatio.Required(CONF_NAME, default="Bedroom"): TextSelector(),
-                    probatio.Required(CONF_SOURCE, default=SOURCE_SIMULATOR): _select(
-                        SOURCES, CONF_SOURCE
-                    ),
-                    **_bed_schema({}),
+                    probatio.Required(CONF_NAME, default=self._title): TextSelector(),
+                    probatio.Required(
+                        CONF_SOURCE, default=self._data.get(CONF_SOURCE, SOURCE_SERIAL)
+                    ): _select(SOURCES, CONF_SOURCE),
+                    **_bed_schema(self._data),
                 }
             ),
+        )
+
+    async def _async_finish(self, extra: dict[str, Any]) -> ConfigFlowResult:
+        data = {**self._data, **extra}
+        await self.async_set_unique_id(_unique_id(data), raise_on_progress=False)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=self._title, data=data)
+
+    async def async_step_serial(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the device family and port; listen for its frames before accepting."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            errors, placeholders = await _probe_errors(user_input)
+            if not errors:
+                return await self._async_finish(user_input)
+        return self.async_show_form(
+            step_id="serial",
+            data_schema=probatio.Schema(
+                _serial_schema({**self._data, **(user_input or {})}, await _list_ports())
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Use a radar that is already in Home Assistant (degraded mode: no stages)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if self.hass.states.get(user_input[CONF_PRESENCE_ENTITY]) is None:
+                errors[CONF_PRESENCE_ENTITY] = "entity_not_found"
+            else:
+                return await self._async_finish(user_input)
+        return self.async_show_form(
+            step_id="entities",
+            data_schema=probatio.Schema(_entities_schema(user_input or {})),
+            errors=errors,
         )
 
     async def async_step_simulator(
@@ -117,41 +248,69 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Describe the simulated bedroom."""
         if user_input is not None:
-            data = {**self._data, **user_input}
-            await self.async_set_unique_id(f"{SOURCE_SIMULATOR}_{data[CONF_SEED]}")
-            self._abort_if_unique_id_configured()
-            title = data.pop(CONF_NAME)
-            return self.async_create_entry(title=title, data=data)
+            return await self._async_finish(user_input)
         return self.async_show_form(
             step_id="simulator", data_schema=probatio.Schema(_simulator_schema({}))
         )
 
+    async def async_step_usb(self, discovery_info: UsbServiceInfo) -> ConfigFlowResult:
+        """A USB-UART bridge was plugged in: offer to set it up as a radar."""
+        await self.async_set_unique_id(
+            f"{SOURCE_SERIAL}_{discovery_info.device}", raise_on_progress=True
+        )
+        self._abort_if_unique_id_configured()
+        self._data = {CONF_SOURCE: SOURCE_SERIAL, CONF_PORT: discovery_info.device}
+        self.context["title_placeholders"] = {
+            "name": discovery_info.description or discovery_info.device
+        }
+        return await self.async_step_user()
+
     async def async_step_import(self, import_data: dict[str, Any]) -> ConfigFlowResult:
         """Create a tracker from YAML (development and demo setups)."""
-        await self.async_set_unique_id(f"{SOURCE_SIMULATOR}_{import_data[CONF_SEED]}")
-        self._abort_if_unique_id_configured()
         data = dict(import_data)
-        title = data.pop(CONF_NAME)
+        self._title = data.pop(CONF_NAME)
         speed = data.pop(CONF_SPEED, DEFAULT_SPEED)
-        return self.async_create_entry(title=title, data=data, options={CONF_SPEED: speed})
+        await self.async_set_unique_id(_unique_id(data))
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=self._title, data=data, options={CONF_SPEED: speed})
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the bed side, the radar's place or the simulated bedroom."""
+        """Change the bed side, the radar's place and the source's settings."""
         entry = self._get_reconfigure_entry()
+        source = entry.data[CONF_SOURCE]
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(f"{SOURCE_SIMULATOR}_{user_input[CONF_SEED]}")
-            if user_input[CONF_SEED] != entry.data[CONF_SEED]:
-                self._abort_if_unique_id_configured()
-            return self.async_update_reload_and_abort(
-                entry, unique_id=self.unique_id, data_updates=user_input
-            )
+            data = {**entry.data, **user_input}
+            if source == SOURCE_SERIAL:
+                errors, placeholders = await _probe_errors(data)
+            elif (
+                source == SOURCE_ENTITIES
+                and self.hass.states.get(data[CONF_PRESENCE_ENTITY]) is None
+            ):
+                errors[CONF_PRESENCE_ENTITY] = "entity_not_found"
+            if not errors:
+                await self.async_set_unique_id(_unique_id(data))
+                if self.unique_id != entry.unique_id:
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=self.unique_id, data_updates=user_input
+                )
+        current = {**entry.data, **(user_input or {})}
+        schema = _bed_schema(current)
+        if source == SOURCE_SERIAL:
+            schema |= _serial_schema(current, await _list_ports())
+        elif source == SOURCE_ENTITIES:
+            schema |= _entities_schema(current)
+        else:
+            schema |= _simulator_schema(current)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=probatio.Schema(
-                {**_bed_schema(dict(entry.data)), **_simulator_schema(dict(entry.data))}
-            ),
+            data_schema=probatio.Schema(schema),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
 

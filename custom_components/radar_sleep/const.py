@@ -15,12 +15,24 @@ CONF_SEED: Final = "seed"
 CONF_PARTNER: Final = "partner"
 CONF_PET: Final = "pet"
 CONF_SPEED: Final = "speed"
+CONF_FAMILY: Final = "family"
+CONF_PORT: Final = "port"
+CONF_PRESENCE_ENTITY: Final = "presence_entity"
+CONF_BREATH_ENTITY: Final = "breath_rate_entity"
+CONF_HEART_ENTITY: Final = "heart_rate_entity"
+CONF_DISTANCE_ENTITY: Final = "distance_entity"
 CONF_SESSION_END_MINUTES: Final = "session_end_minutes"
 CONF_PRESENCE_THRESHOLD: Final = "presence_threshold"
 
 SOURCE_SIMULATOR: Final = "simulator"
-SOURCES: Final = [SOURCE_SIMULATOR]
-"""Frame sources selectable in the config flow (hardware drivers join here)."""
+SOURCE_SERIAL: Final = "serial"
+SOURCE_ENTITIES: Final = "entities"
+SOURCES: Final = [SOURCE_SERIAL, SOURCE_ENTITIES, SOURCE_SIMULATOR]
+"""Frame sources selectable in the config flow."""
+PROBE_SECONDS: Final = 5.0
+"""How long the config flow listens for valid frames before it gives up."""
+UNAVAILABLE_REPAIR_SECONDS: Final = 600
+"""A device gone this long raises a repair issue."""
 
 SIDES: Final = ["left", "right"]
 RADAR_POSITIONS: Final = ["left_table", "right_table", "headboard"]

@@ -9,19 +9,28 @@ from functools import partial
 from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_BREATH_ENTITY,
+    CONF_DISTANCE_ENTITY,
+    CONF_FAMILY,
+    CONF_HEART_ENTITY,
     CONF_PARTNER,
     CONF_PET,
+    CONF_PORT,
+    CONF_PRESENCE_ENTITY,
     CONF_PRESENCE_THRESHOLD,
     CONF_RADAR_POSITION,
     CONF_SEED,
     CONF_SESSION_END_MINUTES,
     CONF_SIDE,
+    CONF_SOURCE,
     CONF_SPEED,
     DEFAULT_PRESENCE_THRESHOLD,
     DEFAULT_SESSION_END_MINUTES,
@@ -29,11 +38,18 @@ from .const import (
     DOMAIN,
     LOGGER,
     RETRY_SECONDS,
+    SOURCE_ENTITIES,
+    SOURCE_SERIAL,
     STORAGE_VERSION,
+    UNAVAILABLE_REPAIR_SECONDS,
 )
 from .contracts import NightSummary, SleepUpdate, VitalsFrame
+from .entities_source import CAPABILITIES as ENTITY_CAPABILITIES, EntitiesSource, EntityMap
+from .radar.families import get_family
+from .radar.protocol import Capabilities
+from .radar.serial_source import SerialSource
 from .radar.simulator import SimulatorConfig
-from .radar.sources import SimulatorSource
+from .radar.sources import SIMULATOR_CAPABILITIES, SimulatorSource
 from .sleep import PipelineConfig, SleepPipeline
 from .sleep.serialize import summary_from_dict, summary_to_dict
 
@@ -68,9 +84,19 @@ class RadarSleepStats:
 type RadarSleepConfigEntry = ConfigEntry[RadarSleepCoordinator]
 
 
+def capabilities(entry: ConfigEntry) -> Capabilities:
+    """What the entry's source can deliver."""
+    if entry.data[CONF_SOURCE] == SOURCE_SERIAL:
+        return get_family(entry.data[CONF_FAMILY]).capabilities
+    if entry.data[CONF_SOURCE] == SOURCE_ENTITIES:
+        return ENTITY_CAPABILITIES
+    return SIMULATOR_CAPABILITIES
+
+
 def pipeline_config(hass: HomeAssistant, entry: ConfigEntry) -> PipelineConfig:
     """The pipeline's settings from the entry's data and options."""
     return PipelineConfig(
+        stages_available=capabilities(entry).can_stage_sleep,
         side=entry.data[CONF_SIDE],
         radar_position=entry.data[CONF_RADAR_POSITION],
         presence_threshold=float(
@@ -83,8 +109,22 @@ def pipeline_config(hass: HomeAssistant, entry: ConfigEntry) -> PipelineConfig:
     )
 
 
-def build_source(entry: ConfigEntry) -> SimulatorSource:
-    """The entry's frame source (only the simulator so far)."""
+def build_source(hass: HomeAssistant, entry: ConfigEntry) -> FrameSource:
+    """The entry's frame source."""
+    if entry.data[CONF_SOURCE] == SOURCE_SERIAL:
+        return SerialSource(entry.data[CONF_FAMILY], entry.data[CONF_PORT])
+    if entry.data[CONF_SOURCE] == SOURCE_ENTITIES:
+        zone = pipeline_config(hass, entry).zone
+        return EntitiesSource(
+            hass,
+            EntityMap(
+                presence=entry.data[CONF_PRESENCE_ENTITY],
+                breath_rate=entry.data.get(CONF_BREATH_ENTITY),
+                heart_rate=entry.data.get(CONF_HEART_ENTITY),
+                distance=entry.data.get(CONF_DISTANCE_ENTITY),
+            ),
+            user_distance_m=(zone.min_distance_m + zone.max_distance_m) / 2,
+        )
     config = SimulatorConfig(
         seed=int(entry.data[CONF_SEED]),
         user_side=entry.data[CONF_SIDE],
@@ -107,7 +147,10 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
     def __init__(self, hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
         """Set up the pipeline; the source starts with :meth:`async_start`."""
         super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
-        self.source: FrameSource = build_source(entry)
+        self.source: FrameSource = build_source(hass, entry)
+        if isinstance(self.source, SerialSource):
+            self.source.on_connection = self._connection_changed
+        self._repair_timer: CALLBACK_TYPE | None = None
         self.pipeline: SleepPipeline
         self.stats = RadarSleepStats()
         self._store: Store[dict[str, Any]] = Store(
@@ -177,15 +220,63 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     def _publish(self, update: SleepUpdate) -> None:
         if not self.last_update_success:
-            LOGGER.info("Radar source is delivering frames again")
+            LOGGER.info("%s: the radar is delivering frames again", self.config_entry.title)
+            self._clear_repair()
         self.async_set_updated_data(RadarSleepData(update, self.data.last_night))
+
+    @callback
+    def _connection_changed(self, connected: bool, error: str | None) -> None:
+        """A serial device came or went: availability, a log line each way, repairs."""
+        if connected:
+            return  # the next frame publishes and logs the return
+        if self.last_update_success:
+            LOGGER.warning(
+                "%s: lost the radar (%s); the night's session is kept and reconnection continues",
+                self.config_entry.title,
+                error,
+            )
+        self.last_update_success = False
+        self.stats.last_error = error
+        self.async_update_listeners()
+        if self._repair_timer is None:
+            self._repair_timer = async_call_later(
+                self.hass, UNAVAILABLE_REPAIR_SECONDS, self._raise_repair
+            )
+
+    @callback
+    def _raise_repair(self, _now: object) -> None:
+        self._repair_timer = None
+        if self.last_update_success:
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"device_unavailable_{self.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="device_unavailable",
+            translation_placeholders={
+                "name": self.config_entry.title,
+                "port": str(self.config_entry.data.get(CONF_PORT, "")),
+                "minutes": str(UNAVAILABLE_REPAIR_SECONDS // 60),
+            },
+        )
+
+    @callback
+    def _clear_repair(self) -> None:
+        if self._repair_timer is not None:
+            self._repair_timer()
+            self._repair_timer = None
+        ir.async_delete_issue(self.hass, DOMAIN, f"device_unavailable_{self.config_entry.entry_id}")
+
+    @callback
+    def async_shutdown_timers(self) -> None:
+        """Cancel the repair timer (entry unload)."""
+        if self._repair_timer is not None:
+            self._repair_timer()
+            self._repair_timer = None
 
     async def _async_night_ended(self, summary: NightSummary) -> None:
         self.data = RadarSleepData(self.data.update, summary)
         await self._store.async_save({"last_night": summary_to_dict(summary)})
-        LOGGER.debug(
-            "Night of %s ended: TST %.0f min, SE %.0f%%",
-            summary.night,
-            summary.metrics.tst_min,
-            summary.metrics.se_pct,
-        )
+        LOGGER.debug("Night of %s ended: %s", summary.night, summary.metrics)

@@ -23,7 +23,7 @@ from .const import (
     LOGGER,
     RADAR_POSITIONS,
     SIDES,
-    SOURCES,
+    SOURCE_SIMULATOR,
 )
 from .coordinator import RadarSleepConfigEntry, RadarSleepCoordinator
 
@@ -34,7 +34,7 @@ PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 _YAML_ITEM = probatio.Schema(
     {
         probatio.Required(CONF_NAME): cv.string,
-        probatio.Optional(CONF_SOURCE, default="simulator"): probatio.In(SOURCES),
+        probatio.Optional(CONF_SOURCE, default=SOURCE_SIMULATOR): probatio.In([SOURCE_SIMULATOR]),
         probatio.Optional(CONF_SIDE, default="left"): probatio.In(SIDES),
         probatio.Optional(CONF_RADAR_POSITION, default="left_table"): probatio.In(RADAR_POSITIONS),
         probatio.Optional(CONF_SEED, default=1): cv.positive_int,
@@ -67,6 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -
     coordinator = RadarSleepCoordinator(hass, entry)
     await coordinator.async_load()
     entry.runtime_data = coordinator
+    entry.async_on_unload(coordinator.async_shutdown_timers)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start()
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])

@@ -39,7 +39,7 @@ def _live(fn: Callable[[SleepUpdate], float | str | None]) -> Callable[[RadarSle
 
 def _night(fn: Callable[[SleepMetrics], float | int | None]) -> Callable[[RadarSleepData], Any]:
     def value(data: RadarSleepData) -> float | int | None:
-        if data.last_night is None:
+        if data.last_night is None or data.last_night.metrics is None:
             return None
         result = fn(data.last_night.metrics)
         return round(result, 1) if isinstance(result, float) else result

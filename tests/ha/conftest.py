@@ -70,7 +70,7 @@ def one_night_source() -> Generator[list[SimulatorSource]]:
     """Play exactly one simulated night, as fast as possible; yields the sources built."""
     built: list[SimulatorSource] = []
 
-    def build(entry: MockConfigEntry) -> SimulatorSource:
+    def build(hass: object, entry: MockConfigEntry) -> SimulatorSource:
         source = SimulatorSource(
             SimulatorConfig(
                 seed=int(entry.data[CONF_SEED]),
