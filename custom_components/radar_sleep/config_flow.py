@@ -1,12 +1,15 @@
 """Config flow: choose a source, the bed side and the radar's place; options and reconfigure.
 
-Sources: a UART radar (serial port or ``socket://`` bridge, tested before it is accepted),
-existing Home Assistant entities (degraded mode), or the simulated bedroom.
+Sources: a UART radar (serial port or ``socket://`` bridge, tested before it is accepted), a
+recorded raw-FMCW capture (checked before it is accepted), existing Home Assistant entities
+(degraded mode), or the simulated bedroom.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, override
+import zipfile
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -33,6 +36,7 @@ import probatio
 
 from .const import (
     CONF_BREATH_ENTITY,
+    CONF_CAPTURE_PATH,
     CONF_DISTANCE_ENTITY,
     CONF_FAMILY,
     CONF_HEART_ENTITY,
@@ -55,11 +59,13 @@ from .const import (
     RADAR_POSITIONS,
     SIDES,
     SOURCE_ENTITIES,
+    SOURCE_FMCW,
     SOURCE_SERIAL,
     SOURCE_SIMULATOR,
     SOURCES,
 )
-from .radar.families import SERIAL_FAMILIES
+from .coordinator import resolve_capture_path
+from .radar.families import SERIAL_FAMILIES, capabilities_table
 from .radar.probe import ProbeOutcome, probe_port
 
 
@@ -131,10 +137,20 @@ def _entities_schema(defaults: dict[str, Any]) -> dict[Any, Any]:
     }
 
 
+def _fmcw_schema(defaults: dict[str, Any]) -> dict[Any, Any]:
+    return {
+        probatio.Required(
+            CONF_CAPTURE_PATH, default=defaults.get(CONF_CAPTURE_PATH, "")
+        ): TextSelector(),
+    }
+
+
 def _unique_id(data: dict[str, Any]) -> str:
     source = data[CONF_SOURCE]
     if source == SOURCE_SERIAL:
         return f"{SOURCE_SERIAL}_{data[CONF_PORT]}"
+    if source == SOURCE_FMCW:
+        return f"{SOURCE_FMCW}_{data[CONF_CAPTURE_PATH]}"
     if source == SOURCE_ENTITIES:
         return f"{SOURCE_ENTITIES}_{data[CONF_PRESENCE_ENTITY]}"
     return f"{SOURCE_SIMULATOR}_{data[CONF_SEED]}"
@@ -161,6 +177,19 @@ async def _probe_errors(data: dict[str, Any]) -> tuple[dict[str, str], dict[str,
         "error": result.error or "",
     }
     return {"base": str(result.outcome)}, placeholders
+
+
+def _check_capture(path: Path) -> tuple[str | None, str]:
+    """Read a capture's header (executor): an error key and its detail, or ``None``."""
+    from .radar.fmcw import load_capture_config  # noqa: PLC0415 - numpy DSP module
+
+    if not path.is_file():
+        return "capture_not_found", ""
+    try:
+        load_capture_config(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+        return "bad_capture", str(err) or type(err).__name__
+    return None, ""
 
 
 class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -190,6 +219,8 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_serial()
             if self._data[CONF_SOURCE] == SOURCE_ENTITIES:
                 return await self.async_step_entities()
+            if self._data[CONF_SOURCE] == SOURCE_FMCW:
+                return await self.async_step_fmcw()
             return await self.async_step_simulator()
         return self.async_show_form(
             step_id="user",
@@ -223,6 +254,29 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=probatio.Schema(
                 _serial_schema({**self._data, **(user_input or {})}, await _list_ports())
             ),
+            errors=errors,
+            description_placeholders={"capabilities": capabilities_table(), **placeholders},
+        )
+
+    async def _capture_errors(self, data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+        path = resolve_capture_path(self.hass.config.config_dir, str(data[CONF_CAPTURE_PATH]))
+        error, detail = await self.hass.async_add_executor_job(_check_capture, path)
+        if error is None:
+            return {}, {}
+        return {CONF_CAPTURE_PATH: error}, {"path": str(path), "error": detail}
+
+    async def async_step_fmcw(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Replay a raw-FMCW capture (``.npz``) through the radar signal processing."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"path": "", "error": ""}
+        if user_input is not None:
+            errors, found = await self._capture_errors(user_input)
+            placeholders |= found
+            if not errors:
+                return await self._async_finish(user_input)
+        return self.async_show_form(
+            step_id="fmcw",
+            data_schema=probatio.Schema(_fmcw_schema(user_input or {})),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -286,6 +340,8 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, **user_input}
             if source == SOURCE_SERIAL:
                 errors, placeholders = await _probe_errors(data)
+            elif source == SOURCE_FMCW:
+                errors, placeholders = await self._capture_errors(data)
             elif (
                 source == SOURCE_ENTITIES
                 and self.hass.states.get(data[CONF_PRESENCE_ENTITY]) is None
@@ -304,13 +360,23 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
             schema |= _serial_schema(current, await _list_ports())
         elif source == SOURCE_ENTITIES:
             schema |= _entities_schema(current)
+        elif source == SOURCE_FMCW:
+            schema |= _fmcw_schema(current)
         else:
             schema |= _simulator_schema(current)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=probatio.Schema(schema),
             errors=errors,
-            description_placeholders=placeholders,
+            description_placeholders={
+                "port": "",
+                "family": "",
+                "detected": "",
+                "bytes": "",
+                "error": "",
+                "path": "",
+                **placeholders,
+            },
         )
 
 
@@ -345,7 +411,7 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
                 NumberSelectorConfig(min=0.1, max=0.9, step=0.05, mode=NumberSelectorMode.SLIDER)
             ),
         }
-        if self.config_entry.data[CONF_SOURCE] == SOURCE_SIMULATOR:
+        if self.config_entry.data[CONF_SOURCE] in (SOURCE_SIMULATOR, SOURCE_FMCW):
             schema[
                 probatio.Required(CONF_SPEED, default=options.get(CONF_SPEED, DEFAULT_SPEED))
             ] = NumberSelector(

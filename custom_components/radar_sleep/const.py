@@ -21,13 +21,15 @@ CONF_PRESENCE_ENTITY: Final = "presence_entity"
 CONF_BREATH_ENTITY: Final = "breath_rate_entity"
 CONF_HEART_ENTITY: Final = "heart_rate_entity"
 CONF_DISTANCE_ENTITY: Final = "distance_entity"
+CONF_CAPTURE_PATH: Final = "capture_path"
 CONF_SESSION_END_MINUTES: Final = "session_end_minutes"
 CONF_PRESENCE_THRESHOLD: Final = "presence_threshold"
 
 SOURCE_SIMULATOR: Final = "simulator"
 SOURCE_SERIAL: Final = "serial"
 SOURCE_ENTITIES: Final = "entities"
-SOURCES: Final = [SOURCE_SERIAL, SOURCE_ENTITIES, SOURCE_SIMULATOR]
+SOURCE_FMCW: Final = "fmcw_replay"
+SOURCES: Final = [SOURCE_SERIAL, SOURCE_FMCW, SOURCE_ENTITIES, SOURCE_SIMULATOR]
 """Frame sources selectable in the config flow."""
 PROBE_SECONDS: Final = 5.0
 """How long the config flow listens for valid frames before it gives up."""

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -18,6 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_BREATH_ENTITY,
+    CONF_CAPTURE_PATH,
     CONF_DISTANCE_ENTITY,
     CONF_FAMILY,
     CONF_HEART_ENTITY,
@@ -39,6 +41,7 @@ from .const import (
     LOGGER,
     RETRY_SECONDS,
     SOURCE_ENTITIES,
+    SOURCE_FMCW,
     SOURCE_SERIAL,
     STORAGE_VERSION,
     UNAVAILABLE_REPAIR_SECONDS,
@@ -90,6 +93,8 @@ def capabilities(entry: ConfigEntry) -> Capabilities:
         return get_family(entry.data[CONF_FAMILY]).capabilities
     if entry.data[CONF_SOURCE] == SOURCE_ENTITIES:
         return ENTITY_CAPABILITIES
+    if entry.data[CONF_SOURCE] == SOURCE_FMCW:
+        return get_family("fmcw").capabilities
     return SIMULATOR_CAPABILITIES
 
 
@@ -109,10 +114,21 @@ def pipeline_config(hass: HomeAssistant, entry: ConfigEntry) -> PipelineConfig:
     )
 
 
+def resolve_capture_path(config_dir: str, path: str) -> Path:
+    """A capture path as given (absolute, or relative to Home Assistant's config folder)."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else Path(config_dir) / candidate
+
+
 def build_source(hass: HomeAssistant, entry: ConfigEntry) -> FrameSource:
     """The entry's frame source."""
     if entry.data[CONF_SOURCE] == SOURCE_SERIAL:
         return SerialSource(entry.data[CONF_FAMILY], entry.data[CONF_PORT])
+    if entry.data[CONF_SOURCE] == SOURCE_FMCW:
+        from .radar.fmcw import FmcwReplaySource  # noqa: PLC0415 - numpy DSP module
+
+        path = resolve_capture_path(hass.config.config_dir, entry.data[CONF_CAPTURE_PATH])
+        return FmcwReplaySource(path, speed=float(entry.options.get(CONF_SPEED, 1.0)))
     if entry.data[CONF_SOURCE] == SOURCE_ENTITIES:
         zone = pipeline_config(hass, entry).zone
         return EntitiesSource(

@@ -52,3 +52,40 @@ def get_family(name: str) -> Family:
         parse=getattr(module, "parse", None),
         assembler=assembler,
     )
+
+
+CAPABILITY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("presence", "presence"),
+    ("respiration_waveform", "breathing waveform"),
+    ("breath_rate", "breathing rate"),
+    ("heart_rate", "heart rate"),
+    ("distance", "distance"),
+    ("angle", "angle"),
+    ("movement", "movement"),
+    ("multiple_targets", "several people"),
+    ("on_chip_sleep_stage", "on-chip sleep state"),
+)
+"""Capability fields in the order the capabilities table shows them."""
+
+FAMILY_TITLES: dict[str, str] = {
+    "fmcw": "Raw FMCW (BGT60TR13C-style)",
+    "mr60bha2": "Seeed MR60BHA2",
+    "ti-vitals": "TI mmWave vital signs",
+    "ld2410": "Hi-Link LD2410",
+    "mr24bsd1": "Seeed MR24BSD1",
+}
+
+
+def capabilities_table() -> str:
+    """A Markdown table of what each family delivers (config flow and ``docs/hardware``)."""
+    header = ["device", *(title for _, title in CAPABILITY_COLUMNS), "sleep stages"]
+    rows = [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for name in FAMILY_MODULES:
+        caps = get_family(name).capabilities
+        cells = ["yes" if getattr(caps, attr) else "–" for attr, _ in CAPABILITY_COLUMNS]
+        cells.append("yes" if caps.can_stage_sleep else "no")
+        rows.append("| " + " | ".join([FAMILY_TITLES[name], *cells]) + " |")
+    return "\n".join(rows)
