@@ -43,7 +43,9 @@ class SerialSource:
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
         self.on_connection = on_connection
-        self.connected = False
+        self.connected: bool | None = None
+        """``None`` until the first frame or the first failure: a device that is missing at
+        start-up is reported like one that goes away."""
         self.stats = ParserStats()
         self.reconnects = 0
         self._t0 = time.monotonic()
