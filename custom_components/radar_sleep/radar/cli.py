@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 import sys
 from typing import Any, TextIO
+import zipfile
 
 from .families import FAMILY_MODULES, SERIAL_FAMILIES, get_family
 from .protocol import StreamParser
@@ -58,7 +59,10 @@ async def record(family: str, url: str, seconds: float, path: Path) -> int:
     import serialx  # noqa: PLC0415 - only needed when a port is opened
 
     baud = get_family(family).baud_rate or 115_200
-    reader, writer = await serialx.open_serial_connection(url=url, baudrate=baud)
+    try:
+        reader, writer = await serialx.open_serial_connection(url=url, baudrate=baud)
+    except (ValueError, serialx.SerialException) as err:  # bad URL, unknown scheme
+        raise OSError(str(err)) from err
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     written = 0
@@ -110,7 +114,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             counts = decode_fmcw(args.file, out)
         else:
             counts = decode_bytes(args.family, args.file.read_bytes(), out)
-    except OSError as err:
+    except (OSError, ValueError, zipfile.BadZipFile) as err:  # missing or not a capture
         print(f"cannot read {args.file}: {err}", file=sys.stderr)
         return 2
     out.write(json.dumps({"summary": counts}) + "\n")
