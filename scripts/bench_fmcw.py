@@ -4,13 +4,14 @@ Speed: 60 s of simulated 20-Hz frames (3 RX x 4 chirps x 128 real samples, the d
 BGT60TR13C-like configuration) are fed to ``FmcwProcessor`` in live-sized batches on one core
 (BLAS/FFT threads pinned to 1, the process pinned to one CPU where the OS allows); each figure
 is the median of ``--repeats`` runs and is the number of seconds of radar data processed per
-second of CPU time. The headline (the JSON line) is one person in the default bedside clutter,
-1-s batches, the batch size of ``FmcwReplaySource``.
+second of CPU time. The headline (``fmcw_x_realtime`` in the JSON line, goal >= 2000) is one
+person in the default bedside clutter, 1-s batches, the batch size of ``FmcwReplaySource``.
 
 Accuracy (``--accuracy``, on by default): the scenes of ``tests/radar/test_fmcw.py``, each 60 s
 at the simulator's default SNR; the breathing rate is the spectral peak of the returned
 ``respiration_mm`` after a 10-s warm-up, distance and angle are medians. Errors are against the
-simulator's inputs. The last line printed is one JSON object.
+simulator's inputs. The last line printed is one JSON object with every figure;
+``scripts/bench`` (``bench_all.py``) calls :func:`run` and merges it with the other benches.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402 - thread limits must be set before numpy is imported
 import json  # noqa: E402
+import math  # noqa: E402
 from pathlib import Path  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -194,34 +196,75 @@ def accuracy() -> dict[str, float]:
     return worst
 
 
+BATCHES = {
+    "1-s batches": ("", 20),
+    "2-s batches": ("_2s_batch", 40),
+    "one 60-s batch": ("_60s_batch", 1200),
+}
+"""Column label -> (key suffix, frames per ``process`` call)."""
+
+SCENE_KEYS = {
+    "1 person": "1_person",
+    "2 people, 0.7/1.3 m": "2_people_apart",
+    "2 people, same range": "2_people_same_range",
+    "empty room": "empty_room",
+}
+
+GOAL_X_REALTIME = 2000
+"""The promised speed: one person, 1-s batches, one core."""
+
+
+def speed(repeats: int) -> dict[str, float]:
+    """``x_realtime_<scene><batch suffix>`` for every speed scene and batch size; prints a table."""
+    config = FmcwConfig()
+    print(
+        f"speed, x real time ({DURATION_S:.0f} s of {config.frame_rate_hz:.0f}-Hz frames, "
+        f"{config.n_rx} RX x {config.chirps_per_frame} chirps x {config.samples_per_chirp} "
+        f"samples, one core, median of {repeats}):"
+    )
+    figures: dict[str, float] = {}
+    print(f"{'scene':>24} " + " ".join(f"{b:>15}" for b in BATCHES))
+    for name, scene in SPEED_SCENES.items():
+        cap = simulate(scene, DURATION_S, config, output="adc")
+        row = []
+        for suffix, batch in BATCHES.values():
+            runs = [x_realtime(cap.frames, cap.t, config, batch) for _ in range(repeats)]
+            value = statistics.median(runs)
+            row.append(value)
+            figures[f"x_realtime_{SCENE_KEYS[name]}{suffix}"] = round(value)
+        print(f"{name:>24} " + " ".join(f"{v:>15.0f}" for v in row))
+    headline = figures["x_realtime_1_person"]
+    verdict = "met" if headline >= GOAL_X_REALTIME else "MISSED"
+    print(f"goal >= {GOAL_X_REALTIME}x real time (1 person, 1-s batches): {verdict}")
+    return figures
+
+
+def run(repeats: int = 3, *, with_accuracy: bool = False) -> dict[str, float | None]:
+    """Speed figures (and, with ``with_accuracy``, the worst errors at the default SNR).
+
+    Pins the process to one CPU. Keys: ``x_realtime_<scene>`` (1-s batches; ``1_person`` is
+    the headline), ``x_realtime_<scene>_2s_batch``, ``x_realtime_<scene>_60s_batch`` and
+    ``worst_rate_err_bpm``, ``worst_distance_err_cm``, ``worst_angle_err_deg`` (``None`` when a
+    person was not detected).
+    """
+    pin_one_core()
+    figures: dict[str, float | None] = {}
+    if with_accuracy:
+        worst = accuracy()
+        for key, unit in (("rate", "bpm"), ("distance", "cm"), ("angle", "deg")):
+            value = worst[f"{key}_{unit}"]
+            figures[f"worst_{key}_err_{unit}"] = round(value, 3) if math.isfinite(value) else None
+    figures.update(speed(repeats))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-accuracy", dest="accuracy", action="store_false")
     args = parser.parse_args()
-    pin_one_core()
-    config = FmcwConfig()
-    if args.accuracy:
-        accuracy()
-    print(
-        f"speed, x real time ({DURATION_S:.0f} s of {config.frame_rate_hz:.0f}-Hz frames, "
-        f"{config.n_rx} RX x {config.chirps_per_frame} chirps x {config.samples_per_chirp} "
-        f"samples, one core, median of {args.repeats}):"
-    )
-    headline = 0.0
-    batches = {"1-s batches": 20, "2-s batches": 40, "one 60-s batch": 1200}
-    print(f"{'scene':>24} " + " ".join(f"{b:>15}" for b in batches))
-    for name, scene in SPEED_SCENES.items():
-        cap = simulate(scene, DURATION_S, config, output="adc")
-        row = []
-        for label, batch in batches.items():
-            runs = [x_realtime(cap.frames, cap.t, config, batch) for _ in range(args.repeats)]
-            value = statistics.median(runs)
-            row.append(value)
-            if name == "1 person" and label == "1-s batches":
-                headline = value
-        print(f"{name:>24} " + " ".join(f"{v:>15.0f}" for v in row))
-    print(json.dumps({"fmcw_x_realtime": round(headline)}))
+    figures = run(args.repeats, with_accuracy=args.accuracy)
+    print(json.dumps({"fmcw_x_realtime": figures["x_realtime_1_person"], **figures}))
 
 
 if __name__ == "__main__":

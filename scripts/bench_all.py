@@ -1,0 +1,89 @@
+"""Every speed figure of the project in one run (what ``scripts/bench`` runs).
+
+1. ``pipeline.*``: the sleep pipeline on simulated nights (``bench.py``: simulator frames per
+   second, ``push`` microseconds per frame, ``process_epoch`` milliseconds per epoch, x real
+   time), median over ``--repeats`` nights (default 3);
+2. ``parse.<family>.*``: byte-parser throughput of each serial family in MB/s for valid,
+   random and mutated streams, decoded frames per second, assembler cost per message
+   (``bench_parsers.py``), median of ``--repeats`` runs (default 5);
+3. ``fmcw.*``: the raw-FMCW chain as a multiple of real time for 20-Hz 3-RX frames
+   (``bench_fmcw.py``; goal >= 2000x for one person in 1-s batches), median of ``--repeats``
+   runs (default 3); with ``--fmcw-accuracy`` also its worst errors.
+
+The process is pinned to one CPU and BLAS/FFT threads to 1 for all three. ``--quick`` (a smoke
+run) uses one repeat each and smaller parser streams. The last line printed is one JSON object
+with every figure, keys prefixed by their section.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402 - thread limits must be set before numpy is imported
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench  # noqa: E402
+import bench_fmcw  # noqa: E402
+import bench_parsers  # noqa: E402
+
+QUICK_PARSER_MEGABYTES = 0.25
+
+
+def pipeline(repeats: int) -> dict[str, float]:
+    """``bench.py``'s figures: medians over ``repeats`` simulated nights (seeds 0, 1, ...)."""
+    runs = [bench.one_run(seed) for seed in range(repeats)]
+    figures = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
+    print(f"sleep pipeline (one simulated night, median of {repeats}):")
+    for key, value in figures.items():
+        print(f"{key:>24}: {value}")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="repeats of every bench (default: per bench)"
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: one repeat, small streams")
+    parser.add_argument(
+        "--fmcw-accuracy", action="store_true", help="also run the FMCW accuracy scenes"
+    )
+    args = parser.parse_args()
+    quick = 1 if args.quick else None
+    repeats = {
+        "pipeline": args.repeats or quick or 3,
+        "parse": args.repeats or quick or bench_parsers.DEFAULT_REPEATS,
+        "fmcw": args.repeats or quick or 3,
+    }
+    megabytes = QUICK_PARSER_MEGABYTES if args.quick else bench_parsers.DEFAULT_MEGABYTES
+    bench_fmcw.pin_one_core()
+    start = time.perf_counter()
+    sections: dict[str, dict[str, float | None]] = {}
+
+    sections["pipeline"] = dict(pipeline(repeats["pipeline"]))
+    print()
+    parse = bench_parsers.run(repeats["parse"], megabytes)
+    bench_parsers.print_table(parse, repeats["parse"])
+    sections["parse"] = dict(parse)
+    print()
+    sections["fmcw"] = bench_fmcw.run(repeats["fmcw"], with_accuracy=args.fmcw_accuracy)
+
+    merged: dict[str, float | None] = {}
+    for section, figures in sections.items():
+        merged.update({f"{section}.{key}": value for key, value in figures.items()})
+        merged[f"{section}.repeats"] = repeats[section]
+    print(f"\nall benches: {time.perf_counter() - start:.0f} s")
+    print(json.dumps(merged))
+
+
+if __name__ == "__main__":
+    main()
