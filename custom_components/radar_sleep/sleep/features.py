@@ -12,8 +12,9 @@ Automatic sleep/wake identification from wrist activity, *Sleep* 15(5):461-469, 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -138,6 +139,24 @@ class FeatureExtractor:
         self._context.clear()
         self._rates.clear()
         self._amplitudes.clear()
+
+    def dump_state(self) -> dict[str, Any]:
+        """The night's context, JSON-serialisable (kept across restarts)."""
+        return {
+            "context": [asdict(e) for e in self._context],
+            "rates": list(self._rates),
+            "amplitudes": list(self._amplitudes),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`dump_state`."""
+        self._context.clear()
+        for item in state["context"]:
+            epoch = EpochInput(**item)
+            epoch.target_frames = {int(k): int(v) for k, v in item["target_frames"].items()}
+            self._context.append(epoch)
+        self._rates[:] = [float(r) for r in state["rates"]]
+        self._amplitudes[:] = [float(a) for a in state["amplitudes"]]
 
     def __call__(self, epoch: EpochInput) -> EpochFeatures:
         """Features of ``epoch`` given the epochs before it."""

@@ -11,6 +11,7 @@ detection over the whole score sequence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..contracts import Stage
 
@@ -46,6 +47,24 @@ class IntentTracker:
         self.slept = False
         self._high_run_start: int | None = None
         self._low_run = 0
+
+    def dump_state(self) -> dict[str, bool | int | None]:
+        """What a restart needs to carry on (JSON-serialisable)."""
+        return {
+            "trying": self.trying,
+            "onset_index": self.onset_index,
+            "slept": self.slept,
+            "high_run_start": self._high_run_start,
+            "low_run": self._low_run,
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`dump_state`."""
+        self.trying = bool(state["trying"])
+        self.onset_index = state["onset_index"]
+        self.slept = bool(state["slept"])
+        self._high_run_start = state["high_run_start"]
+        self._low_run = int(state["low_run"])
 
     def step(self, index: int, score: float, stage: Stage) -> IntentState:
         """Fold in one epoch."""

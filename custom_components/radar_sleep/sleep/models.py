@@ -63,6 +63,12 @@ class StageModel(Protocol):
     def step(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Fold in one epoch's feature vector; return its stage probabilities."""
 
+    def dump_state(self) -> dict[str, Any]:
+        """The model's running context, JSON-serialisable (kept across restarts)."""
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`dump_state`."""
+
 
 @dataclass(frozen=True, slots=True)
 class BaselineParams:
@@ -142,6 +148,15 @@ class BaselineStager:
     def reset(self) -> None:
         """Start a new night from the initial distribution."""
         self._belief = None
+
+    def dump_state(self) -> dict[str, Any]:
+        """The forward filter's belief (``None`` before the first epoch)."""
+        return {"belief": None if self._belief is None else self._belief.tolist()}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`dump_state`."""
+        belief = state.get("belief")
+        self._belief = None if belief is None else np.asarray(belief, dtype=np.float64)
 
     def log_likelihood(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Log-likelihood of raw features ``x`` per stage, missing (NaN) ones marginalised."""

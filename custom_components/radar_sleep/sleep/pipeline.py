@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 import math
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +30,12 @@ from .intent import IntentTracker
 from .metrics import sleep_metrics
 from .models import BaselineParams, BaselineStager, StageModel, intent_score, load_baseline_params
 from .presence import PresenceDetector
+from .serialize import update_from_dict, update_to_dict
 from .session import PRESENT_FRACTION, SessionEvent, SessionTracker
 
 _WAKE_PROBS = (1.0, 0.0, 0.0, 0.0)
+STATE_VERSION = 1
+"""Layout version of :meth:`SleepPipeline.snapshot`."""
 NIGHT_BOUNDARY_HOURS = 12
 """A session that starts before noon belongs to the previous calendar night."""
 
@@ -99,6 +103,8 @@ class SleepPipeline:
         self.summaries: list[NightSummary] = []
         self._epoch: EpochInput | None = None
         self._sleep_intent_onset: int | None = None
+        self.last_t: float | None = None
+        """Source time of the last frame pushed."""
         self.last_update = SleepUpdate(
             t=0.0,
             time=self.origin,
@@ -123,6 +129,7 @@ class SleepPipeline:
 
     def push(self, frame: VitalsFrame) -> FrameResult:
         """Fold in one frame: O(number of targets), no numpy."""
+        self.last_t = frame.t
         index = math.floor(frame.t / self.config.epoch_seconds)
         closed: EpochInput | None = None
         if self._epoch is None or index != self._epoch.index:
@@ -309,6 +316,92 @@ class SleepPipeline:
             metrics=metrics,
             mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
         )
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The night in progress as JSON types: what a restart needs to carry on.
+
+        Holds the session's epochs and decisions, every component's running state (presence,
+        session, intent, the stage model's context, the feature baseline) and the last live
+        update. The open (incomplete) epoch is not included: a restart loses at most it.
+        """
+        return {
+            "version": STATE_VERSION,
+            "origin": self.origin.isoformat(),
+            "last_t": self.last_t,
+            "records": [
+                [
+                    r.index,
+                    r.present,
+                    int(r.stage),
+                    list(r.probabilities),
+                    r.trying,
+                    r.intent_score,
+                    r.breathing_rate_bpm,
+                ]
+                for r in self.records
+            ],
+            "sleep_intent_onset": self._sleep_intent_onset,
+            "presence": self.presence.dump_state(),
+            "session": self.session.dump_state(),
+            "intent": self.intent.dump_state(),
+            "stager": self.stager.dump_state(),
+            "features": self.features.dump_state(),
+            "last_update": update_to_dict(self.last_update),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`snapshot` (same configuration; source time as before).
+
+        Raises ``ValueError`` (or ``KeyError``/``TypeError``) for a snapshot of another
+        layout; the pipeline is then unchanged.
+        """
+        if state.get("version") != STATE_VERSION:
+            raise ValueError(f"night state version {state.get('version')} != {STATE_VERSION}")
+        records = [
+            EpochRecord(
+                index=int(i),
+                present=bool(present),
+                stage=Stage(int(stage)),
+                probabilities=(float(p[0]), float(p[1]), float(p[2]), float(p[3])),
+                trying=bool(trying),
+                intent_score=None if score is None else float(score),
+                breathing_rate_bpm=None if rate is None else float(rate),
+            )
+            for i, present, stage, p, trying, score, rate in state["records"]
+        ]
+        origin = datetime.fromisoformat(state["origin"])
+        last_update = update_from_dict(state["last_update"])
+        # Build every part first, so that bad data leaves the pipeline as it was.
+        fresh = SleepPipeline(self.config, origin, params=self.params)
+        fresh.presence.load_state(state["presence"])
+        fresh.session.load_state(state["session"])
+        fresh.intent.load_state(state["intent"])
+        fresh.features.load_state(state["features"])
+        self.stager.reset()
+        self.stager.load_state(state["stager"])
+        self.origin = origin
+        self.presence, self.session = fresh.presence, fresh.session
+        self.intent, self.features = fresh.intent, fresh.features
+        self.records = records
+        self._sleep_intent_onset = state["sleep_intent_onset"]
+        self.last_t = None if state["last_t"] is None else float(state["last_t"])
+        self._epoch = None
+        self.last_update = last_update
+
+    def reset(self) -> None:
+        """Forget the night in progress (standby): buffered frames, epochs and context."""
+        self._epoch = None
+        self.records = []
+        self._sleep_intent_onset = None
+        self.presence.reset()
+        self.session.load_state(
+            {"state": SessionState.IDLE, "run_start": None, "away_since": None, "last_index": None}
+        )
+        self.intent.reset()
+        self.stager.reset()
+        self.features.reset()
 
     # -- offline helper ---------------------------------------------------------------------
 

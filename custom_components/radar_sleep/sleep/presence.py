@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..contracts import TargetVitals, VitalsFrame
 from .config import UserZone
@@ -58,6 +59,16 @@ class PresenceDetector:
         elif self.confidence < 0.6 * self.threshold:
             self.present = False
         return self.present != was
+
+    def dump_state(self) -> dict[str, float | bool | None]:
+        """What a restart needs to carry on (JSON-serialisable)."""
+        return {"confidence": self.confidence, "present": self.present, "last_t": self._last_t}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`dump_state`."""
+        self.confidence = float(state["confidence"])
+        self.present = bool(state["present"])
+        self._last_t = None if state["last_t"] is None else float(state["last_t"])
 
     def reset(self) -> None:
         """Forget everything (standby, reconfiguration)."""

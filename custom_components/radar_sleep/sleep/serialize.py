@@ -1,4 +1,4 @@
-"""JSON-friendly (de)serialisation of :class:`~..contracts.NightSummary`."""
+"""JSON-friendly (de)serialisation of night summaries and live updates (storage, diagnostics)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Any
 
-from ..contracts import NightSummary, SleepMetrics, Stage
+from ..contracts import NightSummary, SessionState, SleepMetrics, SleepUpdate, Stage
 
 _CODES = "wldr"
 """One letter per epoch in the stored hypnogram: wake, light, deep, REM."""
@@ -53,4 +53,40 @@ def summary_from_dict(data: dict[str, Any]) -> NightSummary:
         room_temperature_c=data.get("room_temperature_c"),
         room_humidity_pct=data.get("room_humidity_pct"),
         room_illuminance_lx=data.get("room_illuminance_lx"),
+    )
+
+
+def update_to_dict(update: SleepUpdate) -> dict[str, Any]:
+    """A :class:`~..contracts.SleepUpdate` as JSON types (stages by label)."""
+    out = asdict(update)
+    out["time"] = update.time.isoformat()
+    out["session_state"] = str(update.session_state)
+    out["stage"] = None if update.stage is None else update.stage.label
+    out["stage_probabilities"] = (
+        None if update.stage_probabilities is None else list(update.stage_probabilities)
+    )
+    return out
+
+
+def update_from_dict(data: dict[str, Any]) -> SleepUpdate:
+    """Inverse of :func:`update_to_dict`; raises ``KeyError``/``ValueError`` on bad data."""
+    probs = data.get("stage_probabilities")
+    stage = data.get("stage")
+    return SleepUpdate(
+        t=float(data["t"]),
+        time=datetime.fromisoformat(data["time"]),
+        present=bool(data["present"]),
+        presence_confidence=float(data["presence_confidence"]),
+        in_bed=bool(data["in_bed"]),
+        session_state=SessionState(data["session_state"]),
+        trying_to_sleep=bool(data["trying_to_sleep"]),
+        intent_score=data.get("intent_score"),
+        stage=None if stage is None else Stage[str(stage).upper()],
+        stage_probabilities=None
+        if probs is None
+        else (float(probs[0]), float(probs[1]), float(probs[2]), float(probs[3])),
+        breathing_rate_bpm=data.get("breathing_rate_bpm"),
+        primary_user_confidence=data.get("primary_user_confidence"),
+        epoch_index=data.get("epoch_index"),
+        reasons={str(k): str(v) for k, v in data.get("reasons", {}).items()},
     )

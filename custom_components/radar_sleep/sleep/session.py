@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from ..contracts import SessionState
 
@@ -50,6 +51,22 @@ class SessionTracker:
         """First epoch of the current presence run (starting) or of the session."""
         self.away_since: int | None = None
         self._last_index: int | None = None
+
+    def dump_state(self) -> dict[str, str | int | None]:
+        """What a restart needs to carry on (JSON-serialisable)."""
+        return {
+            "state": str(self.state),
+            "run_start": self.run_start,
+            "away_since": self.away_since,
+            "last_index": self._last_index,
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Carry on from :meth:`dump_state`."""
+        self.state = SessionState(state["state"])
+        self.run_start = state["run_start"]
+        self.away_since = state["away_since"]
+        self._last_index = state["last_index"]
 
     def step(self, index: int, presence_fraction: float) -> SessionStep:
         """Advance to epoch ``index``."""
