@@ -40,6 +40,7 @@ from .const import (
     CONF_DISTANCE_ENTITY,
     CONF_FAMILY,
     CONF_HEART_ENTITY,
+    CONF_HISTORY_NIGHTS,
     CONF_PARTNER,
     CONF_PET,
     CONF_PORT,
@@ -51,6 +52,7 @@ from .const import (
     CONF_SIDE,
     CONF_SOURCE,
     CONF_SPEED,
+    DEFAULT_HISTORY_NIGHTS,
     DEFAULT_PRESENCE_THRESHOLD,
     DEFAULT_SESSION_END_MINUTES,
     DEFAULT_SPEED,
@@ -409,6 +411,15 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
                 default=options.get(CONF_PRESENCE_THRESHOLD, DEFAULT_PRESENCE_THRESHOLD),
             ): NumberSelector(
                 NumberSelectorConfig(min=0.1, max=0.9, step=0.05, mode=NumberSelectorMode.SLIDER)
+            ),
+            probatio.Required(
+                CONF_HISTORY_NIGHTS,
+                default=options.get(CONF_HISTORY_NIGHTS, DEFAULT_HISTORY_NIGHTS),
+            ): probatio.All(
+                NumberSelector(
+                    NumberSelectorConfig(min=1, max=3650, step=1, mode=NumberSelectorMode.BOX)
+                ),
+                probatio.Coerce(int),
             ),
         }
         if self.config_entry.data[CONF_SOURCE] in (SOURCE_SIMULATOR, SOURCE_FMCW):

@@ -24,6 +24,7 @@ CONF_DISTANCE_ENTITY: Final = "distance_entity"
 CONF_CAPTURE_PATH: Final = "capture_path"
 CONF_SESSION_END_MINUTES: Final = "session_end_minutes"
 CONF_PRESENCE_THRESHOLD: Final = "presence_threshold"
+CONF_HISTORY_NIGHTS: Final = "history_nights"
 
 SOURCE_SIMULATOR: Final = "simulator"
 SOURCE_SERIAL: Final = "serial"
@@ -42,6 +43,12 @@ RADAR_POSITIONS: Final = ["left_table", "right_table", "headboard"]
 DEFAULT_SPEED: Final = 1.0
 DEFAULT_SESSION_END_MINUTES: Final = 20
 DEFAULT_PRESENCE_THRESHOLD: Final = 0.5
+DEFAULT_HISTORY_NIGHTS: Final = 90
+SAVE_INTERVAL_SECONDS: Final = 30.0
+"""The night in progress is snapshotted at most this often (wall time)..."""
+SAVE_DELAY_SECONDS: Final = 5.0
+"""...and written this long after the snapshot: a restart loses at most about a minute
+(this interval, the delay and the epoch that was open)."""
 
 STORAGE_VERSION: Final = 1
 RETRY_SECONDS: Final = 30

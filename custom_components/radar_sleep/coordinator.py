@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+import math
 from pathlib import Path
+import time
 from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -23,6 +25,7 @@ from .const import (
     CONF_DISTANCE_ENTITY,
     CONF_FAMILY,
     CONF_HEART_ENTITY,
+    CONF_HISTORY_NIGHTS,
     CONF_PARTNER,
     CONF_PET,
     CONF_PORT,
@@ -34,26 +37,31 @@ from .const import (
     CONF_SIDE,
     CONF_SOURCE,
     CONF_SPEED,
+    DEFAULT_HISTORY_NIGHTS,
     DEFAULT_PRESENCE_THRESHOLD,
     DEFAULT_SESSION_END_MINUTES,
     DEFAULT_SPEED,
     DOMAIN,
     LOGGER,
     RETRY_SECONDS,
+    SAVE_DELAY_SECONDS,
+    SAVE_INTERVAL_SECONDS,
     SOURCE_ENTITIES,
     SOURCE_FMCW,
     SOURCE_SERIAL,
     STORAGE_VERSION,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import NightSummary, SleepUpdate, VitalsFrame
+from .contracts import EPOCH_SECONDS, NightSummary, SleepUpdate, VitalsFrame
 from .entities_source import CAPABILITIES as ENTITY_CAPABILITIES, EntitiesSource, EntityMap
+from .history import async_add_night_statistics
 from .radar.families import get_family
 from .radar.protocol import Capabilities
 from .radar.serial_source import SerialSource
 from .radar.simulator import SimulatorConfig
 from .radar.sources import SIMULATOR_CAPABILITIES, SimulatorSource
-from .sleep import PipelineConfig, SleepPipeline
+from .sleep import EpochResult, PipelineConfig, SleepPipeline
+from .sleep.epoch import EpochInput
 from .sleep.serialize import summary_from_dict, summary_to_dict
 
 
@@ -172,6 +180,14 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
         )
+        self.nights: list[NightSummary] = []
+        """Past nights, oldest first, at most the retention option's number."""
+        self._t_offset = 0.0
+        """Added to frame times after a restart, so that a live device's clock carries on the
+        saved night's."""
+        self._state: dict[str, Any] | None = None
+        """The latest snapshot of the night in progress (what storage holds)."""
+        self._state_at = -math.inf
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
@@ -179,7 +195,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         return self.data
 
     async def async_load(self) -> None:
-        """Build the pipeline (reads model files: executor) and restore last night."""
+        """Build the pipeline (executor), restore past nights and the night in progress."""
         self.pipeline = await self.hass.async_add_executor_job(
             partial(
                 SleepPipeline,
@@ -187,13 +203,49 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 origin=dt_util.utcnow(),
             )
         )
-        self.data = RadarSleepData(update=self.pipeline.last_update)
-        stored = await self._store.async_load()
-        if stored and stored.get("last_night"):
+        stored = await self._store.async_load() or {}
+        nights: list[NightSummary] = []
+        for item in stored.get("nights") or (
+            [stored["last_night"]] if stored.get("last_night") else []
+        ):
             try:
-                self.data.last_night = summary_from_dict(stored["last_night"])
+                nights.append(summary_from_dict(item))
             except (KeyError, ValueError, TypeError) as err:
-                LOGGER.warning("Ignoring unreadable stored night summary: %s", err)
+                LOGGER.warning("%s: ignoring an unreadable stored night: %s", self.name, err)
+        self.nights = nights[-self._retention :]
+        if (state := stored.get("in_progress")) and self._resumable():
+            await self._async_restore(state)
+        self.data = RadarSleepData(
+            update=self.pipeline.last_update, last_night=self.nights[-1] if self.nights else None
+        )
+
+    @property
+    def _retention(self) -> int:
+        return int(self.config_entry.options.get(CONF_HISTORY_NIGHTS, DEFAULT_HISTORY_NIGHTS))
+
+    def _resumable(self) -> bool:
+        """Whether the source can carry on a saved night (a capture replay starts over)."""
+        return bool(self.config_entry.data[CONF_SOURCE] != SOURCE_FMCW)
+
+    async def _async_restore(self, state: dict[str, Any]) -> None:
+        """Carry on the saved night: restore the pipeline and line the source's time up."""
+        try:
+            await self.hass.async_add_executor_job(self.pipeline.restore, state)
+        except (KeyError, ValueError, TypeError, IndexError) as err:
+            LOGGER.warning("%s: the saved night could not be restored (%s)", self.name, err)
+            return
+        last_t = self.pipeline.last_t or 0.0
+        if isinstance(self.source, SimulatorSource):
+            # The simulated night carries on at the start of the epoch that was open.
+            self.source.start_t = math.floor(last_t / EPOCH_SECONDS) * EPOCH_SECONDS
+        else:
+            # Live devices count time from their start: map it onto the saved night's clock.
+            self._t_offset = max((dt_util.utcnow() - self.pipeline.origin).total_seconds(), last_t)
+        LOGGER.info(
+            "%s: carrying on the night in progress (%d epochs saved)",
+            self.name,
+            len(self.pipeline.records),
+        )
 
     def async_start(self) -> None:
         """Start consuming frames in a background task bound to the entry."""
@@ -221,18 +273,43 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     async def _async_consume(self) -> None:
         pipeline = self.pipeline
-        async for frame in self.source.frames():
+        async for raw in self.source.frames():
+            frame = replace(raw, t=raw.t + self._t_offset) if self._t_offset else raw
             self.stats.frames += 1
             result = pipeline.push(frame)
             if result.epoch is not None:
-                epoch = await self.hass.async_add_executor_job(pipeline.process_epoch, result.epoch)
+                epoch, state = await self.hass.async_add_executor_job(
+                    self._process_epoch, result.epoch
+                )
                 self.stats.epochs += 1
+                if state is not None:
+                    self._state = state
+                    self._store.async_delay_save(self._data_to_store, SAVE_DELAY_SECONDS)
                 if epoch.summary is not None:
                     self.stats.sessions += 1
                     await self._async_night_ended(epoch.summary)
                 self._publish(epoch.update)
             elif result.update is not None:
                 self._publish(result.update)
+
+    def _process_epoch(self, epoch: EpochInput) -> tuple[EpochResult, dict[str, Any] | None]:
+        """Executor: one epoch, and a snapshot of the night when one is due."""
+        result = self.pipeline.process_epoch(epoch)
+        now = time.monotonic()
+        if result.summary is None and now - self._state_at < SAVE_INTERVAL_SECONDS:
+            return result, None
+        self._state_at = now
+        return result, self.pipeline.snapshot()
+
+    def _data_to_store(self) -> dict[str, Any]:
+        return {
+            "nights": [summary_to_dict(n) for n in self.nights],
+            "in_progress": self._state,
+        }
+
+    async def async_save_now(self) -> None:
+        """Write everything now (entry unload, Home Assistant stopping)."""
+        await self._store.async_save(self._data_to_store())
 
     def _publish(self, update: SleepUpdate) -> None:
         if not self.last_update_success:
@@ -293,6 +370,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self._repair_timer = None
 
     async def _async_night_ended(self, summary: NightSummary) -> None:
+        self.nights = [*self.nights, summary][-self._retention :]
         self.data = RadarSleepData(self.data.update, summary)
-        await self._store.async_save({"last_night": summary_to_dict(summary)})
+        await self._store.async_save(self._data_to_store())
+        async_add_night_statistics(self.hass, self.config_entry, summary)
         LOGGER.debug("Night of %s ended: %s", summary.night, summary.metrics)

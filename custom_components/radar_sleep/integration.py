@@ -68,6 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -
     await coordinator.async_load()
     entry.runtime_data = coordinator
     entry.async_on_unload(coordinator.async_shutdown_timers)
+    entry.async_on_unload(coordinator.async_save_now)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start()
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])

@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radar_sleep.const import (
+    CONF_HISTORY_NIGHTS,
     CONF_PARTNER,
     CONF_PET,
     CONF_PRESENCE_THRESHOLD,
@@ -125,13 +126,19 @@ async def test_options_flow(hass: HomeAssistant, mock_config_entry: MockConfigEn
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_SESSION_END_MINUTES: 30, CONF_PRESENCE_THRESHOLD: 0.6, CONF_SPEED: 120},
+        {
+            CONF_SESSION_END_MINUTES: 30,
+            CONF_PRESENCE_THRESHOLD: 0.6,
+            CONF_HISTORY_NIGHTS: 30,
+            CONF_SPEED: 120,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert mock_config_entry.options == {
         CONF_SESSION_END_MINUTES: 30,
         CONF_PRESENCE_THRESHOLD: 0.6,
+        CONF_HISTORY_NIGHTS: 30,
         CONF_SPEED: 120,
     }
     # The reload applied the options to the running pipeline.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+import math
 import time
 
 from ..contracts import VitalsFrame
@@ -39,29 +40,43 @@ class SimulatorSource:
     """
 
     def __init__(
-        self, config: SimulatorConfig, *, speed: float = 1.0, nights: int | None = None
+        self,
+        config: SimulatorConfig,
+        *,
+        speed: float = 1.0,
+        nights: int | None = None,
+        start_t: float = 0.0,
     ) -> None:
-        """Configure the source; nothing is drawn until iteration starts."""
+        """Configure the source; nothing is drawn until iteration starts.
+
+        ``start_t`` resumes the played nights at that source time (after a restart: the
+        simulated night carries on where the saved one stopped, as a real night would).
+        """
         if speed < 0:
             raise ValueError("speed must be >= 0")
+        if start_t < 0:
+            raise ValueError("start_t must be >= 0")
         self.config = config
         self.speed = speed
         self.nights = nights
+        self.start_t = start_t
         self.truths: list[GroundTruth] = []
         """Ground truth of every night played so far (for tests and diagnostics)."""
 
     async def frames(self) -> AsyncIterator[VitalsFrame]:
         """Yield frames in time order, night after night."""
         loop = asyncio.get_running_loop()
-        night = 0
+        night = int(self.start_t // DAY_S)
         while self.nights is None or night < self.nights:
             cfg = replace(self.config, seed=self.config.seed + night)
             sim = await loop.run_in_executor(None, BedroomSimulator, cfg)
             self.truths.append(sim.truth)
             offset = night * DAY_S
-            chunk = max(1, round(sim.config.frame_rate_hz))  # one second of frames
-            wall0 = time.monotonic()
-            for start in range(0, sim.n_frames, chunk):
+            rate = sim.config.frame_rate_hz
+            first = max(0, math.ceil((self.start_t - offset) * rate - 1e-9))
+            chunk = max(1, round(rate))  # one second of frames
+            wall0 = time.monotonic() - first / rate / self.speed if self.speed > 0 else 0.0
+            for start in range(first, sim.n_frames, chunk):
                 for frame in sim.frames(start, start + chunk):
                     yield replace(frame, t=frame.t + offset) if offset else frame
                 if self.speed > 0:
@@ -69,6 +84,6 @@ class SimulatorSource:
                     delay = wall0 + ahead - time.monotonic()
                     if delay > 0:
                         await asyncio.sleep(delay)
-                elif start % (chunk * 30) == 0:
+                elif (start - first) % (chunk * 30) == 0:
                     await asyncio.sleep(0)
             night += 1

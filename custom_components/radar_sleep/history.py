@@ -1,0 +1,110 @@
+"""Nightly metrics as Home Assistant long-term statistics (one row per night).
+
+Each finished night adds one hourly statistics row per metric, dated at local midnight at the
+start of the calendar night it belongs to (the evening's date), so that a statistics graph
+with period "day" shows one point per night on the evening's date, and a night that is written
+again (a replayed or re-imported night) replaces its own row. The statistics are external
+(``radar_sleep:<tracker>_<metric>``): they belong to the tracker, not to an entity, and stay
+when the *Last night* sensors are renamed. Nothing is written when the recorder is not loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import async_add_external_statistics
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import PERCENTAGE, UnitOfTime
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util, slugify
+
+from .const import DOMAIN
+from .contracts import NightSummary, SleepMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class NightStatistic:
+    """One nightly metric written to the statistics."""
+
+    key: str
+    name: str
+    unit: str | None
+    unit_class: str | None
+    value_fn: Callable[[SleepMetrics], float | None]
+
+
+_MIN = UnitOfTime.MINUTES
+NIGHT_STATISTICS: tuple[NightStatistic, ...] = (
+    NightStatistic(
+        "time_in_bed", "time in bed", UnitOfTime.MINUTES, "duration", lambda m: m.tib_min
+    ),
+    NightStatistic(
+        "total_sleep_time", "total sleep time", UnitOfTime.MINUTES, "duration", lambda m: m.tst_min
+    ),
+    NightStatistic("sleep_efficiency", "sleep efficiency", PERCENTAGE, None, lambda m: m.se_pct),
+    NightStatistic(
+        "sleep_onset_latency",
+        "sleep onset latency",
+        UnitOfTime.MINUTES,
+        "duration",
+        lambda m: m.sol_min,
+    ),
+    NightStatistic(
+        "wake_after_sleep_onset",
+        "wake after sleep onset",
+        UnitOfTime.MINUTES,
+        "duration",
+        lambda m: m.waso_min,
+    ),
+    NightStatistic(
+        "light_sleep", "light sleep", UnitOfTime.MINUTES, "duration", lambda m: m.light_min
+    ),
+    NightStatistic(
+        "deep_sleep", "deep sleep", UnitOfTime.MINUTES, "duration", lambda m: m.deep_min
+    ),
+    NightStatistic("rem_sleep", "REM sleep", UnitOfTime.MINUTES, "duration", lambda m: m.rem_min),
+    NightStatistic("awakenings", "awakenings", None, None, lambda m: float(m.awakenings)),
+)
+
+
+def statistic_id(entry: ConfigEntry, key: str) -> str:
+    """The external statistic id of one metric of one tracker."""
+    return f"{DOMAIN}:{slugify(entry.entry_id)}_{key}"
+
+
+def night_start(summary: NightSummary) -> datetime:
+    """Local midnight at the start of the summary's calendar night, in UTC."""
+    local = datetime.combine(summary.night, time(0), tzinfo=dt_util.get_default_time_zone())
+    return dt_util.as_utc(local)
+
+
+@callback
+def async_add_night_statistics(
+    hass: HomeAssistant, entry: ConfigEntry, summary: NightSummary
+) -> None:
+    """Queue one statistics row per metric of ``summary`` with the recorder."""
+    if summary.metrics is None or "recorder" not in hass.config.components:
+        return
+    start = night_start(summary)
+    for stat in NIGHT_STATISTICS:
+        value = stat.value_fn(summary.metrics)
+        if value is None:
+            continue
+        metadata = StatisticMetaData(
+            mean_type=StatisticMeanType.ARITHMETIC,
+            has_sum=False,
+            name=f"{entry.title} {stat.name}",
+            source=DOMAIN,
+            statistic_id=statistic_id(entry, stat.key),
+            unit_class=stat.unit_class,
+            unit_of_measurement=stat.unit,
+        )
+        row = StatisticData(start=start, mean=value, min=value, max=value)
+        async_add_external_statistics(hass, metadata, [row])

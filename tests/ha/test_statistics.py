@@ -1,0 +1,60 @@
+"""Nightly metrics in Home Assistant's long-term statistics, with a real recorder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.radar_sleep.history import (
+    NIGHT_STATISTICS,
+    async_add_night_statistics,
+    night_start,
+    statistic_id,
+)
+
+from .test_restart import played_summary
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder must be set up before Home Assistant (and custom integrations)."""
+
+
+async def test_each_night_is_one_statistics_row_per_metric(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    summary = await hass.async_add_executor_job(played_summary)
+    async_add_night_statistics(hass, mock_config_entry, summary)
+    async_add_night_statistics(hass, mock_config_entry, summary)  # written again: replaced
+    await async_wait_recording_done(hass)
+    ids = {statistic_id(mock_config_entry, s.key) for s in NIGHT_STATISTICS}
+    start = night_start(summary)
+    rows = await hass.async_add_executor_job(
+        statistics_during_period,
+        hass,
+        start - timedelta(days=1),
+        start + timedelta(days=1),
+        ids,
+        "hour",
+        None,
+        {"mean"},
+    )
+    assert set(rows) == ids
+    assert summary.metrics is not None
+    tst = rows[statistic_id(mock_config_entry, "total_sleep_time")]
+    assert len(tst) == 1
+    assert tst[0]["start"] == start.timestamp()
+    assert tst[0]["mean"] == pytest.approx(summary.metrics.tst_min)
+    se = rows[statistic_id(mock_config_entry, "sleep_efficiency")]
+    assert se[0]["mean"] == pytest.approx(summary.metrics.se_pct)
