@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import contextlib
 from dataclasses import dataclass, field, replace
 from functools import partial
 import math
@@ -52,7 +53,7 @@ from .const import (
     STORAGE_VERSION,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import EPOCH_SECONDS, NightSummary, SleepUpdate, VitalsFrame
+from .contracts import EPOCH_SECONDS, NightSummary, SessionState, SleepUpdate, VitalsFrame
 from .entities_source import CAPABILITIES as ENTITY_CAPABILITIES, EntitiesSource, EntityMap
 from .history import async_add_night_statistics
 from .radar.families import get_family
@@ -91,6 +92,8 @@ class RadarSleepStats:
     last_error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+
+_REASON_KEYS = ("presence", "session", "user", "intent", "stage")
 
 type RadarSleepConfigEntry = ConfigEntry[RadarSleepCoordinator]
 
@@ -188,6 +191,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._state: dict[str, Any] | None = None
         """The latest snapshot of the night in progress (what storage holds)."""
         self._state_at = -math.inf
+        self.standby = False
+        self._task: asyncio.Task[None] | None = None
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
@@ -213,7 +218,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             except (KeyError, ValueError, TypeError) as err:
                 LOGGER.warning("%s: ignoring an unreadable stored night: %s", self.name, err)
         self.nights = nights[-self._retention :]
-        if (state := stored.get("in_progress")) and self._resumable():
+        self.standby = bool(stored.get("standby", False))
+        if (state := stored.get("in_progress")) and self._resumable() and not self.standby:
             await self._async_restore(state)
         self.data = RadarSleepData(
             update=self.pipeline.last_update, last_night=self.nights[-1] if self.nights else None
@@ -248,10 +254,57 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         )
 
     def async_start(self) -> None:
-        """Start consuming frames in a background task bound to the entry."""
-        self.config_entry.async_create_background_task(
+        """Start consuming frames in a background task bound to the entry (not in standby)."""
+        if self.standby or self._task is not None:
+            return
+        self._task = self.config_entry.async_create_background_task(
             self.hass, self._async_run(), f"{DOMAIN} source {self.config_entry.title}"
         )
+
+    async def async_set_standby(self, standby: bool) -> None:
+        """Standby on: close the source, drop buffered frames and the night in progress.
+
+        Nothing is read from the radar while in standby (a serial port is closed); the
+        choice is saved, so standby survives restarts. Off: sensing starts again.
+        """
+        if standby == self.standby:
+            return
+        self.standby = standby
+        if standby:
+            if (task := self._task) is not None:
+                self._task = None
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            last_t = self.pipeline.last_t
+            if isinstance(self.source, SimulatorSource) and last_t is not None:
+                self.source.start_t = math.floor(last_t / EPOCH_SECONDS) * EPOCH_SECONDS
+            self.pipeline.reset()
+            self._state = None
+            self._clear_repair()
+            update = replace(
+                self.pipeline.last_update,
+                present=False,
+                presence_confidence=0.0,
+                in_bed=False,
+                session_state=SessionState.IDLE,
+                trying_to_sleep=False,
+                intent_score=None,
+                stage=None,
+                stage_probabilities=None,
+                breathing_rate_bpm=None,
+                primary_user_confidence=None,
+                reasons=dict.fromkeys(_REASON_KEYS, "standby"),
+            )
+            self.pipeline.last_update = update
+            self.last_update_success = True
+            self.async_set_updated_data(RadarSleepData(update, self.data.last_night))
+            LOGGER.info("%s: standby, sensing stopped", self.name)
+        else:
+            LOGGER.info("%s: sensing again", self.name)
+            self.async_start()
+            self.async_update_listeners()
+        await self._store.async_save(self._data_to_store())
 
     async def _async_run(self) -> None:
         """Consume the source forever, restarting it after a failure."""
@@ -305,6 +358,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         return {
             "nights": [summary_to_dict(n) for n in self.nights],
             "in_progress": self._state,
+            "standby": self.standby,
         }
 
     async def async_save_now(self) -> None:

@@ -27,7 +27,7 @@ from .const import (
 )
 from .coordinator import RadarSleepConfigEntry, RadarSleepCoordinator
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
 
 # YAML exists only so that a development or demo instance (scripts/develop) comes up with the
 # simulated bedroom already set up; it is imported once into a config entry.

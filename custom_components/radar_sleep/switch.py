@@ -1,0 +1,50 @@
+"""Switch: standby, which really stops sensing (the radar is closed, buffered data dropped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import RadarSleepConfigEntry
+from .entity import RadarSleepEntity
+
+PARALLEL_UPDATES = 1
+
+STANDBY = SwitchEntityDescription(
+    key="standby", translation_key="standby", entity_category=EntityCategory.CONFIG
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RadarSleepConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the tracker's standby switch."""
+    async_add_entities([RadarSleepStandbySwitch(entry.runtime_data, STANDBY)])
+
+
+class RadarSleepStandbySwitch(RadarSleepEntity, SwitchEntity):
+    """On: no sensing at all; off: the radar is read and the night is tracked."""
+
+    @property
+    def available(self) -> bool:
+        """Standby can be switched whether or not the radar is delivering frames."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the tracker is in standby."""
+        return self.coordinator.standby
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Stop sensing: close the source and forget the night in progress."""
+        await self.coordinator.async_set_standby(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Start sensing again."""
+        await self.coordinator.async_set_standby(False)
