@@ -1,19 +1,122 @@
 """Sleep intent: when the user starts trying to sleep, and when they finally get up.
 
-Baseline rule on the intent model's per-epoch score: intent starts after ``on_epochs``
-consecutive epochs scoring at least 0.5 and is backdated to the first of them (lights off);
-before sleep onset it is withdrawn after ``off_epochs_before_sleep`` low epochs (back to
-reading); after sleep it ends after ``off_epochs_after_sleep`` consecutive low-scoring wake
-epochs (the final awakening). A later issue replaces this with penalised change-point
-detection over the whole score sequence.
+The intent model (:func:`.models.intent_score`) scores each epoch of the session from
+breathing, movement and distance. Its scores are noisy: a still moment of reading scores high,
+a restless minute of trying to sleep scores low. The onset of sleep intent ("lights off") is
+therefore found as a change point of the score sequence rather than by a threshold: the
+scores since the session began are segmented into runs of constant mean by penalised
+least-squares change-point detection, solved exactly with PELT (Killick R, Fearnhead P,
+Eckley IA, Optimal detection of changepoints with a linear computational cost, *J Am Stat
+Assoc* 107(500):1590-1598, 2012), with a penalty proportional to the noise variance and the
+log of the length (a BIC-type penalty; the noise variance is estimated robustly from first
+differences, Fryzlewicz P, Wild binary segmentation, *Ann Stat* 42(6):2243-2281, 2014), and a
+minimum segment length. Adjacent high-mean segments are merged; intent is on while the last
+segment is high, and its onset is the start of that segment. Before sleep the segmentation is
+redone every epoch (a return to reading withdraws intent; a later settling moves the onset);
+once the user has fallen asleep the onset is frozen: the settling that led to sleep. The final
+awakening (intent off after sleep) is ``off_epochs_after_sleep`` consecutive low-scoring wake
+epochs, dated to the first of them. ``penalty``, ``min_size`` and ``high`` were chosen on
+training nights (seeds from 10000) by ``scripts/fit_intent.py``; ``scripts/evaluate_intent.py``
+measures the onset error on held-out nights.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+import itertools
+import math
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from ..contracts import Stage
+
+PENALTY = 8.0
+"""Penalty per change point, in units of ``noise variance x log(n)``."""
+MIN_SIZE = 3
+"""Shortest segment (epochs): a dip of a minute does not split a settling."""
+HIGH = 0.7
+"""Segment mean above which a segment is "trying to sleep"."""
+
+
+def pelt(y: ArrayLike, penalty: float, min_size: int = 1) -> list[int]:
+    """Change points of a piecewise-constant mean by PELT with the least-squares cost.
+
+    Minimises ``sum_k cost(segment_k) + penalty * (number of segments - 1)`` exactly, where
+    the cost of a segment is its residual sum of squares around its mean, over segmentations
+    whose segments have at least ``min_size`` points (Killick et al. 2012, algorithm 2).
+    Returns the sorted start indices of every segment but the first (empty: no change).
+    """
+    x = np.asarray(y, dtype=np.float64)
+    n = int(x.size)
+    if n < 2 * min_size:
+        return []
+    s1 = np.concatenate(([0.0], np.cumsum(x)))
+    s2 = np.concatenate(([0.0], np.cumsum(x * x)))
+
+    def cost(a: np.ndarray[Any, np.dtype[np.int64]], b: int) -> np.ndarray[Any, Any]:
+        length = b - a
+        seg = s1[b] - s1[a]
+        out: np.ndarray[Any, Any] = (s2[b] - s2[a]) - seg * seg / length
+        return out
+
+    best = np.full(n + 1, math.inf)
+    best[0] = -penalty
+    last = np.zeros(n + 1, dtype=np.int64)
+    candidates = np.zeros(0, dtype=np.int64)
+    for t in range(min_size, n + 1):
+        # A segmentation may end a segment at t - min_size (now long enough to be a start).
+        new = t - min_size
+        if new == 0 or (new >= min_size and math.isfinite(best[new])):
+            candidates = np.append(candidates, new)
+        if candidates.size == 0:
+            continue
+        totals = best[candidates] + cost(candidates, t)
+        k = int(np.argmin(totals))
+        best[t] = totals[k] + penalty
+        last[t] = candidates[k]
+        # Pruning: a start that cannot be optimal now never will be (cost is additive).
+        candidates = candidates[totals <= best[t]]
+    points: list[int] = []
+    t = n
+    while t > 0:
+        t = int(last[t])
+        if t > 0:
+            points.append(t)
+    return sorted(points)
+
+
+def noise_variance(y: ArrayLike) -> float:
+    """Robust noise variance of a piecewise-constant signal: MAD of first differences."""
+    x = np.asarray(y, dtype=np.float64)
+    if x.size < 3:
+        return 0.0
+    d = np.diff(x)
+    sigma = float(np.median(np.abs(d - np.median(d)))) / (0.6745 * math.sqrt(2.0))
+    return sigma * sigma
+
+
+def intent_segments(
+    scores: ArrayLike, penalty: float = PENALTY, min_size: int = MIN_SIZE, high: float = HIGH
+) -> list[tuple[int, int, float]]:
+    """Segments ``(start, end, mean)`` of the scores, adjacent high segments merged."""
+    x = np.asarray(scores, dtype=np.float64)
+    n = int(x.size)
+    if n == 0:
+        return []
+    var = max(noise_variance(x), 1e-3)
+    points = pelt(x, penalty * var * math.log(max(n, 2)), min_size)
+    bounds = [0, *points, n]
+    segments: list[tuple[int, int, float]] = []
+    for a, b in itertools.pairwise(bounds):
+        mean = float(np.mean(x[a:b]))
+        if segments and segments[-1][2] >= high and mean >= high:
+            pa, _, _ = segments[-1]
+            segments[-1] = (pa, b, float(np.mean(x[pa:b])))
+        else:
+            segments.append((a, b, mean))
+    return segments
 
 
 @dataclass(slots=True)
@@ -30,13 +133,15 @@ class IntentTracker:
 
     def __init__(
         self,
-        on_epochs: int = 4,
-        off_epochs_before_sleep: int = 10,
+        penalty: float = PENALTY,
+        min_size: int = MIN_SIZE,
+        high: float = HIGH,
         off_epochs_after_sleep: int = 20,
     ) -> None:
         """Start with no intent."""
-        self.on_epochs = on_epochs
-        self.off_before = off_epochs_before_sleep
+        self.penalty = penalty
+        self.min_size = min_size
+        self.high = high
         self.off_after = off_epochs_after_sleep
         self.reset()
 
@@ -45,16 +150,19 @@ class IntentTracker:
         self.trying = False
         self.onset_index: int | None = None
         self.slept = False
-        self._high_run_start: int | None = None
+        self._first: int | None = None
+        """Epoch index of ``_scores[0]``."""
+        self._scores: list[float] = []
         self._low_run = 0
 
-    def dump_state(self) -> dict[str, bool | int | None]:
+    def dump_state(self) -> dict[str, Any]:
         """What a restart needs to carry on (JSON-serialisable)."""
         return {
             "trying": self.trying,
             "onset_index": self.onset_index,
             "slept": self.slept,
-            "high_run_start": self._high_run_start,
+            "first": self._first,
+            "scores": list(self._scores),
             "low_run": self._low_run,
         }
 
@@ -63,30 +171,45 @@ class IntentTracker:
         self.trying = bool(state["trying"])
         self.onset_index = state["onset_index"]
         self.slept = bool(state["slept"])
-        self._high_run_start = state["high_run_start"]
+        self._first = state["first"]
+        self._scores = [float(v) for v in state["scores"]]
         self._low_run = int(state["low_run"])
 
     def step(self, index: int, score: float, stage: Stage) -> IntentState:
         """Fold in one epoch."""
-        high = score >= 0.5
+        if self.slept:
+            return self._after_sleep(score, stage)
+        if self._first is None:
+            self._first = index
+        # Epochs missing from the stream (no frames) count as not trying.
+        self._scores.extend([0.0] * max(0, index - self._first - len(self._scores)))
+        self._scores.append(score)
+        segments = intent_segments(self._scores, self.penalty, self.min_size, self.high)
+        start, end, mean = segments[-1]
+        if mean >= self.high and end - start >= 2:
+            self.trying, self.onset_index = True, self._first + start
+            if stage is not Stage.WAKE:
+                self.slept = True  # the settling that led to sleep: the onset is frozen
+                self._low_run = 0
+                return IntentState(True, self.onset_index, "asleep after settling down")
+            minutes = (end - start) / 2
+            return IntentState(
+                True,
+                self.onset_index,
+                f"settled for {minutes:g} min (intent score {mean:.2f} since lights off)",
+            )
+        was = self.trying
+        self.trying, self.onset_index = False, None
+        if was:
+            return IntentState(False, None, f"active again before sleep (score {mean:.2f})")
+        return IntentState(False, None, f"not trying to sleep (score {mean:.2f})")
+
+    def _after_sleep(self, score: float, stage: Stage) -> IntentState:
         if not self.trying:
-            if not high:
-                self._high_run_start = None
-                return IntentState(False, None, f"not trying to sleep (score {score:.2f})")
-            if self._high_run_start is None:
-                self._high_run_start = index
-            if index + 1 - self._high_run_start >= self.on_epochs:
-                self.trying, self.onset_index, self._low_run = True, self._high_run_start, 0
-                return IntentState(True, self.onset_index, "still, settled breathing: lights off")
-            return IntentState(False, None, "settling down")
-        if stage is not Stage.WAKE:
-            self.slept = True
-        self._low_run = self._low_run + 1 if (not high and stage is Stage.WAKE) else 0
-        limit = self.off_after if self.slept else self.off_before
-        if self._low_run >= limit:
-            self.trying, self._high_run_start = False, None
-            if self.slept:
-                return IntentState(False, self.onset_index, "awake and active: up for the day")
-            self.onset_index = None
-            return IntentState(False, None, "active again before falling asleep")
+            return IntentState(False, self.onset_index, "up for the day")
+        low = score < self.high and stage is Stage.WAKE
+        self._low_run = self._low_run + 1 if low else 0
+        if self._low_run >= self.off_after:
+            self.trying = False
+            return IntentState(False, self.onset_index, "awake and active: up for the day")
         return IntentState(True, self.onset_index, "trying to sleep")

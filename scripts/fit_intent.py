@@ -1,0 +1,105 @@
+"""Choose the change-point settings of the sleep-intent tracker on training nights.
+
+    .venv/bin/python scripts/fit_intent.py [--nights 80] [--first-seed 10000] [--jobs 2]
+
+Runs the pipeline on simulated training nights (seeds from 10000, never used for evaluation),
+keeps each night's per-epoch intent scores and stages up to 30 minutes after sleep onset, and
+replays :class:`IntentTracker` over them for every combination of penalty, minimum segment
+length and "high" level. The setting with the smallest 90th percentile of the absolute onset
+error (ties: median) wins; copy it into ``sleep/intent.py`` (``PENALTY``, ``MIN_SIZE``,
+``HIGH``). The last line is one JSON object with the winner and its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from multiprocessing import get_context
+from pathlib import Path
+import sys
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from evaluate_intent import night_config
+
+from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
+from custom_components.radar_sleep.radar.simulator import BedroomSimulator
+from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
+from custom_components.radar_sleep.sleep.intent import IntentTracker
+
+type Night = tuple[list[tuple[int, float, int]], float]
+"""(index, score, stage) per scored epoch, and the true intent onset in epochs."""
+
+
+def collect(seed: int) -> Night:
+    config = night_config(seed)
+    sim = BedroomSimulator(config)
+    truth = sim.truth
+    stop = round((truth.sleep_onset_s + 1800) * config.frame_rate_hz)
+    pipeline = SleepPipeline(
+        PipelineConfig(side=config.user_side, radar_position=config.radar_position)
+    )
+    epochs = [
+        (r.record.index, r.record.intent_score, int(r.record.stage))
+        for r in pipeline.run(sim.frames(0, stop))
+        if r.record.intent_score is not None
+    ]
+    return [
+        (i, float(s), st) for i, s, st in epochs if s is not None
+    ], truth.intent_s / EPOCH_SECONDS
+
+
+def onset_errors(nights: list[Night], penalty: float, min_size: int, high: float) -> list[float]:
+    errors = []
+    for epochs, truth in nights:
+        tracker = IntentTracker(penalty=penalty, min_size=min_size, high=high)
+        for index, score, stage in epochs:
+            tracker.step(index, score, Stage(stage))
+        if tracker.slept and tracker.onset_index is not None:
+            errors.append((tracker.onset_index - truth) * EPOCH_SECONDS / 60)
+        else:
+            errors.append(120.0)  # missed: as bad as two hours off
+    return errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--nights", type=int, default=80)
+    parser.add_argument("--first-seed", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    if args.first_seed < 10_000:
+        parser.error("training seeds start at 10000")
+    seeds = range(args.first_seed, args.first_seed + args.nights)
+    with get_context("fork").Pool(args.jobs) as pool:
+        nights = pool.map(collect, seeds)
+    results = []
+    for penalty, min_size, high in itertools.product(
+        (1.0, 2.0, 4.0, 8.0), (2, 3, 4), (0.6, 0.7, 0.75)
+    ):
+        err = np.abs(onset_errors(nights, penalty, min_size, high))
+        results.append(
+            (
+                float(np.percentile(err, 90)),
+                float(np.median(err)),
+                {"penalty": penalty, "min_size": min_size, "high": high},
+            )
+        )
+    results.sort(key=lambda r: (r[0], r[1]))
+    print("| penalty | min_size | high | median abs error (min) | p90 (min) |")
+    print("|---:|---:|---:|---:|---:|")
+    for p90, median, setting in results[:10]:
+        print(
+            f"| {setting['penalty']} | {setting['min_size']} | {setting['high']} "
+            f"| {median:.2f} | {p90:.2f} |"
+        )
+    p90, median, best = results[0]
+    print(json.dumps({**best, "median_abs_error_min": median, "p90_abs_error_min": p90}))
+
+
+if __name__ == "__main__":
+    main()
