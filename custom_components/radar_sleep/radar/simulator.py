@@ -37,6 +37,7 @@ from .physiology import (
 
 type BedSide = Literal["left", "right"]
 type RadarPosition = Literal["left_table", "right_table", "headboard"]
+type DeviceIds = Literal["stable", "reused"]
 
 ABSENT = -1
 """Activity code of an epoch in which the person is not in bed."""
@@ -73,6 +74,33 @@ class SimulatorConfig:
     """Radar displacement noise (SD) at 1 m; grows with the square of the range."""
     reading_minutes: tuple[float, float] = (10.0, 45.0)
     """Range of time spent reading before trying to sleep."""
+
+    # Scenario options for primary-user tracking (docs/pipeline.md, "Primary user"). Their
+    # random draws come from a stream of their own: the defaults give the same night as
+    # without them.
+    partner_first: bool = False
+    """The partner goes to bed 15-60 min before the user (needs ``partner``)."""
+    partner_stays: bool = False
+    """The partner stays in bed 20-90 min after the user gets up (needs ``partner``)."""
+    partner_moves_over: bool = False
+    """Whenever the user is out of bed after having been in it (bathroom trip, morning), the
+    partner rolls over towards the middle, into the user's half (chest 15-30 cm from the
+    user's place), 0.5-3 min after the user left; back to their side 2-10 s after the user
+    returns (needs ``partner``)."""
+    pet_takes_spot: bool = False
+    """The pet is on the bed around the bathroom trip (from 5-30 min before to 10-60 min
+    after it) and lies down in the user's warm place while the user is away, going back to
+    the foot of the bed when the user returns (needs ``pet`` and ``bathroom_trip``)."""
+    device_ids: DeviceIds = "stable"
+    """``stable``: each body keeps one target id all night (:data:`USER_ID`, ...).
+    ``reused``: as many devices do, a target gets the lowest free id (from 1) whenever the
+    device acquires it, after an absence and after a move (tracking is lost while someone
+    rolls over), so ids say nothing about who is who; :meth:`BedroomSimulator.owner` maps
+    them back."""
+    single_target: bool = False
+    """A device that reports one target only (like an MR60BHA2's breathing target), always
+    with id 1: the nearest body, switching to another only when that one is 10 cm nearer or
+    the current one is lost. :meth:`BedroomSimulator.owner` says whom it reports."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +170,8 @@ class _Signals:
     distance: NDArray[np.float64]
     angle: NDArray[np.float64]
     lists: dict[str, list[float]] = field(default_factory=dict)
+    device_id: NDArray[np.int32] | None = None
+    """Per-frame target id when ids are not stable (-1 while not reported)."""
 
 
 def _minutes_to_epochs(minutes: float) -> int:
@@ -206,6 +236,86 @@ def _partner_schedule(rng: np.random.Generator, enter: int, leave: int) -> list[
     return acts[:total] + [int(Activity.WAKE)] * (total - len(acts))
 
 
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """A body leaves its place from frame ``start`` to ``stop`` for the chest position x, y."""
+
+    start: int
+    stop: int
+    x: float
+    y: float
+
+
+def _home_x(side: BedSide) -> float:
+    """Across-the-bed chest position of a sleeper on ``side``."""
+    return 0.4 if side == "left" else _BED_WIDTH - 0.4
+
+
+def _away_runs(
+    user: NDArray[np.int8], other: NDArray[np.int8], first: int
+) -> list[tuple[int, int]]:
+    """Runs of epochs (start, stop) from ``first`` on with the user out of bed, ``other`` in."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for ep in range(first, len(user) + 1):
+        alone = ep < len(user) and user[ep] == ABSENT and other[ep] != ABSENT
+        if alone and start is None:
+            start = ep
+        elif not alone and start is not None:
+            runs.append((start, ep))
+            start = None
+    return runs
+
+
+def _reuse_ids(signals: list[tuple[int, _Signals]]) -> None:
+    """Device ids as many radars assign them: the lowest free id whenever a body is acquired."""
+    n = signals[0][1].present.size
+    edges = {0}
+    for _, sig in signals:
+        edges.update((np.flatnonzero(np.diff(sig.present.astype(np.int8))) + 1).tolist())
+    events = sorted(edges)
+    ids = [np.full(n, -1, dtype=np.int32) for _ in signals]
+    current: list[int | None] = [None] * len(signals)
+    for i, k in enumerate(events):
+        end = events[i + 1] if i + 1 < len(events) else n
+        for p, (_, sig) in enumerate(signals):
+            if not sig.present[k]:
+                current[p] = None
+        for p, (_, sig) in enumerate(signals):
+            if sig.present[k] and current[p] is None:
+                used = {c for c in current if c is not None}
+                current[p] = min(set(range(1, len(signals) + 2)) - used)
+            assigned = current[p]
+            if assigned is not None:
+                ids[p][k:end] = assigned
+    for (_, sig), device_id in zip(signals, ids, strict=True):
+        sig.device_id = device_id
+
+
+def _report_nearest(signals: list[tuple[int, _Signals]]) -> None:
+    """A single-target device: it reports the nearest body as target 1 (10-cm hysteresis)."""
+    n = signals[0][1].present.size
+    present = [sig.present.tolist() for _, sig in signals]
+    distance = [sig.distance.tolist() for _, sig in signals]
+    people = range(len(signals))
+    chosen = [-1] * n
+    current = -1
+    for k in range(n):
+        here = [p for p in people if present[p][k]]
+        if not here:
+            current = -1
+            continue
+        nearest = min(here, key=lambda p: distance[p][k])
+        lost = current < 0 or not present[current][k]
+        if lost or distance[nearest][k] < distance[current][k] - 0.10:
+            current = nearest
+        chosen[k] = current
+    reported = np.array(chosen)
+    for p, (_, sig) in enumerate(signals):
+        sig.present = reported == p
+        sig.device_id = np.where(sig.present, 1, -1).astype(np.int32)
+
+
 def _geometry(
     radar: RadarPosition, x: NDArray[np.float64], y: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -228,13 +338,24 @@ class BedroomSimulator:
         """Draw the night (cheap: about 0.2 s for a 10-hour scene)."""
         self.config = config = config or SimulatorConfig()
         rng = np.random.default_rng(config.seed)
+        extra = np.random.default_rng([config.seed, 1])  # scenario options only
         user_acts, marks, trip = _user_schedule(rng, config)
+        lead = 0
+        if config.partner and config.partner_first:
+            lead = _minutes_to_epochs(extra.uniform(15.0, 60.0))
+            user_acts = [ABSENT] * lead + user_acts
+            marks = {key: value + lead for key, value in marks.items()}
+            trip = None if trip is None else (trip[0] + lead, trip[1] + lead)
         n_epochs = marks["exit"] + _minutes_to_epochs(45.0)
 
         partner_acts: list[int] | None = None
         if config.partner:
             p_enter = int(np.clip(marks["enter"] + rng.integers(-80, 60), 0, marks["exit"] - 120))
             p_leave = int(marks["exit"] + rng.integers(-80, 100))
+            if config.partner_first:
+                p_enter = marks["enter"] - lead
+            if config.partner_stays:
+                p_leave = marks["exit"] + _minutes_to_epochs(extra.uniform(20.0, 90.0))
             p_leave = max(p_leave, p_enter + 180)
             n_epochs = max(n_epochs, p_leave + _minutes_to_epochs(45.0))
             partner_acts = [ABSENT] * p_enter + _partner_schedule(rng, p_enter, p_leave)
@@ -242,6 +363,9 @@ class BedroomSimulator:
         if config.pet:
             start = int(rng.integers(marks["intent"], marks["final_wake"] - 60))
             length = _minutes_to_epochs(rng.uniform(40.0, 180.0))
+            if config.pet_takes_spot and trip is not None:
+                start = trip[0] - _minutes_to_epochs(extra.uniform(5.0, 30.0))
+                length = trip[1] + _minutes_to_epochs(extra.uniform(10.0, 60.0)) - start
             pet_acts = [ABSENT] * start + [int(Activity.N2)] * length
 
         def padded(acts: list[int]) -> NDArray[np.int8]:
@@ -264,15 +388,71 @@ class BedroomSimulator:
             bathroom_trip_s=(trip[0] * EPOCH_SECONDS, trip[1] * EPOCH_SECONDS) if trip else None,
         )
         other_side: BedSide = "right" if config.user_side == "left" else "left"
+        partner_moves, pet_moves = self._moves(extra, marks["enter"], trip)
         self._signals: list[tuple[int, _Signals]] = [
             (USER_ID, self._person(rng, self.truth.user.activity, config.user_side, False)),
         ]
         if self.truth.partner is not None:
             self._signals.append(
-                (PARTNER_ID, self._person(rng, self.truth.partner.activity, other_side, False))
+                (
+                    PARTNER_ID,
+                    self._person(
+                        rng,
+                        self.truth.partner.activity,
+                        other_side,
+                        False,
+                        moves=partner_moves,
+                        extra=extra,
+                    ),
+                )
             )
         if self.truth.pet is not None:
-            self._signals.append((PET_ID, self._person(rng, self.truth.pet.activity, None, True)))
+            self._signals.append(
+                (
+                    PET_ID,
+                    self._person(
+                        rng, self.truth.pet.activity, None, True, moves=pet_moves, extra=extra
+                    ),
+                )
+            )
+        if config.single_target:
+            _report_nearest(self._signals)
+        elif config.device_ids == "reused":
+            _reuse_ids(self._signals)
+
+    def _moves(
+        self, extra: np.random.Generator, enter: int, trip: tuple[int, int] | None
+    ) -> tuple[list[_Move], list[_Move]]:
+        """The partner's and the pet's moves into the user's place while the user is away."""
+        config, truth = self.config, self.truth
+        fs = config.frame_rate_hz
+        per_epoch = round(EPOCH_SECONDS * fs)
+        user_x = _home_x(config.user_side)
+        toward_middle = 1.0 if config.user_side == "left" else -1.0
+        partner_moves: list[_Move] = []
+        if truth.partner is not None and config.partner_moves_over:
+            for first, stop in _away_runs(truth.user.activity, truth.partner.activity, enter):
+                k0 = first * per_epoch + round(float(extra.uniform(30.0, 180.0)) * fs)
+                k1 = stop * per_epoch + round(float(extra.uniform(2.0, 10.0)) * fs)
+                x = user_x + toward_middle * float(extra.uniform(0.15, 0.30))
+                if k0 < stop * per_epoch:
+                    partner_moves.append(_Move(k0, k1, x, _CHEST_Y))
+        pet_moves: list[_Move] = []
+        if truth.pet is not None and config.pet_takes_spot and trip is not None:
+            k0 = trip[0] * per_epoch + round(float(extra.uniform(20.0, 120.0)) * fs)
+            x = user_x + float(extra.normal(0.0, 0.03))
+            pet_moves.append(_Move(k0, trip[1] * per_epoch, x, _CHEST_Y + 0.05))
+        return partner_moves, pet_moves
+
+    def owner(self, frame_index: int, target_id: int) -> int | None:
+        """Whose body a target of frame ``frame_index`` is (:data:`USER_ID`, ...), or ``None``."""
+        for person_id, sig in self._signals:
+            if not sig.present[frame_index]:
+                continue
+            device_id = person_id if sig.device_id is None else int(sig.device_id[frame_index])
+            if device_id == target_id:
+                return person_id
+        return None
 
     @property
     def n_frames(self) -> int:
@@ -285,8 +465,15 @@ class BedroomSimulator:
         activity: NDArray[np.int8],
         side: BedSide | None,
         pet: bool,
+        *,
+        moves: list[_Move] | None = None,
+        extra: np.random.Generator | None = None,
     ) -> _Signals:
-        """Synthesize one person's (or the pet's) chest displacement and radar view."""
+        """Synthesize one person's (or the pet's) chest displacement and radar view.
+
+        ``moves`` (drawn from ``extra``) take the body elsewhere for a while: it rolls over in
+        3-6 s (a gross movement), stays, and rolls back.
+        """
         fs = self.config.frame_rate_hz
         n = self.n_frames
         per_epoch = round(EPOCH_SECONDS * fs)
@@ -385,6 +572,27 @@ class BedroomSimulator:
         pos_x[last_change:] = cur_x
         pos_y[last_change:] = cur_y
         gain[last_change:] = cur_gain
+        rolling = np.zeros(n, dtype=np.bool_)
+        for move in moves or ():
+            assert extra is not None
+            length = round(float(extra.uniform(3.0, 6.0)) * fs)
+            weight = np.zeros(n)
+            stop_in = min(move.start + length, n)
+            weight[move.start : stop_in] = np.linspace(0.0, 1.0, length)[: stop_in - move.start]
+            weight[stop_in : move.stop] = 1.0
+            stop_out = min(move.stop + length, n)
+            if move.stop < n:
+                weight[move.stop : stop_out] = np.linspace(1.0, 0.0, length)[: stop_out - move.stop]
+            pos_x += weight * (move.x - pos_x)
+            pos_y += weight * (move.y - pos_y)
+            for a, b in ((move.start, stop_in), (move.stop, stop_out)):
+                if a >= b:
+                    continue
+                energy = float(extra.uniform(0.6, 1.0))
+                movement[a:b] = np.maximum(movement[a:b], energy)
+                k = np.arange(b - a) / fs
+                artefact[a:b] += energy * 8.0 * np.sin(2 * np.pi * 0.7 * k)
+                rolling[a:b] = True
 
         distance, angle = _geometry(self.config.radar_position, pos_x, pos_y)
         distance = distance + rng.normal(0.0, 0.01, size=n)
@@ -398,6 +606,8 @@ class BedroomSimulator:
         present_epochs = activity != ABSENT
         detected = (distance <= _MAX_RANGE_M) & (np.abs(angle) <= _HALF_FOV_DEG)
         present = np.repeat(present_epochs, per_epoch)[:n] & detected
+        if self.config.device_ids == "reused" and not self.config.single_target:
+            present &= ~rolling  # the device loses a body while it rolls over
         return _Signals(present, displacement, movement, quality, distance, angle)
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[VitalsFrame]:
@@ -416,11 +626,13 @@ class BedroomSimulator:
                     "a": np.round(sig.angle, 1).tolist(),
                 }
                 sig.lists["p"] = sig.present.tolist()
+                if sig.device_id is not None:
+                    sig.lists["id"] = sig.device_id.tolist()
             people.append((target_id, sig.lists["p"], sig.lists))
         for k in range(start, stop):
             targets = tuple(
                 TargetVitals(
-                    target_id=target_id,
+                    target_id=int(lists["id"][k]) if "id" in lists else target_id,
                     distance_m=lists["r"][k],
                     angle_deg=None if single else lists["a"][k],
                     respiration_mm=(lists["d"][k],),
