@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..contracts import TargetVitals
+from .user import NOBODY, YOU, Verdict, describe
 
 
 @dataclass(slots=True)
 class EpochInput:
     """The raw material of one epoch, handed to the executor when the epoch closes.
 
-    Only the user's candidate target (the best in-zone target of each frame) is kept.
+    Only the user's target (as :class:`.user.PrimaryUserTracker` chose it) is kept; every
+    frame's attribution decision is counted, for ``reasons["user"]`` and the confidence.
     """
 
     index: int
@@ -29,7 +31,16 @@ class EpochInput:
     angle: list[float] = field(default_factory=list)
     device_breath_rate: list[float] = field(default_factory=list)
     target_frames: dict[int, int] = field(default_factory=dict)
-    """Frames attributed to each in-zone target id."""
+    """Present frames attributed to the user, per target id."""
+    attribution: dict[str, int] = field(default_factory=dict)
+    """Frames per attribution decision (:data:`.user.DECISIONS`), over every frame."""
+    excluded_distance: dict[str, float] = field(default_factory=dict)
+    """Sum of the range of the body behind each exclusion decision (for the reason)."""
+    you_confidence: float = 0.0
+    """Sum of the tracker's confidence over the frames attributed to the user."""
+    ignored: dict[str, int] = field(default_factory=dict)
+    """Frames attributed to the user in which another body was seen, per decision about it."""
+    ignored_distance: dict[str, float] = field(default_factory=dict)
 
     @property
     def presence_fraction(self) -> float:
@@ -38,20 +49,78 @@ class EpochInput:
 
     @property
     def user_confidence(self) -> float | None:
-        """Share of the present frames with target data that came from one target (0..1).
+        """How sure the tracker is that the epoch's data are the user's (0..1).
 
-        ``None`` when no frame of the epoch had target data (nobody present, or a device that
-        reports presence only).
+        The mean frame confidence of the frames attributed to the user; ``None`` when no frame
+        was (nobody on your side, someone else's, or a device that reports presence only).
+        Epochs collected without attribution decisions give the share of frames from one
+        target.
         """
+        if self.attribution:
+            you = self.attribution.get(YOU, 0)
+            return self.you_confidence / you if you else None
         with_target = sum(self.target_frames.values())
         if not with_target:
             return None
         return max(self.target_frames.values()) / with_target
 
-    def add(self, target: TargetVitals | None, present: bool, confidence: float) -> None:
-        """Append one frame (O(1) amortised)."""
+    @property
+    def user_reason(self) -> str:
+        """Why the epoch's data are (not) the user's, e.g. ``you: 0.62 m, -12°, quality 0.80``.
+
+        Computed on demand (in the executor): medians of the attributed frames, or the most
+        frequent exclusion with the mean range of the body behind it.
+        """
+        counts = self.attribution
+        if not counts:
+            return "the in-zone target on your side of the bed"
+        you = counts.get(YOU, 0)
+        others = sorted(((n, d) for d, n in counts.items() if d != YOU), key=lambda item: -item[0])
+        if you * 2 >= self.n_frames and you:
+            if self.distance:
+                text = f"you: {_median(self.distance):.2f} m"
+                if self.angle:
+                    text += f", {_median(self.angle):.0f}°"
+                text += f", quality {_median(self.quality):.2f}"
+            else:
+                text = "you (presence not yet confirmed)"
+            if self.ignored:
+                d, n = max(self.ignored.items(), key=lambda item: item[1])
+                if n * 10 >= you:
+                    text += "; ignored: " + describe(d, self.ignored_distance[d] / n)[10:]
+            return text
+        if not others:
+            return describe(NOBODY, None)
+        informative = [(n, d) for n, d in others if d != NOBODY] or others
+        n, d = informative[0]
+        distance = self.excluded_distance.get(d)
+        return describe(d, None if distance is None else distance / n)
+
+    def add(
+        self,
+        target: TargetVitals | None,
+        present: bool,
+        confidence: float,
+        verdict: Verdict | None = None,
+    ) -> None:
+        """Append one frame (O(1) amortised), with the tracker's decision about it."""
         self.n_frames += 1
         self.confidence_sum += confidence
+        if verdict is not None:
+            decision = verdict.decision
+            self.attribution[decision] = self.attribution.get(decision, 0) + 1
+            if decision == YOU:
+                self.you_confidence += verdict.confidence
+                other = verdict.ignored
+                if other != NOBODY and verdict.ignored_distance_m is not None:
+                    self.ignored[other] = self.ignored.get(other, 0) + 1
+                    self.ignored_distance[other] = (
+                        self.ignored_distance.get(other, 0.0) + verdict.ignored_distance_m
+                    )
+            elif verdict.distance_m is not None:
+                self.excluded_distance[decision] = (
+                    self.excluded_distance.get(decision, 0.0) + verdict.distance_m
+                )
         if not present:
             return
         self.present_frames += 1
@@ -68,3 +137,10 @@ class EpochInput:
         if target.breath_rate_bpm is not None:
             self.device_breath_rate.append(target.breath_rate_bpm)
         self.target_frames[target.target_id] = self.target_frames.get(target.target_id, 0) + 1
+
+
+def _median(values: list[float]) -> float:
+    """Median of a non-empty list (no numpy: this module is per frame)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])

@@ -135,9 +135,10 @@ class SleepPipeline:
         if self._epoch is None or index != self._epoch.index:
             closed = self._epoch
             self._epoch = EpochInput(index=index, start_t=index * self.config.epoch_seconds)
-        target = self.presence.best_target(frame)
+        tracker = self.presence.tracker
+        target = tracker.choose(frame)
         changed = self.presence.update(frame, target)
-        self._epoch.add(target, self.presence.present, self.presence.confidence)
+        self._epoch.add(target, self.presence.present, self.presence.confidence, tracker.verdict)
         update: SleepUpdate | None = None
         if changed:
             present = self.presence.present
@@ -257,7 +258,7 @@ class SleepPipeline:
             reasons={
                 "presence": self.last_update.reasons.get("presence", ""),
                 "session": step.reason,
-                "user": "the in-zone target on your side of the bed",
+                "user": epoch.user_reason,
                 "intent": intent_reason,
                 "stage": stage_reason if showing else "no session",
             },
@@ -344,6 +345,7 @@ class SleepPipeline:
             ],
             "sleep_intent_onset": self._sleep_intent_onset,
             "presence": self.presence.dump_state(),
+            "user": self.presence.tracker.dump_state(),
             "session": self.session.dump_state(),
             "intent": self.intent.dump_state(),
             "stager": self.stager.dump_state(),
@@ -376,6 +378,7 @@ class SleepPipeline:
         # Build every part first, so that bad data leaves the pipeline as it was.
         fresh = SleepPipeline(self.config, origin, params=self.params)
         fresh.presence.load_state(state["presence"])
+        fresh.presence.tracker.load_state(state.get("user"))
         fresh.session.load_state(state["session"])
         fresh.intent.load_state(state["intent"])
         fresh.features.load_state(state["features"])

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..contracts import TargetVitals, VitalsFrame
 from .config import UserZone
+from .user import PrimaryUserTracker
 
 GAP_SECONDS = 10.0
 """A pause in the frame stream longer than this resets presence: the device saw nothing."""
@@ -15,11 +16,12 @@ GAP_SECONDS = 10.0
 class PresenceDetector:
     """Confidence that someone is on the user's side, from motion and breathing quality.
 
-    Each frame gives evidence ``e`` = the best in-zone target's ``max(signal_quality,
-    movement)``, or 1 when the device itself reports presence; the confidence is an
-    exponential moving average of ``e`` with time constant ``tau`` in frame time, and
-    ``present`` switches on at ``threshold`` and off below ``0.6 * threshold`` (hysteresis, so
-    breathing pauses or a brief drop of signal do not flicker).
+    Each frame gives evidence ``e`` = the user's target's ``max(signal_quality, movement)``
+    (the target :attr:`tracker` chose, :class:`.user.PrimaryUserTracker`), or 1 when the
+    device itself reports presence, unless it reports targets none of which is the user; the
+    confidence is an exponential moving average of ``e`` with time constant ``tau`` in frame
+    time, and ``present`` switches on at ``threshold`` and off below ``0.6 * threshold``
+    (hysteresis, so breathing pauses or a brief drop of signal do not flicker).
     """
 
     def __init__(self, zone: UserZone, threshold: float = 0.5, tau_s: float = 5.0) -> None:
@@ -30,9 +32,15 @@ class PresenceDetector:
         self.confidence = 0.0
         self.present = False
         self._last_t: float | None = None
+        self.tracker = PrimaryUserTracker(zone)
+        """Which target is the user (its state is saved by the pipeline under ``"user"``)."""
 
     def best_target(self, frame: VitalsFrame) -> TargetVitals | None:
-        """The in-zone target with the strongest evidence, if any."""
+        """The in-zone target with the strongest evidence, if any.
+
+        The naive attribution (no tracking, no breathing comparison), kept as the baseline
+        that ``scripts/evaluate_user.py`` compares :attr:`tracker` with.
+        """
         best: TargetVitals | None = None
         best_e = -1.0
         for target in frame.targets:
@@ -45,8 +53,8 @@ class PresenceDetector:
     def update(self, frame: VitalsFrame, target: TargetVitals | None) -> bool:
         """Fold one frame in; return whether ``present`` changed."""
         evidence = max(target.signal_quality, target.movement) if target is not None else 0.0
-        if frame.device_presence:  # the device's own opinion counts in full
-            evidence = 1.0
+        if frame.device_presence and (target is not None or not frame.targets):
+            evidence = 1.0  # the device's own opinion, unless its targets are all someone else
         last, self._last_t = self._last_t, frame.t
         if last is None or frame.t - last > GAP_SECONDS:
             self.confidence = evidence
@@ -75,3 +83,4 @@ class PresenceDetector:
         self.confidence = 0.0
         self.present = False
         self._last_t = None
+        self.tracker.reset()

@@ -1,0 +1,1040 @@
+"""Primary-user tracking: which radar target, if any, is the user (per frame, O(targets)).
+
+A bedside radar sees whoever is in its field of view: the user, a partner, a pet. The pipeline
+must follow the user's breathing only, and say why it ignores the rest. The tracker keeps one
+*track* per body it sees and a *label* for each track (you, another person, a pet, not yet
+known), and decides per frame which target is you from four kinds of evidence:
+
+1. **Where** (the configured side): your zone (:func:`.config.user_zone`: range, and azimuth
+   where the device measures it) admits candidates; a body that settles outside it is another
+   person on the far side of the bed.
+2. **Continuity** (track-oriented data association): a target continues a track when it keeps
+   the device's id and stays inside a gate around the track's predicted range (an alpha-beta
+   predictor: Kalata 1984) that widens with the time since it was last seen
+   (:data:`GATE_M` + :data:`SPEED_M_S` per second), the gating of nearest-neighbour tracking
+   (Bar-Shalom Y, Fortmann TE, *Tracking and Data Association*, Academic Press 1988,
+   ch. 2-3). A target that breaks its track (new id, gap, jump) is handed the label of the
+   nearest recently lost track inside the gate, bodies appearing outside your zone first; so
+   a device's changing ids (real devices renumber targets when they lose them) do not lose
+   who is who, and a partner who rolls over into your half stays the partner. One body, one
+   track: while the partner is tracked elsewhere, a body on your side cannot be them.
+3. **Breathing pattern**: each track's breaths (period and depth, from an O(1)-per-sample
+   breath detector) are compared with your own breathing signature (learnt while you are
+   tracked) and with the alternatives: the signature of the body the track followed, the
+   partner's signature (or adult population values) and a pet's (fast and shallow). An
+   abrupt change of a track's pattern is detected with Page's CUSUM on the per-breath
+   log-likelihood ratio (Page ES, Continuous inspection schemes, *Biometrika* 41:100-115,
+   1954; Basseville M, Nikiforov IV, *Detection of Abrupt Changes*, Prentice Hall 1993,
+   ch. 2); it, a gap or a jump opens a review that decides between the hypotheses on the
+   following breaths (a fixed-sample likelihood-ratio test, the non-sequential counterpart
+   of Wald's SPRT: Wald A, Sequential tests of statistical hypotheses, *Ann Math Stat*
+   16:117-186, 1945). This catches the switch that geometry and ids cannot: a device handing
+   your track to the partner or the pet at the same place, or theirs to you. The margins are
+   asymmetric: taking an established track away from you needs the most evidence
+   (:data:`DEMOTE_MARGIN`), giving you a track that followed another person a little less
+   (:data:`TAKEOVER_MARGIN`), anything else :data:`REVIEW_MARGIN`.
+4. **Signal quality**: breaths count only from frames of sufficient quality and without body
+   movement; when two targets could be you, the better signal wins.
+
+A new body on your side while you are not tracked becomes you at once before your signature
+exists (the evening's first acquisition), and provisionally when it lies near your usual place
+(attributed, with lower confidence, until its breathing confirms or contradicts it; after
+:data:`REVIEW_MAX_BREATHS` without a clear answer your place decides).
+
+Limits (see ``docs/pipeline.md``): nothing tells two people apart when the geometry cannot
+(a single-antenna radar at the headboard) and their breathing is alike; a single-target
+device that hands your partner's track to you within a few centimetres keeps it theirs
+unless your breathing differs clearly.
+
+Population breathing values: adult resting breathing 12-20 breaths/min (about 15,
+between-person SD about 2: Douglas NJ et al., Respiration during sleep in normal man,
+*Thorax* 37:840-844, 1982); chest displacement 4-12 mm (Kranjec J et al., *Biomed Signal
+Process Control* 13:102-112, 2014); cats and small dogs breathe 20-30 times a minute at rest
+with a chest excursion of a few millimetres at most.
+
+Per frame the work is O(number of targets) with no allocation except when a body appears;
+nothing here imports numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+from typing import Any
+
+from ..contracts import TargetVitals, VitalsFrame
+from .config import UserZone
+
+# -- labels, decisions ----------------------------------------------------------------------
+
+USER = "user"
+"""Track label: you."""
+OTHER = "other"
+"""Track label: another person (the partner)."""
+PET = "pet"
+"""Track label: a pet."""
+NEW = "new"
+"""Track label: a body not yet told apart."""
+
+YOU = "you"
+"""Frame decision: the chosen target is you."""
+FAR_SIDE = "far_side"
+"""Frame decision: you are not tracked; another person is seen outside your zone."""
+OTHER_HERE = "other_here"
+"""Frame decision: another person is on your side (followed there, or breathing not yours)."""
+PET_HERE = "pet"
+"""Frame decision: you are not tracked; the body that decided it is a pet (by its breathing)."""
+CHANGED = "changed"
+"""Frame decision: the target on your side breathes differently from you since it changed."""
+NOT_YOU = "not_you"
+"""Frame decision: a body on your side whose breathing is not yours."""
+UNKNOWN_HERE = "unknown_here"
+"""Frame decision: someone not yet told apart is on your side while you are tracked elsewhere."""
+OUTSIDE = "outside"
+"""Frame decision: your track is outside your zone (moved to the middle or beyond)."""
+NOBODY = "nobody"
+"""Frame decision: no target at all (out of bed)."""
+DEVICE = "device"
+"""Frame decision: a presence-only device reports presence without target data."""
+
+DECISIONS = (
+    YOU,
+    FAR_SIDE,
+    OTHER_HERE,
+    NOT_YOU,
+    PET_HERE,
+    CHANGED,
+    UNKNOWN_HERE,
+    OUTSIDE,
+    NOBODY,
+    DEVICE,
+)
+
+
+def describe(decision: str, distance_m: float | None) -> str:
+    """A short explanation of a decision other than :data:`YOU` (for ``reasons["user"]``)."""
+    at = "" if distance_m is None else f"{distance_m:.2f} m"
+    match decision:
+        case "far_side":
+            return f"excluded: partner's breathing (far side, {at})"
+        case "other_here":
+            return f"excluded: partner moved over to your side ({at}), followed from their side"
+        case "not_you":
+            return f"excluded: someone on your side ({at}) whose breathing is not yours"
+        case "pet":
+            return f"excluded: pet (small, fast breathing, {at})"
+        case "changed":
+            return f"excluded: breathing on your side changed abruptly ({at}): no longer yours"
+        case "unknown_here":
+            return f"excluded: someone away from your usual place ({at}), not yet told apart"
+        case "outside":
+            return f"excluded: you are outside your side of the bed ({at})"
+        case "device":
+            return "the device's own presence (no target data to tell who it is)"
+        case _:
+            return "excluded: out of bed"
+
+
+# -- tracking parameters ---------------------------------------------------------------------
+
+GATE_M = 0.07
+"""Range jitter a track may show about its predicted range between two frames (measurement
+noise, breathing, small posture changes)."""
+SPEED_M_S = 0.3
+"""Unpredicted motion a lying body may add per second; with :data:`GATE_M` the gate."""
+VELOCITY_GAIN = 0.1
+"""Gain of the range-rate estimate (the beta of an alpha-beta tracker with alpha 1: Kalata
+PR, The tracking index, *IEEE Trans Aerosp Electron Syst* 20(2):174-182, 1984)."""
+MAX_SPEED_M_S = 0.5
+GATE_DEG = 10.0
+"""Azimuth counterpart of :data:`GATE_M` (where the device measures azimuth)."""
+SPEED_DEG_S = 30.0
+MAX_GATE_M = 0.9
+"""The gate stops growing here: a body rolls at most across half the bed."""
+MAX_GATE_DEG = 70.0
+USER_GATE_M = 0.3
+"""Your own lost track hands its label on only this close (you coming back where you were)."""
+USER_GATE_DEG = 20.0
+TRACK_LOST_S = 2.0
+"""A track not seen for this long is lost; a target with its id then starts a new track."""
+HANDOVER_S = 10.0
+"""How long a lost track may hand its label to a new one (device renumbering, re-lock)."""
+DISTURB_GAP_S = 1.0
+"""A pause of a track this long, or a jump of more than :data:`JUMP_M` in one step, reopens
+the question of whose track it is (a review): a device may have handed it to another body."""
+JUMP_M = 0.05
+FAR_SIDE_S = 20.0
+"""A new body outside your zone for this long is another person lying there."""
+ZONE_MARGIN_M = 0.15
+"""Your established track stays yours this far outside your zone (hysteresis)."""
+ZONE_MARGIN_DEG = 10.0
+HOME_GATE_M = 0.30
+"""A new body on your side while you are away is taken to be you (pending its breathing)
+when it lies this close to your usual place."""
+HOME_GATE_DEG = 20.0
+HOME_TAU_S = 300.0
+"""Time constant of your usual place (range, azimuth) while tracked."""
+
+# -- breathing ---------------------------------------------------------------------------------
+
+FAST_TAU_S = 0.35
+"""Low-pass of the breath detector (EMA): passes breathing up to about 0.45 Hz."""
+SLOW_TAU_S = 4.0
+"""Baseline of the breath detector (EMA): removes drift below about 0.04 Hz."""
+ENVELOPE_TAU_S = 10.0
+HYSTERESIS = 0.35
+"""Crossing thresholds as a fraction of the running breath amplitude."""
+MIN_PERIOD_S = 1.4
+"""Breaths are at most about 43/min (adults and pets at rest)."""
+MAX_PERIOD_S = 15.0
+MIN_QUALITY = 0.2
+"""Frames below this signal quality add no breaths."""
+MOVING = 0.3
+"""Movement energy above which samples are artefacts, not breaths."""
+
+PROFILE_BREATHS = 20
+"""Breaths before your signature (or the partner's) is used."""
+PROFILE_ALPHA = 0.02
+"""Per-breath EMA weight of a signature once established (about 50 breaths of memory)."""
+SHORT_ALPHA = 0.15
+"""Per-breath EMA weight of a review's running mean."""
+REVIEW_MIN_BREATHS = 8
+REVIEW_MAX_BREATHS = 24
+"""A review with no clear answer after this many breaths keeps the track's label."""
+REVIEW_MARGIN = 3.0
+"""Log-likelihood margin (nats) a review needs to decide (odds of about 20:1)."""
+DEMOTE_MARGIN = 5.0
+"""Margin needed to take an established track away from you (odds of about 150:1): losing
+you costs the night, so this needs the most."""
+TAKEOVER_MARGIN = 4.0
+"""Margin needed to give you a track that followed another person's body (odds of about
+55:1): their data would otherwise become yours."""
+STRANGER_PRIOR = -4.0
+"""Prior log-odds of "another person" for a body on your side when nobody else has been seen
+for :data:`COMPANY_S` (a person does not appear from nowhere in your place)."""
+COMPANY_S = 3600.0
+CUSUM_DRIFT = 0.5
+"""Per-breath allowance of the CUSUM (log-likelihood ratio units)."""
+CUSUM_ALARM = 6.0
+"""CUSUM level that opens a review."""
+
+BREATH_SD_LOG_PERIOD = 0.2
+"""Prior per-breath spread of log breath period (breath-to-breath CV 0.1-0.3: Gould GA et
+al., *Am Rev Respir Dis* 138:874-877, 1988); each signature then learns its own."""
+BREATH_SD_LOG_AMP = 0.4
+MIN_SD_LOG_PERIOD = 0.08
+MIN_SD_LOG_AMP = 0.2
+STATE_SD_LOG_PERIOD = 0.1
+"""How far a person's mean rate wanders with sleep stage and wakefulness (5-10 %, Douglas
+et al. 1982): added to the spread of a review's mean."""
+STATE_SD_LOG_AMP = 0.45
+"""Posture and position change the radar's view of the chest by a factor of 1.5 or more."""
+REVIEW_EFFECTIVE_BREATHS = 12
+"""Breaths a review's running mean is worth (its EMA weight is :data:`SHORT_ALPHA`)."""
+POP_LOG_PERIOD = math.log(60.0 / 15.0)
+"""Adults: 15 breaths/min (Douglas et al. 1982)."""
+POP_SD_LOG_PERIOD = 0.18
+"""Between-person spread (SD 2/min at 15/min) and state, on a log scale."""
+POP_LOG_AMP = math.log(5.0)
+"""Absolute breath amplitude (mm peak to trough) seen by the radar, used before your own."""
+POP_SD_LOG_AMP = 0.8
+PET_LOG_PERIOD = math.log(60.0 / 25.0)
+"""Cats and small dogs at rest: 20-30 breaths/min."""
+PET_SD_LOG_PERIOD = 0.2
+PERSON_MIN_LOG_PERIOD = 0.5 * (POP_LOG_PERIOD + PET_LOG_PERIOD)
+"""Halfway (on a log scale) between adult and pet breathing, about 19 breaths/min: a body
+breathing faster does not teach the partner's signature."""
+PET_LOG_AMP_OFFSET = math.log(0.2)
+"""A pet's chest excursion relative to an adult's: 1-2 mm against 4-12 mm."""
+PET_SD_LOG_AMP = 0.6
+
+CONFIDENCE = {"verified": 0.95, "continuous": 0.85, "provisional": 0.6}
+"""Frame confidence that the chosen target is you, by how its identity is known."""
+AMBIGUOUS_FACTOR = 0.8
+"""Confidence factor while another body not known to be someone else is on your side."""
+MARGIN_FACTOR = 0.8
+"""Confidence factor while your track is in the zone's hysteresis margin."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A breathing signature: mean log breath period (s) and log amplitude (mm), breaths."""
+
+    log_period: float
+    log_amp: float
+    n: int
+
+    @property
+    def rate_bpm(self) -> float:
+        """Breaths per minute."""
+        return 60.0 / math.exp(self.log_period)
+
+    @property
+    def amplitude_mm(self) -> float:
+        """Peak-to-trough amplitude as the radar sees it."""
+        return math.exp(self.log_amp)
+
+
+def _gauss(x: float, mu: float, sd: float) -> float:
+    """Log density of a normal distribution, with the residual clipped at 3 SD (robustness)."""
+    z = min(abs(x - mu) / sd, 3.0)
+    return -0.5 * z * z - math.log(sd)
+
+
+class _Profile:
+    """A running breathing signature over breaths.
+
+    Exponential moving averages of log period and log amplitude, with the per-breath spread of
+    each (EMA of squared deviations).
+    """
+
+    __slots__ = ("log_amp", "log_period", "n", "var_amp", "var_period")
+
+    def __init__(self) -> None:
+        self.log_period = 0.0
+        self.log_amp = 0.0
+        self.var_period = BREATH_SD_LOG_PERIOD**2
+        self.var_amp = BREATH_SD_LOG_AMP**2
+        self.n = 0
+
+    @property
+    def ready(self) -> bool:
+        return self.n >= PROFILE_BREATHS
+
+    @property
+    def sd_period(self) -> float:
+        return max(math.sqrt(self.var_period), MIN_SD_LOG_PERIOD)
+
+    @property
+    def sd_amp(self) -> float:
+        return max(math.sqrt(self.var_amp), MIN_SD_LOG_AMP)
+
+    def add(self, log_period: float, log_amp: float) -> None:
+        self.n += 1
+        alpha = max(1.0 / self.n, PROFILE_ALPHA)
+        if self.n > 3:  # sighs, pauses and missed breaths: limit one breath's pull
+            log_period = min(max(log_period, self.log_period - 0.5), self.log_period + 0.5)
+            log_amp = min(max(log_amp, self.log_amp - 1.0), self.log_amp + 1.0)
+        dp, da = log_period - self.log_period, log_amp - self.log_amp
+        self.log_period += alpha * dp
+        self.log_amp += alpha * da
+        if self.n > 1:
+            beta = max(1.0 / self.n, PROFILE_ALPHA)
+            self.var_period += beta * (dp * dp - self.var_period)
+            self.var_amp += beta * (da * da - self.var_amp)
+
+    def reset(self) -> None:
+        self.log_period = self.log_amp = 0.0
+        self.var_period = BREATH_SD_LOG_PERIOD**2
+        self.var_amp = BREATH_SD_LOG_AMP**2
+        self.n = 0
+
+    def copy_from(self, other: _Profile) -> None:
+        self.log_period, self.log_amp, self.n = other.log_period, other.log_amp, other.n
+        self.var_period, self.var_amp = other.var_period, other.var_amp
+
+    def dump(self) -> list[float]:
+        return [self.log_period, self.log_amp, self.n, self.var_period, self.var_amp]
+
+    def load(self, state: list[float]) -> None:
+        self.log_period, self.log_amp, self.n = float(state[0]), float(state[1]), int(state[2])
+        self.var_period, self.var_amp = float(state[3]), float(state[4])
+
+    def signature(self) -> Signature | None:
+        return Signature(self.log_period, self.log_amp, self.n) if self.n else None
+
+
+class BreathMeter:
+    """Breath-by-breath period and amplitude of a displacement stream, O(1) per sample.
+
+    The displacement is band-passed as the difference of two exponential moving averages
+    (time constants :data:`FAST_TAU_S` and :data:`SLOW_TAU_S`); a breath is an upward
+    crossing of a hysteresis threshold (:data:`HYSTERESIS` of the running amplitude, estimated
+    from the mean absolute band-passed signal) after a downward one, its period the time since
+    the previous breath and its amplitude the peak-to-trough excursion between them. Samples
+    during body movement or of low quality reset the breath in progress.
+    """
+
+    __slots__ = ("_envelope", "_fast", "_hi", "_last_up", "_lo", "_peak", "_slow", "_up")
+
+    def __init__(self) -> None:
+        """Start with no signal."""
+        self._fast: float | None = None
+        self._slow = 0.0
+        self._envelope = 0.0
+        self._up = False
+        self._hi = 0.0
+        self._lo = 0.0
+        self._peak: float | None = None
+        self._last_up: float | None = None
+
+    def add(self, x: float, t: float, dt: float, clean: bool) -> tuple[float, float] | None:
+        """Fold in one sample at time ``t`` (``dt`` after the previous one).
+
+        Returns a finished breath's ``(period_s, amplitude)``, else ``None``.
+        """
+        if self._fast is None:
+            self._fast = self._slow = x
+            return None
+        self._fast += dt / (FAST_TAU_S + dt) * (x - self._fast)
+        self._slow += dt / (SLOW_TAU_S + dt) * (x - self._slow)
+        y = self._fast - self._slow
+        if not clean:
+            self._last_up = None
+            self._peak = None
+            return None
+        self._envelope += dt / (ENVELOPE_TAU_S + dt) * (abs(y) - self._envelope)
+        h = HYSTERESIS * 0.5 * math.pi * self._envelope
+        self._hi = max(self._hi, y)
+        self._lo = min(self._lo, y)
+        if self._up:
+            if y < -h:
+                self._up = False
+                self._peak = self._hi
+                self._lo = y
+            return None
+        if y <= h:
+            return None
+        self._up = True
+        result: tuple[float, float] | None = None
+        if self._last_up is not None and self._peak is not None:
+            period = t - self._last_up
+            amplitude = self._peak - self._lo
+            if MIN_PERIOD_S <= period <= MAX_PERIOD_S and amplitude > 0.0:
+                result = (period, amplitude)
+        self._last_up = t
+        self._hi = y
+        return result
+
+
+class _Track:
+    """One body as the device reports it, and what the tracker believes it is."""
+
+    __slots__ = (
+        "angle",
+        "cusum",
+        "distance",
+        "inside",
+        "inside_margin",
+        "label",
+        "last_t",
+        "meter",
+        "out_since",
+        "quality",
+        "review",
+        "short_amp",
+        "short_n",
+        "short_period",
+        "sig",
+        "status",
+        "target",
+        "target_id",
+        "velocity",
+        "why",
+    )
+
+    def __init__(self, target: TargetVitals, t: float) -> None:
+        self.target_id = target.target_id
+        self.target = target
+        """The track's target in the latest frame that had it."""
+        self.inside = False
+        """Whether that target was in your zone (``inside_margin``: with the hysteresis)."""
+        self.inside_margin = False
+        self.distance = target.distance_m
+        self.velocity = 0.0
+        """Range rate (m/s) from the alpha-beta filter."""
+        self.angle = target.angle_deg
+        self.quality = target.signal_quality
+        self.last_t = t
+        self.label = NEW
+        self.status = ""
+        """For ``USER``: ``verified``, ``continuous`` or ``provisional``."""
+        self.why = ""
+        """For ``OTHER``: ``far side``, ``followed``, ``breathing``, ``changed``."""
+        self.out_since: float | None = None
+        self.meter = BreathMeter()
+        self.sig = _Profile()
+        """The breathing signature of the body behind the track (``OTHER``, ``PET``)."""
+        self.cusum = 0.0
+        self.review = False
+        self.short_period = 0.0
+        self.short_amp = 0.0
+        self.short_n = 0
+
+    def open_review(self) -> None:
+        self.review = True
+        self.short_n = 0
+        self.cusum = 0.0
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "id": self.target_id,
+            "d": self.distance,
+            "a": self.angle,
+            "t": self.last_t,
+            "label": self.label,
+            "status": self.status,
+            "why": self.why,
+            "out_since": self.out_since,
+            "sig": self.sig.dump(),
+        }
+
+    @classmethod
+    def load(cls, state: dict[str, Any]) -> _Track:
+        angle = state["a"]
+        target = TargetVitals(
+            int(state["id"]),
+            float(state["d"]),
+            None if angle is None else float(angle),
+            (),
+            0,
+            0,
+            0,
+        )
+        track = cls(target, float(state["t"]))
+        track.label = str(state["label"])
+        track.status = str(state["status"])
+        track.why = str(state["why"])
+        track.out_since = None if state["out_since"] is None else float(state["out_since"])
+        track.sig.load(state["sig"])
+        return track
+
+
+class Verdict:
+    """The tracker's decision about the last frame (one instance, rewritten every frame)."""
+
+    __slots__ = (
+        "angle_deg",
+        "confidence",
+        "decision",
+        "distance_m",
+        "ignored",
+        "ignored_distance_m",
+        "target_id",
+    )
+
+    def __init__(self) -> None:
+        """No frame yet."""
+        self.decision = NOBODY
+        """One of :data:`DECISIONS`."""
+        self.confidence = 0.0
+        """How sure the tracker is that the chosen target is you (0 when none is chosen)."""
+        self.distance_m: float | None = None
+        """Range of the chosen target, or of the body that decided an exclusion."""
+        self.angle_deg: float | None = None
+        self.target_id: int | None = None
+        """Device id of the chosen target (``None`` when none is chosen)."""
+        self.ignored = NOBODY
+        """When you are chosen: the decision about the most relevant other body, if any."""
+        self.ignored_distance_m: float | None = None
+
+
+class PrimaryUserTracker:
+    """Decides, frame by frame, which target (if any) is the user; see the module docstring.
+
+    :meth:`choose` returns the user's target of a frame or ``None`` and leaves the decision
+    with its reason in :attr:`verdict`. The learnt state (your signature and usual place, the
+    partner's signature, the open tracks) survives restarts through :meth:`dump_state`.
+    """
+
+    def __init__(self, zone: UserZone) -> None:
+        """Track for the user whose side of the bed is ``zone``."""
+        self.zone = zone
+        self.verdict = Verdict()
+        self.profile = _Profile()
+        """Your breathing signature."""
+        self.partner = _Profile()
+        """The other person's breathing signature."""
+        self.home_distance: float | None = None
+        self.home_angle: float | None = None
+        self._tracks: dict[int, _Track] = {}
+        self._lost: list[_Track] = []
+        self._seen: list[_Track] = []
+        self._last_t: float | None = None
+        self._company_t: float | None = None
+        """When another person was last seen (a track labelled so)."""
+
+    # -- public ------------------------------------------------------------------------------
+
+    @property
+    def signature(self) -> Signature | None:
+        """Your breathing signature so far (``None`` before your first breath)."""
+        return self.profile.signature()
+
+    def choose(self, frame: VitalsFrame) -> TargetVitals | None:
+        """Fold in one frame; the user's target, or ``None`` (see :attr:`verdict`)."""
+        t = frame.t
+        last, self._last_t = self._last_t, t
+        if last is not None and t - last > HANDOVER_S:
+            self._tracks.clear()
+            self._lost.clear()
+        born: list[_Track] | None = None
+        seen = self._seen
+        seen.clear()
+        review_ok = self.profile.ready
+        for target in frame.targets:
+            distance, angle = target.distance_m, target.angle_deg
+            track = self._tracks.get(target.target_id)
+            if track is not None:  # continuity: same id, inside the gate around the prediction
+                dt = max(t - track.last_t, 0.0)
+                innovation = distance - track.distance - track.velocity * min(dt, 1.0)
+                jump = abs(innovation)
+                ok = dt <= TRACK_LOST_S and jump <= GATE_M + SPEED_M_S * dt
+                if ok and angle is not None and track.angle is not None:
+                    ok = abs(angle - track.angle) <= GATE_DEG + SPEED_DEG_S * dt
+                if not ok:
+                    self._lose(track)
+                    track = None
+                else:
+                    if dt > 0.0:
+                        v = track.velocity + VELOCITY_GAIN * innovation / max(dt, 0.05)
+                        track.velocity = min(max(v, -MAX_SPEED_M_S), MAX_SPEED_M_S)
+                    if (
+                        (dt > DISTURB_GAP_S or jump > JUMP_M)
+                        and review_ok
+                        and track.label != NEW
+                        and track.status != "provisional"
+                    ):
+                        track.open_review()
+            if track is None:
+                track = _Track(target, t)
+                self._tracks[target.target_id] = track
+                if born is None:
+                    born = []
+                born.append(track)
+            track.target = target
+            track.distance, track.angle = distance, angle
+            track.quality = target.signal_quality
+            track.last_t = t
+            track.inside = self._in_zone(distance, angle, False)
+            track.inside_margin = track.inside or self._in_zone(distance, angle, True)
+            seen.append(track)
+        if len(self._tracks) > len(seen):
+            for track in list(self._tracks.values()):
+                if t - track.last_t > TRACK_LOST_S:
+                    self._lose(track)
+        if born is not None:
+            self._adopt(born, t)
+        for track in seen:
+            self._breathe(track, t)
+            self._settle(track, t)
+        return self._decide(frame)
+
+    def reset(self) -> None:
+        """Forget the open tracks (standby); what was learnt about you is kept."""
+        self._tracks.clear()
+        self._lost.clear()
+        self._last_t = None
+        self.verdict = Verdict()
+
+    def dump_state(self) -> dict[str, Any]:
+        """What a restart needs to carry on (JSON types)."""
+        return {
+            "profile": self.profile.dump(),
+            "partner": self.partner.dump(),
+            "home": [self.home_distance, self.home_angle],
+            "company_t": self._company_t,
+            "tracks": [track.dump() for track in self._tracks.values()],
+            "last_t": self._last_t,
+        }
+
+    def load_state(self, state: dict[str, Any] | None) -> None:
+        """Carry on from :meth:`dump_state` (``None``: a snapshot from before tracking)."""
+        if state is None:
+            return
+        profile, partner = _Profile(), _Profile()
+        profile.load(state["profile"])
+        partner.load(state["partner"])
+        home_d, home_a = state["home"]
+        tracks = [_Track.load(item) for item in state["tracks"]]
+        last_t = state["last_t"]
+        company_t = state.get("company_t")
+        self.profile, self.partner = profile, partner
+        self._company_t = None if company_t is None else float(company_t)
+        self.home_distance = None if home_d is None else float(home_d)
+        self.home_angle = None if home_a is None else float(home_a)
+        self._tracks = {track.target_id: track for track in tracks}
+        self._lost = []
+        self._last_t = None if last_t is None else float(last_t)
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def _in_zone(self, distance: float, angle: float | None, margin: bool) -> bool:
+        zone = self.zone
+        dm = ZONE_MARGIN_M if margin else 0.0
+        if not zone.min_distance_m - dm <= distance <= zone.max_distance_m + dm:
+            return False
+        if angle is None or zone.min_angle_deg is None or zone.max_angle_deg is None:
+            return True
+        am = ZONE_MARGIN_DEG if margin else 0.0
+        return zone.min_angle_deg - am <= angle <= zone.max_angle_deg + am
+
+    @staticmethod
+    def _gated(
+        distance: float,
+        angle: float | None,
+        ref_d: float,
+        ref_a: float | None,
+        dt: float,
+        *,
+        user: bool = False,
+    ) -> float | None:
+        """Normalised distance (<= 1 inside the kinematic gate) to a position ``dt`` s old."""
+        dt = max(dt, 0.0)
+        gate_m = min(GATE_M + SPEED_M_S * dt, USER_GATE_M if user else MAX_GATE_M)
+        score = abs(distance - ref_d) / gate_m
+        if angle is not None and ref_a is not None:
+            gate_deg = min(GATE_DEG + SPEED_DEG_S * dt, USER_GATE_DEG if user else MAX_GATE_DEG)
+            score = max(score, abs(angle - ref_a) / gate_deg)
+        return score if score <= 1.0 else None
+
+    def _near_home(self, distance: float, angle: float | None) -> bool:
+        if self.home_distance is None:
+            return True
+        if abs(distance - self.home_distance) > HOME_GATE_M:
+            return False
+        if angle is not None and self.home_angle is not None:
+            return abs(angle - self.home_angle) <= HOME_GATE_DEG
+        return True
+
+    # -- tracks ------------------------------------------------------------------------------
+
+    def _lose(self, track: _Track) -> None:
+        if self._tracks.get(track.target_id) is track:
+            del self._tracks[track.target_id]
+        last = self._last_t if self._last_t is not None else track.last_t
+        self._lost = [lost for lost in self._lost if last - lost.last_t <= HANDOVER_S]
+        self._lost.append(track)
+
+    def _adopt(self, born: list[_Track], t: float) -> None:
+        """Hand new tracks the labels of lost ones (nearest inside the kinematic gate).
+
+        Bodies appearing outside your zone claim lost tracks first: a partner who comes back
+        from your half to their own is then not mistaken for you arriving at the same moment.
+        """
+        self._lost = [lost for lost in self._lost if t - lost.last_t <= HANDOVER_S]
+        parents = self._lost + [track for track in self._tracks.values() if track.last_t < t]
+        if not parents:
+            return
+        for track in sorted(born, key=lambda item: item.inside):
+            target = track.target
+            best: _Track | None = None
+            best_score = 2.0
+            for parent in parents:
+                dt = t - parent.last_t
+                score = self._gated(
+                    target.distance_m,
+                    target.angle_deg,
+                    parent.distance + parent.velocity * min(max(dt, 0.0), 1.0),
+                    parent.angle,
+                    dt,
+                    user=parent.label == USER,
+                )
+                if score is not None and score < best_score:
+                    best, best_score = parent, score
+            if best is None:
+                continue
+            parents.remove(best)
+            if best in self._lost:
+                self._lost.remove(best)
+            elif self._tracks.get(best.target_id) is best:
+                del self._tracks[best.target_id]
+            track.label, track.status, track.why = best.label, best.status, best.why
+            if best.label == OTHER and best.why == "far side":
+                track.why = "followed"
+            track.sig.copy_from(best.sig)
+            track.out_since = best.out_since
+
+    # -- breathing ---------------------------------------------------------------------------
+
+    def _breathe(self, track: _Track, t: float) -> None:
+        target = track.target
+        samples = target.respiration_mm
+        if not samples or target.respiration_rate_hz <= 0.0:
+            return
+        dt = 1.0 / target.respiration_rate_hz
+        clean = target.movement < MOVING and target.signal_quality >= MIN_QUALITY
+        n = len(samples)
+        for k in range(n):
+            breath = track.meter.add(samples[k], t - (n - 1 - k) * dt, dt, clean)
+            if breath is not None:
+                self._on_breath(track, math.log(breath[0]), math.log(breath[1]))
+
+    def _hypotheses(self, track: _Track, p: float, a: float, review: bool) -> dict[str, float]:
+        """Log-likelihood of a breath (or of a review's mean) under each identity of a track.
+
+        ``user``: your signature; ``lineage``: the signature of the body the track has
+        followed (someone else's); ``other``: the partner's signature, else adult population
+        values; ``pet``: a pet's. A review's mean of about :data:`REVIEW_EFFECTIVE_BREATHS`
+        breaths has the per-breath spread divided accordingly plus the state spread.
+        """
+
+        def spread(var_b: float, state: float) -> float:
+            if not review:
+                return math.sqrt(var_b)
+            return math.sqrt(var_b / REVIEW_EFFECTIVE_BREATHS + state * state)
+
+        def like(sig: _Profile) -> float:
+            sp = spread(sig.sd_period**2, STATE_SD_LOG_PERIOD)
+            sa = spread(sig.sd_amp**2, STATE_SD_LOG_AMP)
+            return _gauss(p, sig.log_period, sp) + _gauss(a, sig.log_amp, sa)
+
+        out: dict[str, float] = {}
+        profile = self.profile
+        if profile.ready:
+            out[USER] = like(profile)
+        other_prior = self._other_prior(track)
+        ref_amp = profile.log_amp if profile.ready else POP_LOG_AMP
+        sp0 = spread(BREATH_SD_LOG_PERIOD**2, STATE_SD_LOG_PERIOD)
+        sa0 = spread(BREATH_SD_LOG_AMP**2, STATE_SD_LOG_AMP)
+        lineage = track.sig if track.label in (OTHER, PET) else None
+        if lineage is not None and lineage.ready and track.label == OTHER:
+            ref_amp = max(ref_amp, lineage.log_amp)  # a pet is small next to this person too
+        if lineage is not None and lineage.ready:
+            out["lineage"] = like(lineage)
+        elif other_prior is None:
+            pass  # the other person is seen elsewhere: one body, one track
+        elif self.partner.ready and track.label != PET:
+            out[OTHER] = like(self.partner) + other_prior
+        else:
+            amp_sd = 0.3 if profile.ready else POP_SD_LOG_AMP
+            out[OTHER] = (
+                _gauss(p, POP_LOG_PERIOD, math.hypot(sp0, POP_SD_LOG_PERIOD))
+                + _gauss(a, ref_amp, math.hypot(sa0, amp_sd))
+                + other_prior
+            )
+        out[PET] = _gauss(p, PET_LOG_PERIOD, math.hypot(sp0, PET_SD_LOG_PERIOD)) + _gauss(
+            a, ref_amp + PET_LOG_AMP_OFFSET, math.hypot(sa0, PET_SD_LOG_AMP)
+        )
+        return out
+
+    def _other_prior(self, track: _Track) -> float | None:
+        """Prior log-odds that ``track`` is another person.
+
+        ``None`` when that person is tracked elsewhere right now (one body, one track: the
+        mutual exclusion of data association).
+        """
+        last = self._last_t if self._last_t is not None else track.last_t
+        for other in self._tracks.values():
+            if (
+                other is not track
+                and other.label == OTHER
+                and other.why in ("far side", "followed")
+                and last - other.last_t <= TRACK_LOST_S
+            ):
+                return None
+        if self._company_t is not None and last - self._company_t <= COMPANY_S:
+            return 0.0
+        return STRANGER_PRIOR
+
+    def _on_breath(self, track: _Track, p: float, a: float) -> None:
+        """One breath of a track (log period, log amplitude): test, review, learn."""
+        own = USER if track.label == USER else "lineage"
+        if track.label in (USER, OTHER, PET) and not track.review:
+            ll = self._hypotheses(track, p, a, review=False)
+            if own in ll:  # Page's CUSUM of the best alternative against the track's own
+                alt = max(v for k, v in ll.items() if k != own)
+                track.cusum = max(0.0, track.cusum + alt - ll[own] - CUSUM_DRIFT)
+                if track.cusum > CUSUM_ALARM:
+                    track.open_review()
+        undecided = (
+            track.label == NEW
+            or track.status == "provisional"
+            or (track.label in (OTHER, PET) and not track.sig.ready)
+        )
+        if track.review or undecided:
+            track.short_n += 1
+            alpha = max(1.0 / track.short_n, SHORT_ALPHA)
+            if track.short_n > 3:
+                p_clipped = min(max(p, track.short_period - 0.5), track.short_period + 0.5)
+            else:
+                p_clipped = p
+            track.short_period += alpha * (p_clipped - track.short_period)
+            track.short_amp += alpha * (a - track.short_amp)
+            if track.short_n >= REVIEW_MIN_BREATHS:
+                self._review(track)
+        if track.review:
+            return  # learn nothing while it is unclear whose breathing this is
+        if track.label == USER and track.status != "provisional":
+            if track.inside_margin:
+                self.profile.add(p, a)
+        elif track.label in (OTHER, PET):
+            track.sig.add(p, a)
+            sig = track.sig
+            if (
+                track.label == OTHER
+                and track.why in ("far side", "followed")
+                and sig.ready
+                and sig.log_period > PERSON_MIN_LOG_PERIOD  # not a pet taken for a person
+            ):
+                self.partner.add(p, a)
+
+    def _review(self, track: _Track) -> None:
+        """Decide whose breathing a track shows, if the evidence is clear.
+
+        The track's current identity (yours, or the lineage of the body it followed) is
+        replaced only when another hypothesis beats it by :data:`DEMOTE_MARGIN` (an
+        established identity) or :data:`REVIEW_MARGIN`, and beats every other hypothesis by
+        :data:`REVIEW_MARGIN`.
+        """
+        ll = self._hypotheses(track, track.short_period, track.short_amp, review=True)
+        if USER not in ll:  # before your signature, only a pet can be told from a person
+            if track.label != PET and OTHER in ll and ll[PET] - ll[OTHER] >= REVIEW_MARGIN:
+                self._make_pet(track)
+            return
+        own = USER if track.label == USER else ("lineage" if "lineage" in ll else None)
+        ranked = sorted(ll.items(), key=lambda item: item[1], reverse=True)
+        best, best_ll = ranked[0]
+        if best == own:
+            decided = best_ll - ranked[1][1] >= REVIEW_MARGIN
+        else:
+            # A pet is easy to tell from a person: only a person's identity needs more.
+            if own == USER and track.status != "provisional":
+                need = DEMOTE_MARGIN
+            elif own == "lineage" and track.label == OTHER:
+                need = TAKEOVER_MARGIN
+            else:
+                need = REVIEW_MARGIN
+            decided = (own is None or best_ll - ll[own] >= need) and all(
+                best_ll - v >= REVIEW_MARGIN for k, v in ll.items() if k not in (best, own)
+            )
+        if not decided:
+            if track.short_n >= REVIEW_MAX_BREATHS:
+                track.review = False
+                if track.label == USER and track.status == "provisional":
+                    track.status = "continuous"  # nothing against it: your place decides
+            return
+        track.review = False
+        track.cusum = 0.0
+        if best == USER:
+            if track.label != USER:
+                if not track.inside_margin or self._user_visible(exclude=track):
+                    return
+                self._crown(track)
+            track.status = "verified"
+        elif best == PET:
+            self._make_pet(track)
+        elif best == OTHER:
+            if track.label == USER:
+                track.why = "breathing" if track.status == "provisional" else "changed"
+                track.label, track.status = OTHER, ""
+                track.sig.reset()
+            elif track.label == NEW:
+                track.label, track.why = OTHER, "breathing"
+        # best == "lineage": the same body as before; nothing changes
+
+    # -- labels ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _make_pet(track: _Track) -> None:
+        if track.label != PET:
+            track.label, track.status, track.why = PET, "", "breathing"
+            track.sig.reset()
+
+    def _user_visible(self, exclude: _Track | None = None) -> bool:
+        for track in self._tracks.values():
+            if (
+                track is not exclude
+                and track.label == USER
+                and track.last_t == self._last_t
+                and track.inside_margin
+            ):
+                return True
+        return False
+
+    def _crown(self, track: _Track) -> None:
+        """Make ``track`` yours; any other track labelled yours becomes someone else's."""
+        for other in self._tracks.values():
+            if other is not track and other.label == USER:
+                other.label, other.status, other.why = OTHER, "", "far side"
+        track.label = USER
+        track.why = ""
+        track.review = False
+        track.cusum = 0.0
+
+    def _settle(self, track: _Track, t: float) -> None:
+        target = track.target
+        inside = track.inside
+        if inside:
+            track.out_since = None
+        elif track.out_since is None:
+            track.out_since = t
+        out_since = track.out_since
+        if track.label == NEW and out_since is not None and t - out_since >= FAR_SIDE_S:
+            track.label, track.why = OTHER, "far side"
+        if track.label == OTHER:
+            self._company_t = t
+        elif track.label == NEW and inside and not self._user_visible(exclude=track):
+            if not self.profile.ready:
+                self._crown(track)
+                track.status = "continuous"
+            elif self._near_home(target.distance_m, target.angle_deg):
+                self._crown(track)
+                track.status = "provisional"
+        if (
+            track.label == USER
+            and track.status != "provisional"
+            and inside
+            and target.movement < MOVING
+        ):
+            alpha = min(1.0, 0.1 / HOME_TAU_S) if self.home_distance is not None else 1.0
+            if self.home_distance is None:
+                self.home_distance = target.distance_m
+            else:
+                self.home_distance += alpha * (target.distance_m - self.home_distance)
+            if target.angle_deg is not None:
+                if self.home_angle is None:
+                    self.home_angle = target.angle_deg
+                else:
+                    self.home_angle += alpha * (target.angle_deg - self.home_angle)
+
+    # -- the frame's decision ----------------------------------------------------------------
+
+    def _decide(self, frame: VitalsFrame) -> TargetVitals | None:
+        verdict = self.verdict
+        chosen: TargetVitals | None = None
+        chosen_track: _Track | None = None
+        excluded = NOBODY
+        rank = 0
+        ex_target: TargetVitals | None = None
+        ambiguous = False
+        for track in self._seen:
+            target, inside = track.target, track.inside
+            if track.label == USER:
+                if track.inside_margin:
+                    if chosen is None or target.signal_quality > chosen.signal_quality:
+                        chosen, chosen_track = target, track
+                    continue
+                decision, r = OUTSIDE, 2
+            elif not inside:
+                decision, r = (PET_HERE, 1) if track.label == PET else (FAR_SIDE, 1)
+            elif track.label == PET:
+                decision, r = PET_HERE, 4
+            elif track.label == OTHER:
+                decision, r = {"changed": (CHANGED, 5), "breathing": (NOT_YOU, 4)}.get(
+                    track.why, (OTHER_HERE, 4)
+                )
+            else:
+                decision, r = UNKNOWN_HERE, 3
+                ambiguous = True
+            if r > rank:
+                excluded, rank, ex_target = decision, r, target
+        if chosen is not None and chosen_track is not None:
+            confidence = CONFIDENCE.get(chosen_track.status, CONFIDENCE["continuous"])
+            if ambiguous:
+                confidence *= AMBIGUOUS_FACTOR
+            if chosen_track.inside is False:
+                confidence *= MARGIN_FACTOR
+            verdict.decision, verdict.confidence = YOU, confidence
+            verdict.distance_m, verdict.angle_deg = chosen.distance_m, chosen.angle_deg
+            verdict.target_id = chosen.target_id
+            verdict.ignored = excluded
+            verdict.ignored_distance_m = None if ex_target is None else ex_target.distance_m
+            return chosen
+        if ex_target is None and not frame.targets and frame.device_presence:
+            excluded = DEVICE
+        verdict.decision, verdict.confidence, verdict.target_id = excluded, 0.0, None
+        verdict.ignored, verdict.ignored_distance_m = NOBODY, None
+        verdict.distance_m = None if ex_target is None else ex_target.distance_m
+        verdict.angle_deg = None if ex_target is None else ex_target.angle_deg
+        return None
