@@ -30,8 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fit_baseline import simulated_config
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator, SimulatorConfig
-from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
+from custom_components.radar_sleep.radar.simulator import (
+    BedroomSimulator,
+    GroundTruth,
+    SimulatorConfig,
+)
+from custom_components.radar_sleep.sleep import EpochResult, PipelineConfig, SleepPipeline
 
 PRE_SLEEP = ("reading", "tv", "phone")
 
@@ -46,7 +50,10 @@ def night_config(seed: int) -> SimulatorConfig:
     return config
 
 
-def evaluate(seed: int) -> dict[str, float | str | None]:
+def run_past_onset(
+    seed: int,
+) -> tuple[SimulatorConfig, GroundTruth, SleepPipeline, list[EpochResult]]:
+    """The pipeline over night ``seed`` up to 30 minutes after sleep onset."""
     config = night_config(seed)
     sim = BedroomSimulator(config)
     truth = sim.truth
@@ -54,8 +61,11 @@ def evaluate(seed: int) -> dict[str, float | str | None]:
     pipeline = SleepPipeline(
         PipelineConfig(side=config.user_side, radar_position=config.radar_position)
     )
-    for _ in pipeline.run(sim.frames(0, stop)):
-        pass
+    return config, truth, pipeline, list(pipeline.run(sim.frames(0, stop)))
+
+
+def evaluate(seed: int) -> dict[str, float | str | None]:
+    config, truth, pipeline, _ = run_past_onset(seed)
     onset = pipeline.intent.onset_index
     detected = onset is not None and pipeline.intent.slept
     return {

@@ -24,11 +24,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate_intent import night_config
+from evaluate_intent import run_past_onset
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator
-from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.intent import IntentTracker
 
 type Night = tuple[list[tuple[int, float, int]], float]
@@ -36,21 +34,13 @@ type Night = tuple[list[tuple[int, float, int]], float]
 
 
 def collect(seed: int) -> Night:
-    config = night_config(seed)
-    sim = BedroomSimulator(config)
-    truth = sim.truth
-    stop = round((truth.sleep_onset_s + 1800) * config.frame_rate_hz)
-    pipeline = SleepPipeline(
-        PipelineConfig(side=config.user_side, radar_position=config.radar_position)
-    )
+    _, truth, _, results = run_past_onset(seed)
     epochs = [
-        (r.record.index, r.record.intent_score, int(r.record.stage))
-        for r in pipeline.run(sim.frames(0, stop))
+        (r.record.index, float(r.record.intent_score), int(r.record.stage))
+        for r in results
         if r.record.intent_score is not None
     ]
-    return [
-        (i, float(s), st) for i, s, st in epochs if s is not None
-    ], truth.intent_s / EPOCH_SECONDS
+    return epochs, truth.intent_s / EPOCH_SECONDS
 
 
 def onset_errors(nights: list[Night], penalty: float, min_size: int, high: float) -> list[float]:
