@@ -53,7 +53,7 @@ from .const import (
     STORAGE_VERSION,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import EPOCH_SECONDS, NightSummary, SessionState, SleepUpdate, VitalsFrame
+from .contracts import EPOCH_SECONDS, NightSummary, SleepUpdate, VitalsFrame
 from .entities_source import CAPABILITIES as ENTITY_CAPABILITIES, EntitiesSource, EntityMap
 from .history import async_add_night_statistics
 from .radar.families import get_family
@@ -188,6 +188,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._t_offset = 0.0
         """Added to frame times after a restart, so that a live device's clock carries on the
         saved night's."""
+        self._nights_data: list[dict[str, Any]] = []
+        """``nights`` as stored (built once per night, not at every save in the loop)."""
         self._state: dict[str, Any] | None = None
         """The latest snapshot of the night in progress (what storage holds)."""
         self._state_at = -math.inf
@@ -218,6 +220,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             except (KeyError, ValueError, TypeError) as err:
                 LOGGER.warning("%s: ignoring an unreadable stored night: %s", self.name, err)
         self.nights = nights[-self._retention :]
+        self._nights_data = [summary_to_dict(n) for n in self.nights]
         self.standby = bool(stored.get("standby", False))
         if (state := stored.get("in_progress")) and self._resumable() and not self.standby:
             await self._async_restore(state)
@@ -282,19 +285,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self.pipeline.reset()
             self._state = None
             self._clear_repair()
-            update = replace(
-                self.pipeline.last_update,
-                present=False,
-                presence_confidence=0.0,
-                in_bed=False,
-                session_state=SessionState.IDLE,
-                trying_to_sleep=False,
-                intent_score=None,
-                stage=None,
-                stage_probabilities=None,
-                breathing_rate_bpm=None,
-                primary_user_confidence=None,
-                reasons=dict.fromkeys(_REASON_KEYS, "standby"),
+            update = self.pipeline.idle_update(
+                self.pipeline.last_update.t, dict.fromkeys(_REASON_KEYS, "standby")
             )
             self.pipeline.last_update = update
             self.last_update_success = True
@@ -356,7 +348,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     def _data_to_store(self) -> dict[str, Any]:
         return {
-            "nights": [summary_to_dict(n) for n in self.nights],
+            "nights": self._nights_data,
             "in_progress": self._state,
             "standby": self.standby,
         }
@@ -425,6 +417,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     async def _async_night_ended(self, summary: NightSummary) -> None:
         self.nights = [*self.nights, summary][-self._retention :]
+        self._nights_data = [*self._nights_data, summary_to_dict(summary)][-self._retention :]
         self.data = RadarSleepData(self.data.update, summary)
         await self._store.async_save(self._data_to_store())
         async_add_night_statistics(self.hass, self.config_entry, summary)

@@ -105,9 +105,13 @@ class SleepPipeline:
         self._sleep_intent_onset: int | None = None
         self.last_t: float | None = None
         """Source time of the last frame pushed."""
-        self.last_update = SleepUpdate(
-            t=0.0,
-            time=self.origin,
+        self.last_update = self.idle_update(0.0, {"presence": "no data yet"})
+
+    def idle_update(self, t: float, reasons: dict[str, str]) -> SleepUpdate:
+        """The live state with nobody tracked and no session, at source time ``t``."""
+        return SleepUpdate(
+            t=t,
+            time=self.time_of(t),
             present=False,
             presence_confidence=0.0,
             in_bed=False,
@@ -118,7 +122,7 @@ class SleepPipeline:
             stage_probabilities=None,
             breathing_rate_bpm=None,
             primary_user_confidence=None,
-            reasons={"presence": "no data yet"},
+            reasons=reasons,
         )
 
     def time_of(self, t: float) -> datetime:
