@@ -120,6 +120,8 @@ class SleepUpdate:
     """How sure the pipeline is that the tracked breathing is the user's, 0..1."""
     epoch_index: int | None = None
     """Index of the last completed epoch in the session, if any."""
+    movement: float | None = None
+    """Fraction of the last 90 s with body movement (0..1), while the user is in bed."""
     reasons: dict[str, str] = field(default_factory=dict)
     """Short reason for each decision, keyed ``presence``, ``session``, ``user``, ``intent``,
     ``stage``."""

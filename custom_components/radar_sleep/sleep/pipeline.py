@@ -259,6 +259,7 @@ class SleepPipeline:
             if epoch.user_confidence is None
             else round(epoch.user_confidence, 3),
             epoch_index=epoch.index,
+            movement=round(feats.movement_fraction, 3) if present and showing else None,
             reasons={
                 "presence": self.last_update.reasons.get("presence", ""),
                 "session": step.reason,

@@ -88,5 +88,6 @@ def update_from_dict(data: dict[str, Any]) -> SleepUpdate:
         breathing_rate_bpm=data.get("breathing_rate_bpm"),
         primary_user_confidence=data.get("primary_user_confidence"),
         epoch_index=data.get("epoch_index"),
+        movement=data.get("movement"),
         reasons={str(k): str(v) for k, v in data.get("reasons", {}).items()},
     )
