@@ -7,7 +7,9 @@ keeps each night's per-epoch intent scores and stages up to 30 minutes after sle
 replays :class:`IntentTracker` over them for every combination of penalty, minimum segment
 length and "high" level. The setting with the smallest 90th percentile of the absolute onset
 error (ties: median) wins; copy it into ``sleep/intent.py`` (``PENALTY``, ``MIN_SIZE``,
-``HIGH``). The last line is one JSON object with the winner and its figures.
+``HIGH``). Training nights vary the pre-sleep activity as the evaluation does (reading, TV,
+phone, mixed in turn: ``evaluate_intent.night_config``). The last line is one JSON object
+with the winner and its figures, overall and per pre-sleep activity (``by_pre_sleep``).
 """
 
 from __future__ import annotations
@@ -24,28 +26,29 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate_intent import run_past_onset
+from evaluate_intent import PRE_SLEEP, run_past_onset
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
 from custom_components.radar_sleep.sleep.intent import IntentTracker
 
-type Night = tuple[list[tuple[int, float, int]], float]
-"""(index, score, stage) per scored epoch, and the true intent onset in epochs."""
+type Night = tuple[list[tuple[int, float, int]], float, str]
+"""(index, score, stage) per scored epoch, the true intent onset in epochs, and the pre-sleep
+activity."""
 
 
 def collect(seed: int) -> Night:
-    _, truth, _, results = run_past_onset(seed)
+    config, truth, _, results = run_past_onset(seed)
     epochs = [
         (r.record.index, float(r.record.intent_score), int(r.record.stage))
         for r in results
         if r.record.intent_score is not None
     ]
-    return epochs, truth.intent_s / EPOCH_SECONDS
+    return epochs, truth.intent_s / EPOCH_SECONDS, config.pre_sleep
 
 
 def onset_errors(nights: list[Night], penalty: float, min_size: int, high: float) -> list[float]:
     errors = []
-    for epochs, truth in nights:
+    for epochs, truth, _ in nights:
         tracker = IntentTracker(penalty=penalty, min_size=min_size, high=high)
         for index, score, stage in epochs:
             tracker.step(index, score, Stage(stage))
@@ -88,7 +91,29 @@ def main() -> None:
             f"| {median:.2f} | {p90:.2f} |"
         )
     p90, median, best = results[0]
-    print(json.dumps({**best, "median_abs_error_min": median, "p90_abs_error_min": p90}))
+    print("\n| pre-sleep activity | nights | median abs error (min) | p90 (min) |")
+    print("|---|---:|---:|---:|")
+    by_activity: dict[str, float | int] = {}
+    for activity in PRE_SLEEP:
+        subset = [night for night in nights if night[2] == activity]
+        if not subset:
+            continue
+        err = np.abs(onset_errors(subset, best["penalty"], int(best["min_size"]), best["high"]))
+        figures = (float(np.median(err)), float(np.percentile(err, 90)))
+        by_activity[f"{activity}_nights"] = len(subset)
+        by_activity[f"{activity}_median_abs_error_min"] = round(figures[0], 2)
+        by_activity[f"{activity}_p90_abs_error_min"] = round(figures[1], 2)
+        print(f"| {activity} | {len(subset)} | {figures[0]:.2f} | {figures[1]:.2f} |")
+    print(
+        json.dumps(
+            {
+                **best,
+                "median_abs_error_min": median,
+                "p90_abs_error_min": p90,
+                "by_pre_sleep": by_activity,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

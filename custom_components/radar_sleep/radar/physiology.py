@@ -1,8 +1,9 @@
-"""Breathing and body-movement physiology per sleep stage, for the bedroom simulator.
+"""Breathing, body movement and posture per sleep stage and awake activity, for the simulator.
 
 Every figure here is a population value for healthy adults, taken (rounded) from the sources
-below; the simulator draws each simulated person's own values around them, so no two nights
-breathe alike. The same table is documented, with ranges, in ``docs/simulator.md``.
+below, or (said where) a modelling assumption of the order they give; the simulator draws
+each simulated person's own values around them, so no two nights breathe alike. The same
+table is documented, with ranges, in ``docs/simulator.md``.
 
 Breathing rate
     Rate changes little from wake to NREM sleep and is slightly higher and much more variable
@@ -36,6 +37,43 @@ Body movements
     sleep; REM has muscle atonia with brief phasic twitches: Wilde-Frenz J, Schulz H. Rate and
     distribution of body movements during sleep in humans. *Percept Mot Skills* 56:275-283,
     1983.
+
+Awake in bed before trying to sleep (reading, TV, phone)
+    All three are quiet waking: awake breathing (rate at or a little above the resting rate,
+    wake irregularity, far above the regularity of sleep; Douglas et al. 1982, Krieger 1985)
+    with little energy expenditure (1.0-1.5 MET reclined, the lowest of all waking activities:
+    Ainsworth BE et al. 2011 Compendium of Physical Activities, *Med Sci Sports Exerc*
+    43(8):1575-1581; measured 1.3 MET for watching TV and for texting reclined, 1.5 for reading
+    reclined: Liu J et al. Energy cost of reclining, sitting, and standing activities, *Int J
+    Exerc Sci* 15(7):1202-1211, 2022). They differ in what moves and how the person breathes:
+
+    * Reading keeps the simulator's original figures (page turns and shifts of the book, about
+      50 gross movements/h) so that existing seeds give the same nights.
+    * Watching TV is the stillest: absorbed viewing has few posture shifts (fewer than the
+      tossing of someone trying to sleep) and occasional small movements (remote, blanket).
+      Sustained attention lowers the total breath-to-breath variability (Vlemincx E, Van
+      Diest I, Lehrer PM, Aubert AE, Van den Bergh O. Sigh rate and respiratory variability
+      during mental load and sustained attention. *Psychophysiology* 48:117-120, 2011), but
+      remarks and laughs break the rhythm: speech breathing has brief inspirations and long
+      expirations (Hixon TJ, Goldman MD, Mead J. Kinematics of the chest wall during speech
+      production. *J Speech Hear Res* 16:78-115, 1973; Winkworth AL et al. Breathing patterns
+      during spontaneous speech. *J Speech Hear Res* 38:124-144, 1995), and a fit of laughter
+      is a 1.5-6 s burst of expiratory efforts at about 4.6 Hz that drops the lung volume well
+      below its resting level (Filippelli M et al. Respiratory dynamics during laughter. *J
+      Appl Physiol* 90:1441-1446, 2001). Rate a little higher than resting: attention and
+      emotional content raise it (Boiten FA, Frijda NH, Wientjes CJE. Emotions and respiratory
+      patterns: review and critical analysis. *Int J Psychophysiol* 17:103-128, 1994).
+    * The phone is the opposite for movement: gross movements stay rare (smartphone use peaks
+      at rest in actigraphy: Borger JN, Huber R, Ghosh A. Capturing sleep-wake cycles by using
+      day-to-day smartphone touchscreen interactions. *NPJ Digit Med* 2:73, 2019) but the hands
+      and arms in front of the chest move every half minute or so (scrolling, typing, shifting
+      the grip), small movements the radar sees. Mental load raises the rate and the sigh rate
+      (Grassmann M et al. Respiratory changes in response to cognitive load: a systematic
+      review. *Neural Plast* 2016:8146809; Vlemincx et al. 2011).
+
+    Rates of remarks and laughs are modelling assumptions of the right order (adults laugh
+    about 18 times a day, far more with company and entertainment: Martin RA, Kuiper NA. Daily
+    occurrence of laughter. *Humor* 12(4):355-384, 1999), as are the posture figures below.
 """
 
 from __future__ import annotations
@@ -54,7 +92,17 @@ class Activity(IntEnum):
     N3 = 3
     REM = 4
     READING = 5
-    """Awake in bed, reading, watching TV or on the phone: not trying to sleep."""
+    """Awake in bed, reading: not trying to sleep (also the partner's and the morning's
+    awake-in-bed activity)."""
+    TV = 6
+    """Awake in bed, semi-reclined, watching TV: not trying to sleep."""
+    PHONE = 7
+    """Awake in bed, propped up and head down over a phone: not trying to sleep."""
+
+
+PRE_SLEEP_ACTIVITIES = frozenset({Activity.READING, Activity.TV, Activity.PHONE})
+"""Awake in bed and not trying to sleep: what the user does between getting into bed and
+lying down to sleep (the intent onset)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +122,13 @@ class BreathingPhysiology:
     """Body movements: posture changes, limb movements, page turns (several seconds)."""
     twitches_per_hour: float
     """Brief (< 1 s) small movements (REM phasic twitches)."""
+    fidgets_per_hour: float = 0.0
+    """Small hand and arm movements (about 2 s, low energy, no posture change): scrolling,
+    typing, reaching for the remote."""
+    vocal_per_hour: float = 0.0
+    """Remarks and laughs, each breaking the breathing rhythm for a few breaths."""
+    laugh_fraction: float = 0.0
+    """Fraction of the vocal events that are fits of laughter (the rest are remarks)."""
 
 
 PHYSIOLOGY: dict[Activity, BreathingPhysiology] = {
@@ -83,8 +138,51 @@ PHYSIOLOGY: dict[Activity, BreathingPhysiology] = {
     Activity.N2: BreathingPhysiology(0.97, 0.09, 0.88, 0.09, 3.0, 2.5, 0.0),
     Activity.N3: BreathingPhysiology(0.95, 0.06, 0.90, 0.06, 0.5, 0.3, 0.0),
     Activity.REM: BreathingPhysiology(1.06, 0.24, 0.78, 0.22, 4.0, 1.0, 60.0),
+    Activity.TV: BreathingPhysiology(
+        rate_factor=1.08,
+        rate_cv=0.20,
+        depth_factor=1.00,
+        depth_cv=0.20,
+        sighs_per_hour=8.0,
+        gross_movements_per_hour=8.0,
+        twitches_per_hour=0.0,
+        fidgets_per_hour=15.0,
+        vocal_per_hour=8.0,
+        laugh_fraction=0.4,
+    ),
+    Activity.PHONE: BreathingPhysiology(
+        rate_factor=1.10,
+        rate_cv=0.24,
+        depth_factor=0.95,
+        depth_cv=0.24,
+        sighs_per_hour=12.0,
+        gross_movements_per_hour=10.0,
+        twitches_per_hour=0.0,
+        fidgets_per_hour=120.0,
+        vocal_per_hour=3.0,
+        laugh_fraction=0.5,
+    ),
 }
 """Figures per activity, from the sources in the module docstring."""
+
+
+@dataclass(frozen=True, slots=True)
+class Posture:
+    """How an activity holds the body, relative to lying flat (modelling assumptions)."""
+
+    raised_m: tuple[float, float]
+    """Range of the chest's height above its lying position (propped up on pillows)."""
+    gain: tuple[float, float]
+    """Range of the radar's breathing gain relative to lying (the chest seen at an angle,
+    partly behind arms and a phone)."""
+
+
+POSTURE: dict[Activity, Posture] = {
+    Activity.TV: Posture(raised_m=(0.15, 0.30), gain=(0.6, 0.9)),
+    Activity.PHONE: Posture(raised_m=(0.10, 0.25), gain=(0.5, 0.85)),
+}
+"""Activities with a posture of their own; the rest (and reading, whose original model does
+not change posture) lie flat. Trunk propped up at 20-45 degrees raises the chest 10-30 cm."""
 
 RESTING_RATE_BPM = (15.0, 2.0)
 """Mean and between-person SD of the resting awake breathing rate (Douglas et al. 1982)."""

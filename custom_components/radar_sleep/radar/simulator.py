@@ -1,7 +1,8 @@
 """A physics-based simulator of a bedroom night, as a bedside radar sees it.
 
 The scene: the radar stands on a bedside table (or at the headboard) at chest height. The user
-goes to bed, reads for a while, turns the light off and tries to sleep, falls asleep, sleeps
+goes to bed, reads, watches TV or uses the phone for a while (``pre_sleep``), lies down, turns
+the light off and tries to sleep, falls asleep, sleeps
 through a night whose hypnogram comes from :mod:`.hypnogram_model` (fitted to expert-scored
 nights), gets up once for the bathroom, wakes in the morning, lies awake for a few minutes and
 leaves. A partner on the far side of the bed has their own schedule, breathing and movements;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+import itertools
 import math
 from typing import Literal
 
@@ -31,11 +33,14 @@ from .physiology import (
     PET_DEPTH_MM,
     PET_RATE_BPM,
     PHYSIOLOGY,
+    POSTURE,
     RESTING_RATE_BPM,
     Activity,
+    BreathingPhysiology,
 )
 
 type BedSide = Literal["left", "right"]
+type PreSleep = Literal["reading", "tv", "phone", "mixed"]
 type RadarPosition = Literal["left_table", "right_table", "headboard"]
 type DeviceIds = Literal["stable", "reused"]
 
@@ -73,7 +78,15 @@ class SimulatorConfig:
     noise_mm: float = 0.15
     """Radar displacement noise (SD) at 1 m; grows with the square of the range."""
     reading_minutes: tuple[float, float] = (10.0, 45.0)
-    """Range of time spent reading before trying to sleep."""
+    """Range of time spent awake in bed (on the ``pre_sleep`` activity) before trying to
+    sleep."""
+    pre_sleep: PreSleep = "reading"
+    """What the user does in bed before lying down to sleep: ``reading`` (page turns),
+    ``tv`` (semi-reclined, still, talking and laughing now and then), ``phone`` (propped up,
+    head down, small hand movements all the time) or ``mixed`` (two or three spells of
+    different ones, drawn from a stream of their own). The night is otherwise the same for a
+    seed: the user's and the partner's schedules and hypnograms do not depend on it (the
+    breath-by-breath signals are other draws of the same physiology)."""
 
     # Scenario options for primary-user tracking (docs/pipeline.md, "Primary user"). Their
     # random draws come from a stream of their own: the defaults give the same night as
@@ -129,7 +142,8 @@ class GroundTruth:
     pet: PersonTruth | None
     bed_enter_s: float
     intent_s: float
-    """Lights off: the user starts trying to sleep."""
+    """Lights off: the end of the pre-sleep activity (reading, TV, phone), when the user lies
+    down to sleep."""
     sleep_onset_s: float
     final_wake_s: float
     """End of the last sleep epoch."""
@@ -149,9 +163,11 @@ class GroundTruth:
 
 
 def activity_to_stage(activity: NDArray[np.int8]) -> NDArray[np.int8]:
-    """Map activities to four-class stages; reading and lying awake are wake, absent is -1."""
+    """Map activities to four-class stages; awake activities are wake, absent is -1."""
     table = np.array(
-        [Stage.WAKE, Stage.LIGHT, Stage.LIGHT, Stage.DEEP, Stage.REM, Stage.WAKE], dtype=np.int8
+        [Stage.WAKE, Stage.LIGHT, Stage.LIGHT, Stage.DEEP, Stage.REM]
+        + [Stage.WAKE] * (len(Activity) - int(Activity.REM) - 1),
+        dtype=np.int8,
     )
     out = np.full(activity.shape, ABSENT, dtype=np.int8)
     present = activity != ABSENT
@@ -178,6 +194,34 @@ def _minutes_to_epochs(minutes: float) -> int:
     return max(1, round(minutes * 60 / EPOCH_SECONDS))
 
 
+_PRE_SLEEP_ACTIVITY: dict[str, Activity] = {
+    "reading": Activity.READING,
+    "tv": Activity.TV,
+    "phone": Activity.PHONE,
+}
+
+
+def _pre_sleep_activities(config: SimulatorConfig, epochs: int) -> list[int]:
+    """The user's activity per epoch from getting into bed to lying down to sleep.
+
+    ``mixed`` splits the time into two or three spells (each at least 2 min) of different
+    activities in random order, from a stream of its own (``[seed, 2]``).
+    """
+    if config.pre_sleep in _PRE_SLEEP_ACTIVITY:
+        return [int(_PRE_SLEEP_ACTIVITY[config.pre_sleep])] * epochs
+    if config.pre_sleep != "mixed":
+        raise ValueError(f"unknown pre_sleep activity {config.pre_sleep!r}")
+    rng = np.random.default_rng([config.seed, 2])
+    spells = min(int(rng.integers(2, 4)), max(1, epochs // 4))
+    cuts = sorted(int(c) for c in rng.choice(np.arange(4, epochs - 3), spells - 1, replace=False))
+    cuts = [c for i, c in enumerate(cuts) if i == 0 or c - cuts[i - 1] >= 4]
+    kinds = [int(k) for k in rng.permutation(list(_PRE_SLEEP_ACTIVITY.values()))]
+    out: list[int] = []
+    for kind, (a, b) in zip(kinds, itertools.pairwise([0, *cuts, epochs]), strict=False):
+        out += [kind] * (b - a)
+    return out
+
+
 def _user_schedule(
     rng: np.random.Generator, config: SimulatorConfig
 ) -> tuple[list[int], dict[str, int], tuple[int, int] | None]:
@@ -202,7 +246,7 @@ def _user_schedule(
     morning = int(Activity.READING) if rng.random() < 0.5 else int(Activity.WAKE)
     acts = (
         [ABSENT] * pre
-        + [int(Activity.READING)] * reading
+        + _pre_sleep_activities(config, reading)
         + [int(Activity.WAKE)] * sol
         + period
         + [morning] * after
@@ -314,6 +358,98 @@ def _report_nearest(signals: list[tuple[int, _Signals]]) -> None:
     for p, (_, sig) in enumerate(signals):
         sig.present = reported == p
         sig.device_id = np.where(sig.present, 1, -1).astype(np.int32)
+
+
+@dataclass(slots=True)
+class _Vocal:
+    """Remarks and laughs of one person (breath by breath, see :func:`_vocal_breath`)."""
+
+    remark: int = 0
+    """Breaths left of the current remark."""
+    laughs: list[tuple[float, float, float, float]] = field(default_factory=list)
+    """Fits of laughter: start (s), length (s), lung-volume drop (mm), movement energy."""
+
+
+def _vocal_breath(
+    rng: np.random.Generator,
+    phys: BreathingPhysiology,
+    vocal: _Vocal,
+    *,
+    t: float,
+    period: float,
+    depth: float,
+) -> tuple[float, float, float]:
+    """One breath of an activity with remarks and laughs: ``(period, depth, inspiration)``.
+
+    A remark is 2-5 breaths of speech breathing: brief inspirations (12-20 % of the breath)
+    and long, uneven expirations, inspired a little deeper (Hixon et al. 1973; Winkworth et al.
+    1995). A fit of laughter (1.5-6 s, Filippelli et al. 2001) follows a deep breath and is
+    appended to ``vocal.laughs``.
+    """
+    if vocal.remark == 0 and rng.random() < phys.vocal_per_hour * period / 3600.0:
+        if rng.random() < phys.laugh_fraction:
+            length = float(np.clip(rng.normal(3.7, 1.5), 1.5, 6.0))
+            drop = depth * float(rng.uniform(0.6, 1.2))
+            vocal.laughs.append((t + 0.5 * period, length, drop, float(rng.uniform(0.1, 0.3))))
+            return period + length, depth * float(rng.uniform(1.3, 2.0)), 0.15
+        vocal.remark = int(rng.integers(2, 6))
+    if vocal.remark == 0:
+        return period, depth, 0.4
+    vocal.remark -= 1
+    period *= float(rng.uniform(0.7, 1.8))
+    depth *= float(rng.uniform(1.0, 1.6))
+    return period, depth, float(rng.uniform(0.12, 0.2))
+
+
+def _postures(
+    rng: np.random.Generator,
+    activity: NDArray[np.int8],
+    per_epoch: int,
+    n: int,
+    *,
+    movement: NDArray[np.float64],
+    artefact: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Chest height (m) and radar gain factor per frame for activities with a posture.
+
+    Each spell of such an activity (:data:`.physiology.POSTURE`) draws its own height and gain;
+    where the posture changes with the person in bed (sitting up for the TV, lying down to
+    sleep) the body moves for 3-8 s (a gross movement) while chest and gain pass from one to
+    the other.
+    """
+    n_ep = len(activity)
+    height, view = np.zeros(n_ep), np.ones(n_ep)
+    start = 0
+    for ep in range(1, n_ep + 1):
+        if ep < n_ep and activity[ep] == activity[start]:
+            continue
+        act = int(activity[start])
+        if act != ABSENT and Activity(act) in POSTURE:
+            posture = POSTURE[Activity(act)]
+            height[start:ep] = rng.uniform(*posture.raised_m)
+            view[start:ep] = rng.uniform(*posture.gain)
+        start = ep
+    raised = np.repeat(height, per_epoch)[:n]
+    gain = np.repeat(view, per_epoch)[:n]
+    for ep in range(1, n_ep):
+        both_in = activity[ep - 1] != ABSENT and activity[ep] != ABSENT
+        if not both_in or (height[ep], view[ep]) == (height[ep - 1], view[ep - 1]):
+            continue
+        k0 = ep * per_epoch
+        k1 = min(k0 + round(float(rng.uniform(3.0, 8.0)) * per_epoch / EPOCH_SECONDS), n)
+        if k1 <= k0:
+            continue
+        w = np.linspace(0.0, 1.0, k1 - k0)
+        raised[k0:k1] = height[ep - 1] + w * (height[ep] - height[ep - 1])
+        gain[k0:k1] = view[ep - 1] + w * (view[ep] - view[ep - 1])
+        energy = float(rng.uniform(0.5, 1.0))
+        movement[k0:k1] = np.maximum(movement[k0:k1], energy)
+        k = np.arange(k1 - k0) * EPOCH_SECONDS / per_epoch
+        amp = energy * float(rng.uniform(5.0, 15.0))
+        freqs = rng.uniform(0.2, 1.5, size=3)
+        wobble = sum(np.sin(2 * np.pi * f * k + rng.uniform(0, 6.3)) for f in freqs)
+        artefact[k0:k1] += amp * wobble / 3.0
+    return raised, gain
 
 
 def _geometry(
@@ -487,6 +623,8 @@ class BedroomSimulator:
         onsets: list[float] = []
         periods: list[float] = []
         depths: list[float] = []
+        insps: list[float] = []
+        vocal = _Vocal()
         t, e_rate, e_depth = 0.0, 0.0, 0.0
         sigh_pause = 0.0
         while t < duration:
@@ -501,6 +639,7 @@ class BedroomSimulator:
                 onsets.append(t)
                 periods.append(sigh_pause)
                 depths.append(0.0)
+                insps.append(0.4)
                 t += sigh_pause
                 sigh_pause = 0.0
                 continue
@@ -508,9 +647,15 @@ class BedroomSimulator:
                 depth *= 2.2
                 period *= 1.5
                 sigh_pause = float(rng.uniform(3.0, 8.0))
+            insp = 0.4
+            if phys.vocal_per_hour > 0.0:
+                period, depth, insp = _vocal_breath(
+                    rng, phys, vocal, t=t, period=period, depth=depth
+                )
             onsets.append(t)
             periods.append(period)
             depths.append(depth)
+            insps.append(insp)
             t += period
         on = np.asarray(onsets)
         per = np.asarray(periods)
@@ -518,13 +663,23 @@ class BedroomSimulator:
         ts = np.arange(n) / fs
         idx = np.searchsorted(on, ts, side="right") - 1
         phase = (ts - on[idx]) / per[idx]
-        insp = 0.4
+        # Inspiration takes 40 % of a breath; less in speech (only nights with remarks).
+        ti: float | NDArray[np.float64] = 0.4
+        if any(i != 0.4 for i in insps):
+            ti = np.asarray(insps)[idx]
         shape = np.where(
-            phase < insp,
-            (1.0 - np.cos(np.pi * phase / insp)) / 2.0,
-            (1.0 + np.cos(np.pi * (phase - insp) / (1.0 - insp))) / 2.0,
+            phase < ti,
+            (1.0 - np.cos(np.pi * phase / ti)) / 2.0,
+            (1.0 + np.cos(np.pi * (phase - ti) / (1.0 - ti))) / 2.0,
         )
         chest = dep[idx] * shape
+        for start_s, length_s, drop, _ in vocal.laughs:
+            # Filippelli et al. 2001: expiratory efforts at about 4.6 Hz, lung volume falls
+            # well below its resting level and recovers with the next breaths.
+            k0, k1 = round(start_s * fs), min(round((start_s + length_s) * fs), n)
+            u = np.arange(k1 - k0) / max(k1 - k0, 1)
+            pulses = 0.5 + 0.5 * np.cos(2 * np.pi * 4.6 * np.arange(k1 - k0) / fs)
+            chest[k0:k1] -= drop * np.sin(np.pi * u) ** 0.5 * (0.8 + 0.2 * pulses)
 
         # Body movements, posture changes (position and radar gain) and their artefacts.
         movement = np.zeros(n)
@@ -569,9 +724,32 @@ class BedroomSimulator:
                 energy = float(rng.uniform(0.05, 0.2))
                 movement[start:stop] = np.maximum(movement[start:stop], energy)
                 artefact[start:stop] += rng.normal(0.0, 0.4)
+            if phys.fidgets_per_hour > 0.0:
+                n_fidget = rng.poisson(phys.fidgets_per_hour * EPOCH_SECONDS / 3600.0)
+                for _ in range(int(n_fidget)):
+                    # Hands and arms in front of the chest: a couple of seconds of small,
+                    # quick (0.5-3 Hz) motion, seen as low movement energy.
+                    start = base + int(rng.integers(0, per_epoch))
+                    length = int(np.clip(rng.lognormal(math.log(2.0), 0.5), 0.5, 8.0) * fs)
+                    stop = min(start + length, n)
+                    energy = float(rng.uniform(0.12, 0.35))
+                    movement[start:stop] = np.maximum(movement[start:stop], energy)
+                    k = np.arange(stop - start) / fs
+                    amp = energy * float(rng.uniform(2.0, 6.0))
+                    freq, phase0 = float(rng.uniform(0.5, 3.0)), float(rng.uniform(0.0, 6.3))
+                    artefact[start:stop] += amp * np.sin(2 * np.pi * freq * k + phase0)
         pos_x[last_change:] = cur_x
         pos_y[last_change:] = cur_y
         gain[last_change:] = cur_gain
+        for start_s, length_s, _, energy in vocal.laughs:
+            k0, k1 = round(start_s * fs), min(round((start_s + length_s) * fs), n)
+            movement[k0:k1] = np.maximum(movement[k0:k1], energy)  # shoulders and belly shake
+        raised: NDArray[np.float64] | None = None
+        if any(Activity(int(a)) in POSTURE for a in np.unique(activity) if a != ABSENT):
+            raised, view = _postures(
+                rng, activity, per_epoch, n, movement=movement, artefact=artefact
+            )
+            gain = gain * view
         rolling = np.zeros(n, dtype=np.bool_)
         for move in moves or ():
             assert extra is not None
@@ -595,6 +773,8 @@ class BedroomSimulator:
                 rolling[a:b] = True
 
         distance, angle = _geometry(self.config.radar_position, pos_x, pos_y)
+        if raised is not None:
+            distance = np.hypot(distance, raised)  # propped up: the chest is above the radar
         distance = distance + rng.normal(0.0, 0.01, size=n)
         angle = angle + rng.normal(0.0, 1.0, size=n)
         noise_sd = self.config.noise_mm * np.maximum(distance, 0.3) ** 2
