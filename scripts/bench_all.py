@@ -3,14 +3,17 @@
 1. ``pipeline.*``: the sleep pipeline on simulated nights (``bench.py``: simulator frames per
    second, ``push`` microseconds per frame, ``process_epoch`` milliseconds per epoch, x real
    time), median over ``--repeats`` nights (default 3);
-2. ``parse.<family>.*``: byte-parser throughput of each serial family in MB/s for valid,
+2. ``engine.*``: per-epoch inference of the shipped stage and intent models, numpy and
+   onnxruntime backends (``bench_engine.py``; goal <= 5 ms, numpy), median of ``--repeats``
+   runs (default 5);
+3. ``parse.<family>.*``: byte-parser throughput of each serial family in MB/s for valid,
    random and mutated streams, decoded frames per second, assembler cost per message
    (``bench_parsers.py``), median of ``--repeats`` runs (default 5);
-3. ``fmcw.*``: the raw-FMCW chain as a multiple of real time for 20-Hz 3-RX frames
+4. ``fmcw.*``: the raw-FMCW chain as a multiple of real time for 20-Hz 3-RX frames
    (``bench_fmcw.py``; goal >= 2000x for one person in 1-s batches), median of ``--repeats``
    runs (default 3); with ``--fmcw-accuracy`` also its worst errors.
 
-The process is pinned to one CPU and BLAS/FFT threads to 1 for all three. ``--quick`` (a smoke
+The process is pinned to one CPU and BLAS/FFT threads to 1 for all four. ``--quick`` (a smoke
 run) uses one repeat each and smaller parser streams. The last line printed is one JSON object
 with every figure, keys prefixed by their section.
 """
@@ -32,6 +35,7 @@ import time  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench  # noqa: E402
+import bench_engine  # noqa: E402
 import bench_fmcw  # noqa: E402
 import bench_parsers  # noqa: E402
 
@@ -61,6 +65,7 @@ def main() -> None:
     quick = 1 if args.quick else None
     repeats = {
         "pipeline": args.repeats or quick or 3,
+        "engine": args.repeats or quick or 5,
         "parse": args.repeats or quick or bench_parsers.DEFAULT_REPEATS,
         "fmcw": args.repeats or quick or 3,
     }
@@ -70,6 +75,9 @@ def main() -> None:
     sections: dict[str, dict[str, float | None]] = {}
 
     sections["pipeline"] = dict(pipeline(repeats["pipeline"]))
+    print()
+    sections["engine"] = bench_engine.run(repeats["engine"])
+    bench_engine.print_table(sections["engine"], repeats["engine"])
     print()
     parse = bench_parsers.run(repeats["parse"], megabytes)
     bench_parsers.print_table(parse, repeats["parse"])

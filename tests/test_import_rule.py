@@ -76,3 +76,17 @@ print(len({modules!r}))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) == len(modules)
+
+
+TRAINING_ONLY = ("torch", "sklearn", "onnx", "edfio", "wfdb", "matplotlib", "training")
+"""Training and evaluation tools (training/requirements.txt): never imported by the runtime.
+``onnxruntime`` is the optional inference backend and allowed (``onnx`` is not)."""
+
+
+def test_runtime_imports_no_training_framework() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if path.name == "analyze.py" and top == "edfio":
+                continue  # the researcher tool reads EDF with edfio when it is installed
+            assert top not in TRAINING_ONLY, f"{path} imports {name}"

@@ -92,4 +92,4 @@ def test_reset_forgets_the_night(sim: BedroomSimulator) -> None:
     assert not pipeline.presence.present
     state = pipeline.snapshot()
     assert state["features"] == {"context": [], "rates": [], "amplitudes": []}
-    assert state["stager"] == {"belief": None}
+    assert state["stager"] == SleepPipeline(PipelineConfig()).snapshot()["stager"]

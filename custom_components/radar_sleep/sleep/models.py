@@ -60,8 +60,20 @@ class StageModel(Protocol):
     def reset(self) -> None:
         """Start a new night."""
 
-    def step(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Fold in one epoch's feature vector; return its stage probabilities."""
+    def step(self, x: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        """Fold in one epoch's feature vector; probabilities of the epoch ``lookahead`` back.
+
+        ``None`` while that many epochs are still to come.
+        """
+
+    def skip(self) -> NDArray[np.float64] | None:
+        """An epoch without data inside the night (user out of bed); returns as :meth:`step`.
+
+        With ``lookahead`` 0 the skipped epoch's own probabilities are not used.
+        """
+
+    def drain(self) -> list[NDArray[np.float64]]:
+        """Probabilities of the epochs still waiting for their lookahead (end of night)."""
 
     def dump_state(self) -> dict[str, Any]:
         """The model's running context, JSON-serialisable (kept across restarts)."""
@@ -148,6 +160,15 @@ class BaselineStager:
     def reset(self) -> None:
         """Start a new night from the initial distribution."""
         self._belief = None
+
+    def skip(self) -> NDArray[np.float64] | None:
+        """Out of bed: the filter starts again from the initial distribution."""
+        self.reset()
+        return None
+
+    def drain(self) -> list[NDArray[np.float64]]:
+        """Nothing waits: the filter is causal."""
+        return []
 
     def dump_state(self) -> dict[str, Any]:
         """The forward filter's belief (``None`` before the first epoch)."""

@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..contracts import (
     NightSummary,
@@ -24,6 +25,7 @@ from ..contracts import (
     VitalsFrame,
 )
 from .config import PipelineConfig
+from .engine import MODEL_DIR, EngineStager, IntentModel
 from .epoch import EpochInput
 from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
@@ -73,6 +75,20 @@ class EpochResult:
     summary: NightSummary | None
 
 
+def default_stager(params: BaselineParams | None = None) -> StageModel:
+    """The shipped trained stage model, or the baseline HMM where none is shipped."""
+    if (MODEL_DIR / "stage.npz").exists():
+        return EngineStager()
+    return BaselineStager(params)
+
+
+def default_intent_model() -> IntentModel | None:
+    """The shipped trained intent model, or ``None`` (baseline logistic score)."""
+    if (MODEL_DIR / "intent.npz").exists():
+        return IntentModel()
+    return None
+
+
 class SleepPipeline:
     """Presence, session, features, stages and intent for one bed side."""
 
@@ -82,12 +98,21 @@ class SleepPipeline:
         origin: datetime | None = None,
         stager: StageModel | None = None,
         params: BaselineParams | None = None,
+        intent_model: IntentModel | None = None,
     ) -> None:
-        """``origin`` is the UTC instant of source time 0."""
+        """``origin`` is the UTC instant of source time 0.
+
+        ``stager`` and ``intent_model`` default to the shipped trained models
+        (:mod:`.engine`), or to the baseline models where no trained model is shipped.
+        """
         self.config = config = config or PipelineConfig()
         self.origin = origin or datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
         self.params = params or load_baseline_params()
-        self.stager: StageModel = stager or BaselineStager(self.params)
+        self.stager: StageModel = stager or default_stager(self.params)
+        self.intent_model: IntentModel | None = (
+            intent_model if intent_model is not None else default_intent_model()
+        )
+        self._last_probs: NDArray[np.float64] = np.array(_WAKE_PROBS)
         self.presence = PresenceDetector(
             config.zone, config.presence_threshold, config.presence_time_constant_s
         )
@@ -182,8 +207,24 @@ class SleepPipeline:
             self._sleep_intent_onset = None
             self.records = [r for r in self.records if r.index >= (step.start_index or 0)]
         stages = self.config.stages_available
+        lookahead = self.stager.lookahead
+        out: NDArray[np.float64] | None = None
         if present and stages:
-            probs = self.stager.step(feats.vector())
+            out = self.stager.step(feats.vector())
+        elif stages and step.state is not SessionState.IDLE:
+            out = self.stager.skip()
+        elif stages:
+            self.stager.reset()
+        if present and stages:
+            if lookahead == 0:
+                assert out is not None
+                probs = out
+            else:
+                # Stage of this epoch arrives `lookahead` epochs later; until then the last
+                # known stage stands in (and is what the live update shows).
+                if out is not None:
+                    self._revise(epoch.index - lookahead, out)
+                probs = self._last_probs
             stage = Stage(int(np.argmax(probs)))
             probabilities = (
                 float(probs[0]),
@@ -195,12 +236,14 @@ class SleepPipeline:
                 f"{stage.label}: p={probabilities[stage]:.2f}, movement "
                 f"{feats.movement_fraction:.0%}, breathing irregularity "
                 + ("n/a" if feats.interval_cv is None else f"{feats.interval_cv:.2f}")
+                + ("" if lookahead == 0 else f" (epoch {epoch.index - lookahead}, lookahead)")
             )
         elif present:
             stage, probabilities = Stage.WAKE, _WAKE_PROBS
             stage_reason = "this device has no breathing waveform: stages unavailable"
         else:
-            self.stager.reset()
+            if out is not None and lookahead > 0:
+                self._revise(epoch.index - lookahead, out)
             stage, probabilities, stage_reason = Stage.WAKE, _WAKE_PROBS, "wake: out of bed"
 
         in_session = step.state in (SessionState.ACTIVE, SessionState.AWAY) or (
@@ -209,8 +252,9 @@ class SleepPipeline:
         score: float | None = None
         trying = False
         intent_reason = "no session"
+        model_score = self._intent_score(feats.vector() if present else None, step.state)
         if in_session and stages and step.event is not SessionEvent.ENDED:
-            score = intent_score(self.params, feats.vector()) if present else 0.0
+            score = model_score if present else 0.0
             state = self.intent.step(epoch.index, score, stage)
             trying, intent_reason = state.trying, state.reason
             if trying and self.intent.slept and self._sleep_intent_onset is None:
@@ -228,6 +272,8 @@ class SleepPipeline:
         if step.state is not SessionState.IDLE or step.event is SessionEvent.ENDED:
             self.records.append(record)
         if step.event is SessionEvent.ENDED:
+            for k, late in enumerate(self.stager.drain()):
+                self._revise(epoch.index - lookahead + 1 + k, late)
             summary = self._summarise(step.start_index, step.end_index)
             self.summaries.append(summary)
             self.records = [r for r in self.records if r.index >= (step.end_index or 0)]
@@ -270,6 +316,29 @@ class SleepPipeline:
         )
         self.last_update = update
         return EpochResult(update, feats, record, summary)
+
+    def _intent_score(self, x: NDArray[np.float64] | None, state: SessionState) -> float:
+        """Intent score of this epoch (the trained model keeps its context across epochs)."""
+        if self.intent_model is None:
+            return 0.0 if x is None else intent_score(self.params, x)
+        if x is None and state is SessionState.IDLE:
+            self.intent_model.reset()
+            return 0.0
+        return self.intent_model.score(x)
+
+    def _revise(self, index: int, probs: NDArray[np.float64]) -> None:
+        """Give epoch ``index`` its stage once its lookahead has passed."""
+        self._last_probs = probs
+        for k in range(len(self.records) - 1, -1, -1):
+            record = self.records[k]
+            if record.index == index:
+                if record.present:
+                    stage = Stage(int(np.argmax(probs)))
+                    p = (float(probs[0]), float(probs[1]), float(probs[2]), float(probs[3]))
+                    self.records[k] = replace(record, stage=stage, probabilities=p)
+                return
+            if record.index < index:
+                return
 
     def _summarise(self, start: int | None, end: int | None) -> NightSummary:
         """The night summary of the session covering epochs ``start`` .. ``end - 1``."""
@@ -354,6 +423,8 @@ class SleepPipeline:
             "session": self.session.dump_state(),
             "intent": self.intent.dump_state(),
             "stager": self.stager.dump_state(),
+            "intent_model": None if self.intent_model is None else self.intent_model.dump_state(),
+            "last_probs": self._last_probs.tolist(),
             "features": self.features.dump_state(),
             "last_update": update_to_dict(self.last_update),
         }
@@ -381,7 +452,13 @@ class SleepPipeline:
         origin = datetime.fromisoformat(state["origin"])
         last_update = update_from_dict(state["last_update"])
         # Build every part first, so that bad data leaves the pipeline as it was.
-        fresh = SleepPipeline(self.config, origin, params=self.params)
+        fresh = SleepPipeline(
+            self.config,
+            origin,
+            stager=self.stager,
+            params=self.params,
+            intent_model=self.intent_model,
+        )
         fresh.presence.load_state(state["presence"])
         fresh.presence.tracker.load_state(state.get("user"))
         fresh.session.load_state(state["session"])
@@ -389,6 +466,11 @@ class SleepPipeline:
         fresh.features.load_state(state["features"])
         self.stager.reset()
         self.stager.load_state(state["stager"])
+        if self.intent_model is not None:
+            self.intent_model.reset()
+            if state.get("intent_model") is not None:
+                self.intent_model.load_state(state["intent_model"])
+        self._last_probs = np.asarray(state.get("last_probs", _WAKE_PROBS), dtype=np.float64)
         self.origin = origin
         self.presence, self.session = fresh.presence, fresh.session
         self.intent, self.features = fresh.intent, fresh.features
@@ -409,6 +491,9 @@ class SleepPipeline:
         )
         self.intent.reset()
         self.stager.reset()
+        if self.intent_model is not None:
+            self.intent_model.reset()
+        self._last_probs = np.array(_WAKE_PROBS)
         self.features.reset()
 
     # -- offline helper ---------------------------------------------------------------------

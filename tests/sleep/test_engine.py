@@ -1,0 +1,204 @@
+"""The model engine: shipped models, backend parity, context window, lookahead, state."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from custom_components.radar_sleep.sleep.engine import (
+    MODEL_DIR,
+    ContextEncoder,
+    EngineStager,
+    IntentModel,
+    MlpModel,
+    ModelMeta,
+    NumpyRunner,
+    load_model,
+    make_runner,
+    numpy_forward,
+    onnxruntime_available,
+    shipped_model,
+)
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+
+N = len(FEATURE_NAMES)
+SHIPPED = ("stage", "intent")
+
+
+def _meta(lookahead: int = 0, context: int = 3, kind: str = "stage") -> ModelMeta:
+    return ModelMeta(
+        name="test",
+        version=f"test-L{lookahead}",
+        kind=kind,  # type: ignore[arg-type]
+        feature_names=FEATURE_NAMES,
+        context=context,
+        lookahead=lookahead,
+        long_context=4,
+        mean=np.zeros(N),
+        scale=np.ones(N),
+        training={},
+    )
+
+
+def _random_model(meta: ModelMeta, seed: int = 0) -> MlpModel:
+    rng = np.random.default_rng(seed)
+    sizes = [meta.input_size, 8, 4 if meta.kind == "stage" else 1]
+    weights = tuple(
+        rng.normal(0, 0.5, (a, b)).astype(np.float32) for a, b in itertools.pairwise(sizes)
+    )
+    biases = tuple(rng.normal(0, 0.1, b).astype(np.float32) for b in sizes[1:])
+    return MlpModel(meta, weights, biases)
+
+
+def _features(rng: np.random.Generator) -> np.ndarray:
+    x = np.array(
+        [rng.uniform(0, 0.3), rng.uniform(0, 1), *rng.uniform(0.02, 0.4, 2), *rng.normal(0, 0.1, 2)]
+    )
+    x[rng.random(N) < 0.1] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_models_are_small_and_versioned(name: str) -> None:
+    for suffix in (".npz", ".onnx"):
+        size = (MODEL_DIR / f"{name}{suffix}").stat().st_size
+        assert 0 < size < 1_000_000
+    model = shipped_model(name)
+    assert model.meta.kind == name
+    assert model.meta.version.startswith(f"{name}-")
+    assert model.meta.feature_names == FEATURE_NAMES
+    assert model.meta.training["train_seeds"][0] >= 10_000  # never an evaluation seed
+
+
+@pytest.mark.skipif(not onnxruntime_available(), reason="onnxruntime is not installed")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_onnx_and_numpy_backends_agree(name: str) -> None:
+    """Parity: max abs difference of probabilities <= 1e-5 on real and extreme inputs."""
+    model = shipped_model(name)
+    onnx_runner = make_runner(model, MODEL_DIR / f"{name}.onnx", "onnxruntime")
+    numpy_runner = make_runner(model, MODEL_DIR / f"{name}.onnx", "numpy")
+    assert (onnx_runner.name, numpy_runner.name) == ("onnxruntime", "numpy")
+    rng = np.random.default_rng(1)
+    enc = ContextEncoder(model.meta)
+    rows = [enc.push(_features(rng) if rng.random() > 0.05 else None) for _ in range(400)]
+    rows += list(rng.normal(0, 3, (200, model.meta.input_size)).astype(np.float32))
+    x = np.stack(rows)
+    a, b = onnx_runner.run(x), numpy_runner.run(x)
+    assert a.shape == b.shape == (len(x), 4 if name == "stage" else 1)
+    assert float(np.max(np.abs(a - b))) <= 1e-5
+    if name == "stage":
+        np.testing.assert_allclose(b.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_numpy_forward_is_a_softmax_mlp() -> None:
+    model = _random_model(_meta())
+    x = np.random.default_rng(2).normal(size=(5, model.meta.input_size)).astype(np.float32)
+    h = np.maximum(x.astype(np.float64) @ model.weights[0] + model.biases[0], 0)
+    logits = h @ model.weights[1] + model.biases[1]
+    want = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(numpy_forward(model, x), want, atol=1e-6)
+
+
+def test_model_file_round_trip_is_byte_stable(tmp_path: Path) -> None:
+    model = _random_model(_meta(lookahead=2))
+    model.save(tmp_path / "a.npz")
+    again = load_model(tmp_path / "a.npz")
+    assert again.meta.to_dict() == model.meta.to_dict()
+    for w, v in zip(model.weights, again.weights, strict=True):
+        np.testing.assert_array_equal(w, v)
+    again.save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_bad_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.npz"
+    np.savez(path, w0=np.zeros((3, 4), np.float32))
+    with pytest.raises(ValueError, match="not a model file"):
+        load_model(path)
+
+
+def test_encoder_window_and_missing_mask() -> None:
+    meta = _meta(context=2)
+    enc = ContextEncoder(meta)
+    x = np.array([0.0, 0.0, 0.1, 0.1, 0.05, -0.02])
+    row = enc.push(x)
+    assert row.shape == (meta.input_size,)
+    per = 2 * N
+    # The two past slots are empty: all features masked.
+    assert np.all(row[N:per] == 1)
+    assert np.all(row[per + N : 2 * per] == 1)
+    # The current slot has no mask and the values of the transformed features.
+    assert np.all(row[2 * per + N : 3 * per] == 0)
+    assert row[-1] == 0.0  # first epoch of the night: hour 0
+    enc.push(None)
+    row = enc.push(x)
+    assert np.all(row[2 * per - N : 2 * per] == 1)  # the out-of-bed epoch is masked
+    assert row[-1] == pytest.approx(2 * 30 / 3600, rel=1e-5)
+
+
+def test_lookahead_delays_each_epoch_by_a_fixed_number_of_epochs() -> None:
+    rng = np.random.default_rng(3)
+    xs = [_features(rng) for _ in range(20)]
+    lookahead = 3
+    model = _random_model(_meta(lookahead=lookahead))
+    stager = EngineStager(model, backend="numpy")
+    assert stager.lookahead == lookahead
+    out = [stager.step(x) for x in xs]
+    assert out[:lookahead] == [None] * lookahead
+    tail = stager.drain()
+    assert len(tail) == lookahead
+    probs = [p for p in out if p is not None] + tail
+    assert len(probs) == len(xs)
+    # Epoch k's probabilities use epochs up to k + lookahead: recompute epoch 5 by hand.
+    enc = ContextEncoder(model.meta)
+    for x in xs[: 5 + lookahead + 1]:
+        row = enc.push(x)
+    np.testing.assert_allclose(probs[5], numpy_forward(model, row[None, :])[0], atol=1e-7)
+
+
+def test_state_round_trip_continues_identically() -> None:
+    rng = np.random.default_rng(4)
+    xs = [_features(rng) for _ in range(30)]
+    model = _random_model(_meta(lookahead=1, context=4))
+    a = EngineStager(model, backend="numpy")
+    for x in xs[:12]:
+        a.step(x)
+    a.skip()
+    b = EngineStager(model, backend="numpy")
+    b.load_state(a.dump_state())
+    for x in xs[12:]:
+        pa, pb = a.step(x), b.step(x)
+        assert pa is not None
+        assert pb is not None
+        np.testing.assert_array_equal(pa, pb)
+
+
+def test_state_of_another_model_starts_a_fresh_night() -> None:
+    model = _random_model(_meta())
+    stager = EngineStager(model, backend="numpy")
+    stager.load_state({"belief": [0.25] * 4})  # a baseline HMM's state from before an upgrade
+    fresh = EngineStager(model, backend="numpy")
+    x = _features(np.random.default_rng(5))
+    np.testing.assert_array_equal(stager.step(x), fresh.step(x))
+
+
+def test_numpy_is_used_without_onnx_file() -> None:
+    model = _random_model(_meta())
+    assert isinstance(make_runner(model, None), NumpyRunner)
+    with pytest.raises(FileNotFoundError):
+        make_runner(model, None, "onnxruntime")
+
+
+def test_intent_model_scores_are_probabilities() -> None:
+    model = IntentModel()
+    rng = np.random.default_rng(6)
+    scores = [model.score(_features(rng)) for _ in range(50)] + [model.score(None)]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    state = model.dump_state()
+    again = IntentModel()
+    again.load_state(state)
+    x = _features(rng)
+    assert again.score(x) == model.score(x)

@@ -1,0 +1,291 @@
+"""Train the stage and sleep-intent models on simulated nights and export them.
+
+    .venv/bin/python training/train.py [--train-nights 100] [--valid-nights 30] [--jobs 2]
+        [--seed 0] [--lookaheads 0,1,2,4,8] [--ship-lookahead 0]
+        [--out custom_components/radar_sleep/sleep/model_files]
+
+Features are exported by the runtime's own pipeline (:mod:`training.simulated`): one feature
+implementation. Inputs are built by the runtime's own
+:class:`~custom_components.radar_sleep.sleep.engine.ContextEncoder`, stepped exactly as the
+pipeline steps it (reset outside a session, an empty row for out-of-bed epochs inside one).
+
+Stage model: a multilayer perceptron (scikit-learn, Adam, early stopping, fixed seed) over a
+causal context window; trained for each lookahead of the sweep, with Cohen's kappa on the
+validation nights printed for each; the model with the lookahead given by ``--ship-lookahead``
+is exported. Intent model: the same machinery with one sigmoid output, trained to tell
+"trying to sleep" epochs (lights-off to final wake) from the rest of the session (reading,
+TV, phone in bed; awake after the final wake).
+
+Deterministic: single-threaded BLAS (``scripts/train`` sets it), fixed seeds, byte-stable
+export. The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+import json
+import os
+from pathlib import Path
+import sys
+import time
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.neural_network import MLPClassifier  # type: ignore[import-untyped]
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "training"))
+
+from export import export  # noqa: E402
+from simulated import LOWRATE_SEEDS, TRAIN_SEEDS, VALID_SEEDS, Night, nights  # noqa: E402
+
+from custom_components.radar_sleep.sleep.engine import (  # noqa: E402
+    MODEL_DIR,
+    ContextEncoder,
+    MlpModel,
+    ModelMeta,
+    numpy_forward,
+)
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES  # noqa: E402
+from custom_components.radar_sleep.sleep.models import model_inputs  # noqa: E402
+
+VERSION = "1.1.0"
+STAGE_CONTEXT = 10
+"""Five minutes of past epochs."""
+INTENT_CONTEXT = 10
+LONG_CONTEXT = 20
+"""Ten-minute running feature means."""
+NIGHT_PRIOR = 60
+"""Per-night normalisation: the night's baseline starts as 60 epochs (30 min) at the training
+mean (``ModelMeta.night_prior``; 0 turns it off)."""
+STAGE_HIDDEN = (64, 32)
+INTENT_HIDDEN = (16,)
+
+
+def standardisation(train: list[Night]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mean and scale of the model inputs over the training nights' present epochs."""
+    x = model_inputs(np.vstack([n.x[n.present] for n in train]))
+    mean = np.nanmean(x, axis=0)
+    scale = np.nanstd(x, axis=0)
+    scale[~(scale > 1e-6)] = 1.0
+    return mean, scale
+
+
+def encode(
+    night: Night, meta: ModelMeta, labels: NDArray[np.int8], eligible: NDArray[np.bool_]
+) -> tuple[NDArray[np.float32], NDArray[np.int8]]:
+    """Input rows and labels of one night, stepping the encoder as the pipeline does.
+
+    A row is kept where ``eligible`` holds for its (centre) epoch.
+    """
+    enc = ContextEncoder(meta)
+    lookahead = meta.lookahead
+    rows: list[NDArray[np.float32]] = []
+    ys: list[int] = []
+    since_reset = 0
+
+    def emit(row: NDArray[np.float32], index: int) -> None:
+        if 0 <= index < len(labels) and eligible[index]:
+            rows.append(row)
+            ys.append(int(labels[index]))
+
+    for i in range(len(night.x)):
+        if night.present[i] or night.in_session[i]:
+            row = enc.push(night.x[i] if night.present[i] else None)
+            if since_reset >= lookahead:
+                emit(row, i - lookahead)
+            since_reset += 1
+        else:
+            for k in range(min(since_reset, lookahead)):
+                emit(enc.pad(), i - lookahead + k)
+            enc.reset()
+            since_reset = 0
+    width = meta.input_size
+    if not rows:
+        return np.zeros((0, width), np.float32), np.zeros(0, np.int8)
+    return np.stack(rows), np.array(ys, dtype=np.int8)
+
+
+def dataset(
+    data: list[Night], meta: ModelMeta
+) -> tuple[NDArray[np.float32], NDArray[np.int8], list[int]]:
+    """Stacked rows and labels for ``data``; with the row count of each night."""
+    xs, ys, sizes = [], [], []
+    for night in data:
+        if meta.kind == "stage":
+            labels, eligible = night.stage, night.present & (night.stage >= 0)
+        else:
+            labels = night.intent
+            eligible = night.present & night.in_session & (night.stage >= 0)
+        x, y = encode(night, meta, labels, eligible)
+        xs.append(x)
+        ys.append(y)
+        sizes.append(len(y))
+    return np.vstack(xs), np.concatenate(ys), sizes
+
+
+def kappa(y: NDArray[np.int8], p: NDArray[np.int64], k: int) -> float:
+    """Cohen's kappa (Cohen J, *Educ Psychol Meas* 20:37-46, 1960)."""
+    cm = np.zeros((k, k))
+    np.add.at(cm, (y.astype(int), p), 1)
+    n = cm.sum()
+    pe = float((cm.sum(0) * cm.sum(1)).sum()) / (n * n)
+    return float((np.trace(cm) / n - pe) / (1 - pe))
+
+
+def fit_mlp(
+    x: NDArray[np.float32], y: NDArray[np.int8], hidden: tuple[int, ...], seed: int
+) -> MLPClassifier:
+    """Adam with L2, early stopping on a held-back tenth, fixed seed."""
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation="relu",
+        alpha=1e-3,
+        batch_size=256,
+        learning_rate_init=1e-3,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=seed,
+    )
+    clf.fit(x.astype(np.float64), y)
+    return clf
+
+
+def to_model(clf: MLPClassifier, meta: ModelMeta) -> MlpModel:
+    """The fitted network as the runtime's model (float32 weights)."""
+    return MlpModel(
+        meta,
+        tuple(np.asarray(w, dtype=np.float32) for w in clf.coefs_),
+        tuple(np.asarray(b, dtype=np.float32) for b in clf.intercepts_),
+    )
+
+
+def make_meta(
+    kind: str, context: int, lookahead: int, mean: NDArray[np.float64], scale: NDArray[np.float64]
+) -> ModelMeta:
+    """Metadata of a model before training (the provenance is added after)."""
+    return ModelMeta(
+        name=kind,
+        version=f"{kind}-{VERSION}-L{lookahead}",
+        kind="stage" if kind == "stage" else "intent",
+        feature_names=FEATURE_NAMES,
+        context=context,
+        lookahead=lookahead,
+        long_context=LONG_CONTEXT,
+        mean=np.round(mean, 6),
+        scale=np.round(scale, 6),
+        training={},
+        night_prior=NIGHT_PRIOR,
+    )
+
+
+def with_training(model: MlpModel, info: dict[str, object]) -> MlpModel:
+    """The model with its provenance in ``meta.training``."""
+    return MlpModel(replace(model.meta, training=dict(info)), model.weights, model.biases)
+
+
+def main() -> None:
+    """Train, sweep the lookahead, export."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--train-nights", type=int, default=100)
+    parser.add_argument("--lowrate-nights", type=int, default=60)
+    parser.add_argument("--valid-nights", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lookaheads", default="0,1,2,4,8")
+    parser.add_argument("--ship-lookahead", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
+        print("note: set OPENBLAS_NUM_THREADS=1 (scripts/train does) for bit-for-bit refits")
+    train_seeds = [TRAIN_SEEDS + i for i in range(args.train_nights)]
+    train_seeds += [LOWRATE_SEEDS + i for i in range(args.lowrate_nights)]
+    valid_seeds = [VALID_SEEDS + i for i in range(args.valid_nights)]
+    data = nights(train_seeds + valid_seeds, args.jobs)
+    train, valid = data[: len(train_seeds)], data[len(train_seeds) :]
+    mean, scale = standardisation(train)
+    figures: dict[str, object] = {
+        "train_nights": len(train),
+        "valid_nights": len(valid),
+        "train_seeds": [train_seeds[0], TRAIN_SEEDS + args.train_nights - 1],
+        "lowrate_seeds": [LOWRATE_SEEDS, LOWRATE_SEEDS + args.lowrate_nights - 1]
+        if args.lowrate_nights
+        else [],
+        "valid_seeds": [valid_seeds[0], valid_seeds[-1]],
+    }
+    lookaheads = [int(v) for v in args.lookaheads.split(",")]
+    if args.ship_lookahead not in lookaheads:
+        lookaheads.append(args.ship_lookahead)
+    sweep: dict[str, float] = {}
+    shipped: MlpModel | None = None
+    print("| lookahead (epochs) | latency (s) | validation kappa | train epochs |")
+    print("|---:|---:|---:|---:|")
+    for lookahead in lookaheads:
+        meta = make_meta("stage", STAGE_CONTEXT, lookahead, mean, scale)
+        x, y, _ = dataset(train, meta)
+        clf = fit_mlp(x, y, STAGE_HIDDEN, args.seed)
+        model = to_model(clf, meta)
+        xv, yv, _ = dataset(valid, meta)
+        pred = np.argmax(numpy_forward(model, xv), axis=1)
+        k = kappa(yv, pred, 4)
+        sweep[str(lookahead)] = round(k, 4)
+        print(f"| {lookahead} | {30 * lookahead} | {k:.3f} | {len(y)} |", flush=True)
+        if lookahead == args.ship_lookahead:
+            shipped = with_training(
+                model,
+                {
+                    "data": "simulated nights (radar/simulator.py) through the runtime pipeline",
+                    "train_seeds": figures["train_seeds"],
+                    "lowrate_seeds": figures["lowrate_seeds"],
+                    "valid_seeds": figures["valid_seeds"],
+                    "hidden": list(STAGE_HIDDEN),
+                    "seed": args.seed,
+                    "validation_kappa": round(k, 4),
+                    "epochs_trained": int(clf.n_iter_),
+                },
+            )
+    figures["stage_kappa_by_lookahead"] = sweep
+    assert shipped is not None
+    # Intent.
+    meta = make_meta("intent", INTENT_CONTEXT, 0, mean, scale)
+    x, y, _ = dataset(train, meta)
+    clf = fit_mlp(x, y, INTENT_HIDDEN, args.seed)
+    intent = to_model(clf, meta)
+    xv, yv, _ = dataset(valid, meta)
+    p = numpy_forward(intent, xv)[:, 0]
+    acc = float(np.mean((p >= 0.5) == (yv == 1)))
+    intent_kappa = kappa(yv, (p >= 0.5).astype(np.int64), 2)
+    print(f"intent: validation accuracy {acc:.3f}, kappa {intent_kappa:.3f}")
+    intent = with_training(
+        intent,
+        {
+            "data": "simulated nights, pre-sleep reading/TV/phone and lying awake",
+            "train_seeds": figures["train_seeds"],
+            "lowrate_seeds": figures["lowrate_seeds"],
+            "valid_seeds": figures["valid_seeds"],
+            "hidden": list(INTENT_HIDDEN),
+            "seed": args.seed,
+            "validation_accuracy": round(acc, 4),
+            "validation_kappa": round(intent_kappa, 4),
+            "epochs_trained": int(clf.n_iter_),
+        },
+    )
+    figures["intent_validation_accuracy"] = round(acc, 4)
+    figures["intent_validation_kappa"] = round(intent_kappa, 4)
+    figures["shipped_lookahead"] = args.ship_lookahead
+    for model in (shipped, intent):
+        npz, onnx_path = export(model, args.out)
+        sizes = {"npz": npz.stat().st_size, "onnx": onnx_path.stat().st_size}
+        figures[f"{model.meta.name}_bytes"] = sizes
+        print(f"wrote {npz} ({sizes['npz']} B) and {onnx_path} ({sizes['onnx']} B)")
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
