@@ -32,11 +32,11 @@ from numpy.typing import ArrayLike
 
 from ..contracts import Stage
 
-PENALTY = 8.0
+PENALTY = 4.0
 """Penalty per change point, in units of ``noise variance x log(n)``."""
-MIN_SIZE = 3
+MIN_SIZE = 4
 """Shortest segment (epochs): a dip of a minute does not split a settling."""
-HIGH = 0.7
+HIGH = 0.6
 """Segment mean above which a segment is "trying to sleep"."""
 
 
