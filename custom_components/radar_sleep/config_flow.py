@@ -19,6 +19,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
@@ -30,6 +31,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
 )
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 import probatio
@@ -41,6 +43,10 @@ from .const import (
     CONF_FAMILY,
     CONF_HEART_ENTITY,
     CONF_HISTORY_NIGHTS,
+    CONF_LIGHTS,
+    CONF_MEDIA_CONTENT_ID,
+    CONF_MEDIA_CONTENT_TYPE,
+    CONF_MEDIA_PLAYERS,
     CONF_PARTNER,
     CONF_PET,
     CONF_PORT,
@@ -52,10 +58,22 @@ from .const import (
     CONF_SIDE,
     CONF_SOURCE,
     CONF_SPEED,
+    CONF_SUNRISE_LEAD,
+    CONF_TTS_ENTITY,
+    CONF_TTS_MESSAGE,
+    CONF_VOLUME_END,
+    CONF_VOLUME_RAMP,
+    CONF_VOLUME_START,
+    CONF_WAKE_UP,
     DEFAULT_HISTORY_NIGHTS,
+    DEFAULT_MEDIA_CONTENT_TYPE,
     DEFAULT_PRESENCE_THRESHOLD,
     DEFAULT_SESSION_END_MINUTES,
     DEFAULT_SPEED,
+    DEFAULT_SUNRISE_LEAD,
+    DEFAULT_VOLUME_END,
+    DEFAULT_VOLUME_RAMP,
+    DEFAULT_VOLUME_START,
     DOMAIN,
     PROBE_SECONDS,
     RADAR_POSITIONS,
@@ -145,6 +163,54 @@ def _fmcw_schema(defaults: dict[str, Any]) -> dict[Any, Any]:
             CONF_CAPTURE_PATH, default=defaults.get(CONF_CAPTURE_PATH, "")
         ): TextSelector(),
     }
+
+
+def _optional(key: str, current: dict[str, Any]) -> probatio.Optional:
+    """An optional field that shows its current value (if any) as the suggestion."""
+    if current.get(key) not in (None, "", []):
+        return probatio.Optional(key, description={"suggested_value": current[key]})
+    return probatio.Optional(key)
+
+
+def _minutes(low: float, high: float, step: float = 1, unit: str = "min") -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low, max=high, step=step, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+def _wake_up_schema(current: dict[str, Any]) -> probatio.Schema:
+    """The wake-up light and speaker (options section ``wake_up``)."""
+    return probatio.Schema(
+        {
+            _optional(CONF_LIGHTS, current): EntitySelector(
+                EntitySelectorConfig(domain="light", multiple=True)
+            ),
+            probatio.Optional(
+                CONF_SUNRISE_LEAD, default=current.get(CONF_SUNRISE_LEAD, DEFAULT_SUNRISE_LEAD)
+            ): probatio.All(_minutes(-60, 60), probatio.Coerce(int)),
+            _optional(CONF_MEDIA_PLAYERS, current): EntitySelector(
+                EntitySelectorConfig(domain="media_player", multiple=True)
+            ),
+            _optional(CONF_MEDIA_CONTENT_ID, current): TextSelector(),
+            probatio.Optional(
+                CONF_MEDIA_CONTENT_TYPE,
+                default=current.get(CONF_MEDIA_CONTENT_TYPE, DEFAULT_MEDIA_CONTENT_TYPE),
+            ): TextSelector(),
+            _optional(CONF_TTS_ENTITY, current): EntitySelector(EntitySelectorConfig(domain="tts")),
+            _optional(CONF_TTS_MESSAGE, current): TextSelector(TextSelectorConfig(multiline=True)),
+            probatio.Optional(
+                CONF_VOLUME_START, default=current.get(CONF_VOLUME_START, DEFAULT_VOLUME_START)
+            ): probatio.All(_minutes(0, 100, unit="%"), probatio.Coerce(int)),
+            probatio.Optional(
+                CONF_VOLUME_END, default=current.get(CONF_VOLUME_END, DEFAULT_VOLUME_END)
+            ): probatio.All(_minutes(0, 100, unit="%"), probatio.Coerce(int)),
+            probatio.Optional(
+                CONF_VOLUME_RAMP, default=current.get(CONF_VOLUME_RAMP, DEFAULT_VOLUME_RAMP)
+            ): probatio.All(_minutes(0, 1800, unit="s"), probatio.Coerce(int)),
+        }
+    )
 
 
 def _unique_id(data: dict[str, Any]) -> str:
@@ -383,7 +449,10 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class RadarSleepOptionsFlow(OptionsFlowWithReload):
-    """Tune session and presence detection, and the simulator's speed."""
+    """Tune detection, the simulator's speed, and the alarm's wake-up light and speaker.
+
+    The wake-up options are a collapsed section, ``wake_up`` (a nested dict in the options).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options."""
@@ -428,4 +497,7 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
             ] = NumberSelector(
                 NumberSelectorConfig(min=0, max=3600, step=1, mode=NumberSelectorMode.BOX)
             )
+        schema[probatio.Optional(CONF_WAKE_UP)] = section(
+            _wake_up_schema(dict(options.get(CONF_WAKE_UP) or {})), {"collapsed": True}
+        )
         return self.async_show_form(step_id="init", data_schema=probatio.Schema(schema))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 import logging
 from typing import Final
 
@@ -53,3 +54,51 @@ SAVE_DELAY_SECONDS: Final = 5.0
 STORAGE_VERSION: Final = 1
 RETRY_SECONDS: Final = 30
 """Wait before restarting a source that failed."""
+
+# Smart alarm (see docs/smart-alarm.md).
+DEFAULT_ALARM_TIME: Final = time(7, 0)
+DEFAULT_WINDOW_MINUTES: Final = 30
+"""The smart window: the alarm may ring this long before the set time, in light sleep."""
+MAX_WINDOW_MINUTES: Final = 90
+DEFAULT_SUNRISE_MINUTES: Final = 30
+"""How long the wake-up light takes from dim and warm to bright and cool."""
+MAX_SUNRISE_MINUTES: Final = 120
+DEFAULT_SNOOZE_MINUTES: Final = 9
+MAX_SNOOZE_MINUTES: Final = 60
+FAILSAFE_STALE_SECONDS: Final = 300
+"""No epoch for this long when the set time comes: the alarm rings with reason ``failsafe``."""
+LATE_SECONDS: Final = 60
+"""Ringing more than this after the set time (the clock jumped, Home Assistant was down) is a
+``failsafe`` ring."""
+MISSED_ALARM_GRACE_SECONDS: Final = 7200
+"""An alarm that could not ring at its set time still rings this long afterwards (Home
+Assistant was down, the clock jumped); later it is given up for the next one."""
+RING_TIMEOUT_SECONDS: Final = 3600
+"""An alarm that nobody snoozes or dismisses stops by itself after this long."""
+ALARM_WATCHDOG_SECONDS: Final = 30
+"""The alarm checks the wall clock this often on top of its timers (clock jumps)."""
+
+# Wake-up light and speaker (options, section ``wake_up``).
+CONF_WAKE_UP: Final = "wake_up"
+CONF_LIGHTS: Final = "lights"
+CONF_MEDIA_PLAYERS: Final = "media_players"
+CONF_MEDIA_CONTENT_ID: Final = "media_content_id"
+CONF_MEDIA_CONTENT_TYPE: Final = "media_content_type"
+CONF_TTS_ENTITY: Final = "tts_entity"
+CONF_TTS_MESSAGE: Final = "tts_message"
+CONF_SUNRISE_LEAD: Final = "sunrise_lead_minutes"
+CONF_VOLUME_START: Final = "volume_start"
+CONF_VOLUME_END: Final = "volume_end"
+CONF_VOLUME_RAMP: Final = "volume_ramp_seconds"
+DEFAULT_MEDIA_CONTENT_TYPE: Final = "music"
+DEFAULT_SUNRISE_LEAD: Final = 0
+DEFAULT_VOLUME_START: Final = 5
+DEFAULT_VOLUME_END: Final = 40
+DEFAULT_VOLUME_RAMP: Final = 120
+SUNRISE_STEP_SECONDS: Final = 15
+"""The wake-up light is stepped this often (with a transition of the same length)."""
+SUNRISE_FINISH_SECONDS: Final = 60
+"""When the alarm rings, the light finishes its sunrise within this long."""
+VOLUME_STEP_SECONDS: Final = 5
+SUNRISE_WARM_KELVIN: Final = 1800
+SUNRISE_COOL_KELVIN: Final = 5500

@@ -10,7 +10,7 @@ from functools import partial
 import math
 from pathlib import Path
 import time
-from typing import Any, Protocol, override
+from typing import TYPE_CHECKING, Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -64,6 +64,9 @@ from .radar.sources import SIMULATOR_CAPABILITIES, SimulatorSource
 from .sleep import EpochResult, PipelineConfig, SleepPipeline
 from .sleep.epoch import EpochInput
 from .sleep.serialize import summary_from_dict, summary_to_dict
+
+if TYPE_CHECKING:
+    from .alarm import AlarmController
 
 
 class FrameSource(Protocol):
@@ -195,6 +198,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._state_at = -math.inf
         self.standby = False
         self._task: asyncio.Task[None] | None = None
+        self.alarm: AlarmController | None = None
+        """The smart alarm (set up by ``integration.py``): it gets every epoch's update, and
+        its settings and state are saved with the night."""
+        self.stored_alarm: dict[str, Any] | None = None
+        """The alarm as storage held it at start-up."""
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
@@ -222,6 +230,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self.nights = nights[-self._retention :]
         self._nights_data = [summary_to_dict(n) for n in self.nights]
         self.standby = bool(stored.get("standby", False))
+        self.stored_alarm = stored.get("alarm")
         if (state := stored.get("in_progress")) and self._resumable() and not self.standby:
             await self._async_restore(state)
         self.data = RadarSleepData(
@@ -334,6 +343,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                     self.stats.sessions += 1
                     await self._async_night_ended(epoch.summary)
                 self._publish(epoch.update)
+                if self.alarm is not None:
+                    self.alarm.async_observe(epoch.update)
             elif result.update is not None:
                 self._publish(result.update)
 
@@ -351,6 +362,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             "nights": self._nights_data,
             "in_progress": self._state,
             "standby": self.standby,
+            "alarm": self.alarm.as_dict() if self.alarm is not None else self.stored_alarm,
         }
 
     async def async_save_now(self) -> None:

@@ -1,4 +1,4 @@
-"""Diagnostics: settings, the live state with its reasons, last night and counters."""
+"""Diagnostics: settings, the live state with its reasons, last night, counters, the alarm."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .sleep.serialize import summary_to_dict
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: RadarSleepConfigEntry
 ) -> dict[str, Any]:
-    """Everything needed to understand what the tracker decided and why.
+    """Everything needed to understand what the tracker decided and why, the alarm included.
 
     Nothing here identifies anyone beyond what the user configured; the night summary is the
     user's own health data and is included because that is what a diagnosis needs.
@@ -37,4 +37,5 @@ async def async_get_config_entry_diagnostics(
         "update": update,
         "last_night": summary_to_dict(last_night) if last_night else None,
         "stats": asdict(coordinator.stats),
+        "alarm": coordinator.alarm.diagnostics() if coordinator.alarm is not None else None,
     }

@@ -11,6 +11,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 import probatio
 
+from .alarm import AlarmController
 from .const import (
     CONF_PARTNER,
     CONF_PET,
@@ -26,8 +27,17 @@ from .const import (
     SOURCE_SIMULATOR,
 )
 from .coordinator import RadarSleepConfigEntry, RadarSleepCoordinator
+from .services import async_setup_services
+from .sleep.alarm import AlarmPolicyParams, default_params
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
+]
 
 # YAML exists only so that a development or demo instance (scripts/develop) comes up with the
 # simulated bedroom already set up; it is imported once into a config entry.
@@ -51,7 +61,8 @@ CONFIG_SCHEMA = probatio.Schema(
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Import YAML-defined trackers (development and demo setups) into config entries."""
+    """Register the actions; import YAML-defined trackers (development and demo setups)."""
+    async_setup_services(hass)
     items: list[dict[str, Any]] = config.get(DOMAIN, [])
     for item in items:
         hass.async_create_task(
@@ -62,14 +73,27 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+def _alarm_params() -> AlarmPolicyParams:
+    """The smart alarm policy's fitted parameters (executor: reads a file)."""
+    try:
+        return default_params()
+    except (OSError, TypeError, ValueError) as err:  # the alarm works on the defaults
+        LOGGER.error("The smart alarm's parameters could not be read (%s): using defaults", err)
+        return AlarmPolicyParams()
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
-    """Set up a tracker: restore last night, start the source, add entities."""
+    """Set up a tracker: restore last night and the alarm, start the source, add entities."""
     coordinator = RadarSleepCoordinator(hass, entry)
     await coordinator.async_load()
+    params = await hass.async_add_executor_job(_alarm_params)
+    coordinator.alarm = alarm = AlarmController(hass, coordinator, coordinator.stored_alarm, params)
     entry.runtime_data = coordinator
     entry.async_on_unload(coordinator.async_shutdown_timers)
     entry.async_on_unload(coordinator.async_save_now)
+    entry.async_on_unload(alarm.async_shutdown)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    alarm.async_start()
     coordinator.async_start()
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])
     return True

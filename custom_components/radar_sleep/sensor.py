@@ -1,10 +1,15 @@
-"""Sensors: the live sleep stage and breathing rate, and last night's metrics."""
+"""Sensors: the live sleep stage and breathing rate, last night's metrics, the next alarm.
+
+Also the usual bedtime, from the stored nights.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
+import math
+import statistics
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -14,11 +19,14 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
 
+from .alarm import RadarSleepAlarmEntity, local_instant
 from .contracts import NightSummary, SleepMetrics, SleepUpdate, Stage
-from .coordinator import RadarSleepConfigEntry, RadarSleepData
+from .coordinator import RadarSleepConfigEntry, RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
 
 PARALLEL_UPDATES = 0
@@ -137,7 +145,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the tracker's sensors."""
-    async_add_entities(RadarSleepSensor(entry.runtime_data, d) for d in SENSORS)
+    coordinator = entry.runtime_data
+    async_add_entities(
+        [
+            *(RadarSleepSensor(coordinator, d) for d in SENSORS),
+            RadarSleepNextAlarmSensor(coordinator, NEXT_ALARM),
+            RadarSleepUsualBedtimeSensor(coordinator, USUAL_BEDTIME),
+        ]
+    )
 
 
 class RadarSleepSensor(RadarSleepEntity, SensorEntity):
@@ -157,3 +172,157 @@ class RadarSleepSensor(RadarSleepEntity, SensorEntity):
         if self.entity_description.attrs_fn is None:
             return None
         return self.entity_description.attrs_fn(self.coordinator.data)
+
+
+NEXT_ALARM = SensorEntityDescription(
+    key="next_alarm", translation_key="next_alarm", device_class=SensorDeviceClass.TIMESTAMP
+)
+USUAL_BEDTIME = SensorEntityDescription(
+    key="usual_bedtime", translation_key="usual_bedtime", device_class=SensorDeviceClass.TIMESTAMP
+)
+BEDTIME_NIGHTS = 14
+"""The usual bedtime is the median of this many most recent nights..."""
+BEDTIME_MIN_NIGHTS = 3
+"""...once there are at least this many."""
+_DAY_MIN = 1440.0
+
+
+class RadarSleepNextAlarmSensor(RadarSleepAlarmEntity, SensorEntity):
+    """When the alarm rings next (the set time; the snooze's end while snoozed)."""
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The next alarm, ``None`` while the alarm is off."""
+        return self.alarm.next_alarm
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The alarm's state, its window and days."""
+        window = self.alarm.window_start
+        skip = self.alarm.state.skip_through
+        return {
+            "status": self.alarm.state.phase.value,
+            "window_start": window.isoformat() if window else None,
+            "days": list(self.alarm.settings.days),
+            "skipped_through": skip.isoformat() if skip else None,
+            "last_reason": self.alarm.state.reason,
+        }
+
+
+def circular_median_minutes(minutes: Sequence[float]) -> float | None:
+    """Median of times of day (minutes after midnight), safe across midnight.
+
+    The times are unwrapped around their circular mean (Fisher 1993, *Statistical analysis of
+    circular data*, ch. 2): each becomes its signed distance (-720..720 min) from the mean
+    direction, the ordinary median of those is taken and wrapped back. Bedtimes of 23:50 and
+    00:10 have a median of 00:00, not 12:00. ``None`` when there are no times or their mean
+    direction is undefined (evenly spread around the clock).
+    """
+    if not minutes:
+        return None
+    angles = [2 * math.pi * m / _DAY_MIN for m in minutes]
+    x = sum(math.cos(a) for a in angles)
+    y = sum(math.sin(a) for a in angles)
+    if math.hypot(x, y) < 1e-9 * len(angles):
+        return None
+    mean = (math.atan2(y, x) / (2 * math.pi) * _DAY_MIN) % _DAY_MIN
+    offsets = [(m - mean + _DAY_MIN / 2) % _DAY_MIN - _DAY_MIN / 2 for m in minutes]
+    return (mean + statistics.median(offsets)) % _DAY_MIN
+
+
+def usual_bedtime(nights: Sequence[NightSummary], tz: tzinfo) -> time | None:
+    """The usual time of going to bed to sleep.
+
+    The circular median of the last 14 nights' "lights off" (sleep intent) times, or their
+    session starts where there was no intent.
+
+    ``None`` with fewer than 3 nights.
+    """
+    recent = nights[-BEDTIME_NIGHTS:]
+    if len(recent) < BEDTIME_MIN_NIGHTS:
+        return None
+    minutes = []
+    for night in recent:
+        local = (night.intent_start or night.session_start).astimezone(tz)
+        minutes.append(local.hour * 60 + local.minute + local.second / 60)
+    median = circular_median_minutes(minutes)
+    if median is None:
+        return None
+    whole = round(median) % int(_DAY_MIN)
+    return time(whole // 60, whole % 60)
+
+
+class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
+    """The next time at the usual bedtime (for reminders: a time trigger with an offset)."""
+
+    def __init__(
+        self, coordinator: RadarSleepCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Start without a value; it is computed when added."""
+        super().__init__(coordinator, description)
+        self._nights: object = None
+        self._bedtime: time | None = None
+        self._value: datetime | None = None
+        self._timer: CALLBACK_TYPE | None = None
+
+    @property
+    def available(self) -> bool:
+        """Computed from the stored nights, whether or not the radar is delivering."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The next instant at the usual bedtime."""
+        return self._value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The usual bedtime as a time of day and how many nights it comes from."""
+        return {
+            "time": self._bedtime.isoformat() if self._bedtime else None,
+            "nights": min(len(self.coordinator.nights), BEDTIME_NIGHTS),
+        }
+
+    async def async_added_to_hass(self) -> None:
+        """Compute the value, and cancel the roll-over timer on removal."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._cancel_timer)
+        self._recompute()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        if self.coordinator.nights is not self._nights:
+            self._recompute()
+            self.async_write_ha_state()
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+
+    @callback
+    def _recompute(self) -> None:
+        self._cancel_timer()
+        nights = self.coordinator.nights
+        self._nights = nights
+        tz = dt_util.get_default_time_zone()
+        self._bedtime = usual_bedtime(nights, tz)
+        self._value = None
+        if self._bedtime is None:
+            return
+        now = dt_util.utcnow()
+        today = now.astimezone(tz).date()
+        for offset in range(3):
+            instant = local_instant(today + timedelta(days=offset), self._bedtime, tz)
+            if instant > now:
+                self._value = instant
+                break
+        if self._value is not None:
+            self._timer = async_track_point_in_utc_time(self.hass, self._roll_over, self._value)
+
+    @callback
+    def _roll_over(self, _now: datetime) -> None:
+        self._timer = None
+        self._recompute()
+        self.async_write_ha_state()

@@ -1,4 +1,7 @@
-"""Switch: standby, which really stops sensing (the radar is closed, buffered data dropped)."""
+"""Switches: the smart alarm on or off, and standby.
+
+Standby really stops sensing (the radar is closed, buffered data dropped).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .alarm import RadarSleepAlarmEntity
 from .coordinator import RadarSleepConfigEntry
 from .entity import RadarSleepEntity
 
@@ -17,6 +21,7 @@ PARALLEL_UPDATES = 1
 STANDBY = SwitchEntityDescription(
     key="standby", translation_key="standby", entity_category=EntityCategory.CONFIG
 )
+ALARM = SwitchEntityDescription(key="alarm_enabled", translation_key="alarm_enabled")
 
 
 async def async_setup_entry(
@@ -24,8 +29,30 @@ async def async_setup_entry(
     entry: RadarSleepConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the tracker's standby switch."""
-    async_add_entities([RadarSleepStandbySwitch(entry.runtime_data, STANDBY)])
+    """Add the tracker's alarm and standby switches."""
+    async_add_entities(
+        [
+            RadarSleepAlarmSwitch(entry.runtime_data, ALARM),
+            RadarSleepStandbySwitch(entry.runtime_data, STANDBY),
+        ]
+    )
+
+
+class RadarSleepAlarmSwitch(RadarSleepAlarmEntity, SwitchEntity):
+    """On: the smart alarm rings on its days; off: it does not (and stops if ringing)."""
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the alarm is enabled."""
+        return self.alarm.settings.enabled
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Enable the alarm."""
+        self.alarm.async_set(enabled=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Disable the alarm."""
+        self.alarm.async_set(enabled=False)
 
 
 class RadarSleepStandbySwitch(RadarSleepEntity, SwitchEntity):

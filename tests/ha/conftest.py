@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Generator
 from unittest.mock import patch
 
@@ -46,6 +47,50 @@ def mock_config_entry() -> MockConfigEntry:
         },
         options={CONF_SPEED: 0},
     )
+
+
+class Pacer:
+    """A handshake between a test and a source: one batch of frames per step of the clock.
+
+    The coordinator consumes its source in a background task whose executor work
+    ``hass.async_block_till_done()`` does not wait for, so a source paced by the loop's timers
+    drifts behind a frozen clock by however long the CPU takes. Instead the source calls
+    :meth:`park` after each batch, and the test calls :meth:`release` after moving the clock:
+    it returns once the next batch has been consumed (the generator is only resumed after
+    the coordinator has processed the frame before), epochs and alarm included.
+    """
+
+    RELEASE_TIMEOUT = 120.0
+    """Seconds of real time a batch may take before the test fails (a guard, not a wait)."""
+
+    def __init__(self) -> None:
+        self._go = asyncio.Event()
+        self._parked = asyncio.Event()
+        self.done = False
+
+    async def park(self) -> None:
+        """Source side: the batch is out; wait for the next step."""
+        self._parked.set()
+        await self._go.wait()
+        self._go.clear()
+
+    def finish(self) -> None:
+        """Source side: no more frames."""
+        self.done = True
+        self._parked.set()
+
+    async def wait_parked(self) -> None:
+        """Until the source has delivered its current batch (or ended)."""
+        await asyncio.wait_for(self._parked.wait(), self.RELEASE_TIMEOUT)
+
+    async def release(self) -> None:
+        """Test side: deliver one more batch and wait until it has been consumed."""
+        await self.wait_parked()
+        if self.done:
+            return
+        self._parked.clear()
+        self._go.set()
+        await self.wait_parked()
 
 
 class SilentSource:

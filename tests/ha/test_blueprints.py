@@ -7,21 +7,31 @@ tracker's entities, with the actions' services mocked to see what they were aske
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 import shutil
+from typing import Any
+from urllib.parse import quote
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
     async_fire_time_changed,
     async_mock_service,
 )
+
+from custom_components.radar_sleep.const import DOMAIN
+from custom_components.radar_sleep.contracts import NightSummary
+from custom_components.radar_sleep.sensor import circular_median_minutes
+from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = ROOT / "blueprints" / "automation" / "radar_sleep"
@@ -40,8 +50,32 @@ def test_blueprint_is_valid(path: Path) -> None:
     assert blueprint.name.startswith("Radar Sleep")
 
 
+def test_every_blueprint_has_an_import_badge() -> None:
+    docs = (ROOT / "docs" / "blueprints.md").read_text(encoding="utf-8")
+    for path in sorted(BLUEPRINTS.glob("*.yaml")):
+        url = REPOSITORY + str(path.relative_to(ROOT))
+        badge = "redirect=blueprint_import&blueprint_url=" + quote(url, safe="")
+        assert badge in docs, path.name
+
+
 def test_there_are_blueprints() -> None:
-    assert len(list(BLUEPRINTS.glob("*.yaml"))) >= 2
+    names = {p.name for p in BLUEPRINTS.glob("*.yaml")}
+    assert {
+        "fell_asleep.yaml",
+        "trying_to_sleep.yaml",
+        "sunrise.yaml",
+        "bedtime_reminder.yaml",
+    } <= names
+
+
+@pytest.fixture(autouse=True)
+async def stop_automations(hass: HomeAssistant) -> AsyncIterator[None]:
+    """Turn the test's automations off at its end (their time triggers hold timers)."""
+    yield
+    if hass.services.has_service("automation", "turn_off"):
+        await hass.services.async_call(
+            "automation", "turn_off", {"entity_id": "all"}, blocking=True
+        )
 
 
 @pytest.fixture
@@ -146,3 +180,241 @@ async def test_trying_to_sleep_dims_and_silences_then_undoes_it(hass: HomeAssist
     await hass.async_block_till_done()
     assert [call.data["entity_id"] for call in off] == [["input_boolean.do_not_disturb"]]
     assert len(lights_on) == 1
+
+
+def local(hass: HomeAssistant, *args: int) -> datetime:
+    """A wall-clock time in Home Assistant's time zone, as an aware datetime."""
+    return datetime(*args, tzinfo=dt_util.get_default_time_zone())  # type: ignore[misc]
+
+
+async def run_to(hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: datetime) -> None:
+    freezer.move_to(when)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+SUNRISE_INPUTS = {
+    "lights": {"entity_id": "light.bedside"},
+    "duration": 5,
+    "start_brightness": 1,
+    "end_brightness": 100,
+    "start_kelvin": 2000,
+    "end_kelvin": 5000,
+}
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_sunrise_ramps_the_lights_up_to_the_wake_up_time(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(local(hass, 2026, 11, 24, 6, 50))
+    lights_on = async_mock_service(hass, "light", "turn_on")
+    await use_blueprint(hass, "sunrise.yaml", {**SUNRISE_INPUTS, "wake_time": "07:00:00"})
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 6, 54))
+    assert lights_on == []
+    start = local(hass, 2026, 11, 24, 6, 55)
+    for step in range(11):
+        await run_to(hass, freezer, start + timedelta(seconds=30 * step))
+        assert len(lights_on) == step + 1, step
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 7, 5))
+    assert len(lights_on) == 11, "one sunrise a day"
+    brightness = [c.data["brightness_pct"] for c in lights_on]
+    kelvin = [c.data["color_temp_kelvin"] for c in lights_on]
+    assert brightness == sorted(brightness)
+    assert (brightness[0], brightness[-1]) == (1, 100)
+    assert kelvin == sorted(kelvin)
+    assert (kelvin[0], kelvin[-1]) == (2000, 5000)
+    assert all(c.data["entity_id"] == ["light.bedside"] for c in lights_on)
+    assert lights_on[0].data["transition"] == 30
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_sunrise_takes_its_time_from_a_timestamp_sensor(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(local(hass, 2026, 11, 24, 6, 0))
+    wake = local(hass, 2026, 11, 24, 6, 40)
+    hass.states.async_set(
+        "sensor.bedroom_next_alarm", dt_util.as_utc(wake).isoformat(), {"device_class": "timestamp"}
+    )
+    lights_on = async_mock_service(hass, "light", "turn_on")
+    await use_blueprint(
+        hass, "sunrise.yaml", {**SUNRISE_INPUTS, "wake_entity": "sensor.bedroom_next_alarm"}
+    )
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 6, 34))
+    assert lights_on == []
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 6, 35))
+    assert len(lights_on) == 1
+    assert lights_on[0].data["brightness_pct"] == 1
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_sunrise_takes_its_time_from_a_time_helper(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(local(hass, 2026, 11, 24, 22, 0))  # the evening before
+    hass.states.async_set(
+        "input_datetime.wake_up", "06:30:00", {"has_date": False, "has_time": True}
+    )
+    lights_on = async_mock_service(hass, "light", "turn_on")
+    await use_blueprint(
+        hass, "sunrise.yaml", {**SUNRISE_INPUTS, "wake_entity": "input_datetime.wake_up"}
+    )
+    await run_to(hass, freezer, local(hass, 2026, 11, 25, 6, 24))
+    assert lights_on == []
+    await run_to(hass, freezer, local(hass, 2026, 11, 25, 6, 25))
+    assert len(lights_on) == 1
+
+
+BEDTIME = "sensor.bedroom_usual_bedtime"
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_bedtime_reminder_notifies_before_the_usual_bedtime(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(local(hass, 2026, 11, 24, 21, 0))
+    bedtime = local(hass, 2026, 11, 24, 22, 45)
+    hass.states.async_set(
+        BEDTIME, dt_util.as_utc(bedtime).isoformat(), {"device_class": "timestamp"}
+    )
+    send = async_mock_service(hass, "notify", "send_message")
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    await use_blueprint(
+        hass,
+        "bedtime_reminder.yaml",
+        {
+            "usual_bedtime": BEDTIME,
+            "minutes_before": 30,
+            "notify_entities": ["notify.bedroom_speaker"],
+            "notify_action": "notify.mobile_app_phone",
+            "message": "Time to wind down.",
+        },
+    )
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 22, 14))
+    assert send == []
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 22, 15))
+    [call] = send
+    assert call.data == {
+        "entity_id": ["notify.bedroom_speaker"],
+        "title": "Bedtime at 22:45",
+        "message": "Time to wind down.",
+    }
+    assert [c.data for c in phone] == [
+        {"title": "Bedtime at 22:45", "message": "Time to wind down."}
+    ]
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 22, 30))
+    assert len(send) == 1, "once an evening"
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_bedtime_reminder_stays_quiet_in_bed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(local(hass, 2026, 11, 24, 21, 0))
+    bedtime = local(hass, 2026, 11, 24, 22, 0)
+    hass.states.async_set(
+        BEDTIME, dt_util.as_utc(bedtime).isoformat(), {"device_class": "timestamp"}
+    )
+    hass.states.async_set("binary_sensor.bedroom_in_bed", "on")
+    send = async_mock_service(hass, "notify", "send_message")
+    await use_blueprint(
+        hass,
+        "bedtime_reminder.yaml",
+        {
+            "usual_bedtime": BEDTIME,
+            "notify_entities": ["notify.bedroom_speaker"],
+            "in_bed": "binary_sensor.bedroom_in_bed",
+        },
+    )
+    await run_to(hass, freezer, local(hass, 2026, 11, 24, 21, 30))
+    assert send == []
+
+
+# The usual bedtime sensor behind the reminder ------------------------------------------------
+
+
+def test_circular_median_is_safe_around_midnight() -> None:
+    assert circular_median_minutes([23 * 60 + 50, 10]) == pytest.approx(0.0)
+    assert circular_median_minutes([23 * 60 + 40, 23 * 60 + 50, 23 * 60 + 55, 10, 20]) == (
+        pytest.approx(23 * 60 + 55)
+    )
+    assert circular_median_minutes([22 * 60, 22 * 60 + 30, 23 * 60]) == pytest.approx(22 * 60 + 30)
+    assert circular_median_minutes([0, 720]) is None
+    assert circular_median_minutes([]) is None
+
+
+def night_going_to_sleep_at(hass: HomeAssistant, day: int, hour: int, minute: int) -> NightSummary:
+    """A stored night whose "lights off" was at hour:minute (after midnight: the next day)."""
+    evening = local(hass, 2026, 11, day, 21, 0)
+    lights_off = local(hass, 2026, 11, day + (hour < 12), hour, minute)
+    return NightSummary(
+        night=date(2026, 11, day),
+        session_start=dt_util.as_utc(evening),
+        session_end=dt_util.as_utc(evening + timedelta(hours=10)),
+        intent_start=dt_util.as_utc(lights_off),
+        sleep_onset=None,
+        final_wake=None,
+        hypnogram_start=dt_util.as_utc(lights_off),
+        hypnogram=(),
+        metrics=None,
+        mean_breathing_rate_bpm=None,
+    )
+
+
+@pytest.mark.usefixtures("silent_source", "blueprint_config")
+async def test_usual_bedtime_from_stored_nights_drives_the_reminder(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(local(hass, 2026, 11, 20, 12, 0))
+    times = [(23, 40), (23, 50), (0, 10), (0, 20), (23, 55), (23, 45), (0, 5)]
+    nights = [night_going_to_sleep_at(hass, 10 + i, h, m) for i, (h, m) in enumerate(times)]
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{mock_config_entry.entry_id}",
+        "data": {"nights": [summary_to_dict(n) for n in nights], "in_progress": None},
+    }
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.states.get(BEDTIME)
+    assert state.attributes["time"] == "23:55:00"
+    assert state.attributes["nights"] == 7
+    assert state.state == dt_util.as_utc(local(hass, 2026, 11, 20, 23, 55)).isoformat()
+
+    send = async_mock_service(hass, "notify", "send_message")
+    await use_blueprint(
+        hass,
+        "bedtime_reminder.yaml",
+        {"usual_bedtime": BEDTIME, "minutes_before": 45, "notify_entities": ["notify.phone"]},
+    )
+    await run_to(hass, freezer, local(hass, 2026, 11, 20, 23, 9))
+    assert send == []
+    await run_to(hass, freezer, local(hass, 2026, 11, 20, 23, 10))
+    assert len(send) == 1
+    # After bedtime the sensor moves on to the next evening, and so does the reminder.
+    await run_to(hass, freezer, local(hass, 2026, 11, 20, 23, 55))
+    assert hass.states.get(BEDTIME).state == (
+        dt_util.as_utc(local(hass, 2026, 11, 21, 23, 55)).isoformat()
+    )
+    await run_to(hass, freezer, local(hass, 2026, 11, 21, 23, 10))
+    assert len(send) == 2
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_usual_bedtime_needs_three_nights(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    nights = [night_going_to_sleep_at(hass, 10 + i, 23, 0) for i in range(2)]
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{mock_config_entry.entry_id}",
+        "data": {"nights": [summary_to_dict(n) for n in nights], "in_progress": None},
+    }
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(BEDTIME).state == "unknown"

@@ -12,9 +12,12 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
+from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.radar_sleep.radar.sources import SimulatorSource
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
@@ -38,4 +41,40 @@ async def test_diagnostics(
     assert diagnostics["stats"]["sessions"] == 1
     assert diagnostics["stats"]["frames"] == one_night_source[0].truths[0].n_epochs * 300
     assert diagnostics["update"]["reasons"]["session"]
-    assert diagnostics == snapshot
+    assert diagnostics["alarm"]["state"]["phase"] == "off"
+    # Which fit the alarm policy's parameters come from: named, but not pinned here.
+    assert diagnostics["alarm"]["policy"]["fitted"]
+    assert diagnostics == snapshot(exclude=props("fitted"))
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_diagnostics_of_an_alarm_in_its_window(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Inside the window the diagnostics say what the alarm waits for, and why it would ring
+    without the smart part (here: the radar has sent nothing)."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(datetime(2026, 11, 23, 20, 0, tzinfo=dt_util.UTC))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": mock_config_entry.entry_id, "time": "07:00", "window": 20},
+        blocking=True,
+    )
+    freezer.move_to(datetime(2026, 11, 24, 5, 45, tzinfo=dt_util.UTC))  # 06:45 in Berlin
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    alarm = (await async_get_config_entry_diagnostics(hass, mock_config_entry))["alarm"]
+    json_dumps(alarm)
+    assert alarm["state"]["phase"] == "window"
+    assert alarm["next_alarm"] == "2026-11-24T06:00:00+00:00"
+    assert alarm["window_start"] == "2026-11-24T05:40:00+00:00"
+    assert alarm["settings"]["window_minutes"] == 20
+    assert (
+        alarm["policy"]["state"]["deadline"]
+        == datetime(2026, 11, 24, 6, 0, tzinfo=dt_util.UTC).timestamp()
+    )
+    assert alarm["health"]["failsafe_problem"] == "no sleep data in the last 5 minutes"

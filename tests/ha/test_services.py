@@ -1,0 +1,244 @@
+"""The alarm's actions: set_alarm, snooze, dismiss, skip_next, and their validation errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+import probatio
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.radar_sleep.alarm import AlarmPhase
+from custom_components.radar_sleep.const import DOMAIN
+
+pytestmark = pytest.mark.usefixtures("silent_source")
+
+NEXT_ALARM = "sensor.bedroom_next_alarm"
+EVENT = "event.bedroom_alarm"
+EVENING = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # Monday 21:00 in Berlin
+SET_TIME = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # Tuesday 07:00
+
+
+@pytest.fixture
+async def tracker(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> MockConfigEntry:
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(EVENING)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+async def call(hass: HomeAssistant, service: str, entry: MockConfigEntry, **data: object) -> None:
+    await hass.services.async_call(
+        DOMAIN, service, {"config_entry_id": entry.entry_id, **data}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def ring(hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry) -> None:
+    await call(hass, "set_alarm", entry, time="07:00", window=0)
+    freezer.move_to(SET_TIME)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(EVENT).attributes["event_type"] == "triggered"
+
+
+def test_services_are_described(hass: HomeAssistant) -> None:
+    """services.yaml and the translations describe every action and field."""
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "custom_components" / "radar_sleep"
+    described = yaml.safe_load((root / "services.yaml").read_text())
+    translated = json.loads((root / "translations" / "en.json").read_text())["services"]
+    assert set(described) == set(translated) == {"set_alarm", "snooze", "dismiss", "skip_next"}
+    for service, spec in described.items():
+        assert set(spec["fields"]) == set(translated[service]["fields"]), service
+        assert spec["fields"]["config_entry_id"]["selector"] == {
+            "config_entry": {"integration": DOMAIN}
+        }
+
+
+async def test_set_alarm_sets_time_window_days_and_enables(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    await call(hass, "set_alarm", tracker, time="06:30", window=20, days=["wed", "fri"])
+    assert hass.states.get("switch.bedroom_alarm").state == "on"
+    assert hass.states.get("time.bedroom_alarm_time").state == "06:30:00"
+    assert hass.states.get("number.bedroom_alarm_window").state == "20"
+    state = hass.states.get(NEXT_ALARM)
+    assert state.state == "2026-11-25T05:30:00+00:00"  # Wednesday 06:30 CET
+    assert state.attributes["days"] == ["wed", "fri"]
+    assert state.attributes["window_start"] == "2026-11-25T05:10:00+00:00"
+    # Without window and days, those stay as they are.
+    await call(hass, "set_alarm", tracker, time="07:15:00")
+    assert hass.states.get("number.bedroom_alarm_window").state == "20"
+    assert hass.states.get(NEXT_ALARM).attributes["days"] == ["wed", "fri"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"time": "25:00"},
+        {"time": "07:00", "window": 200},
+        {"time": "07:00", "days": ["someday"]},
+        {},
+    ],
+    ids=["bad-time", "window-too-long", "bad-day", "no-time"],
+)
+async def test_set_alarm_rejects_bad_data(
+    hass: HomeAssistant, tracker: MockConfigEntry, data: dict[str, object]
+) -> None:
+    with pytest.raises(probatio.Invalid):
+        await call(hass, "set_alarm", tracker, **data)
+    assert hass.states.get("switch.bedroom_alarm").state == "off"
+
+
+async def test_set_alarm_needs_a_day(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "set_alarm", tracker, time="07:00", days=[])
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "no_days"
+    assert str(err.value) == "Choose at least one day for the alarm of Bedroom"
+
+
+async def test_snooze_pauses_and_rings_again(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await ring(hass, freezer, tracker)
+    await call(hass, "snooze", tracker)
+    event = hass.states.get(EVENT)
+    assert event.attributes["event_type"] == "snoozed"
+    assert event.attributes["minutes"] == 9
+    until = SET_TIME + timedelta(minutes=9)
+    assert hass.states.get(NEXT_ALARM).state == until.isoformat()
+    alarm = tracker.runtime_data.alarm
+    assert alarm is not None
+    assert alarm.state.phase is AlarmPhase.SNOOZED
+
+    freezer.move_to(until - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert alarm.state.phase is AlarmPhase.SNOOZED
+    freezer.move_to(until)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert alarm.state.phase is AlarmPhase.RINGING
+    event = hass.states.get(EVENT)
+    assert event.attributes["event_type"] == "triggered"
+    assert event.attributes["explanation"] == "the snooze is over"
+
+    await call(hass, "snooze", tracker, minutes=3)
+    assert hass.states.get(NEXT_ALARM).state == (until + timedelta(minutes=3)).isoformat()
+
+
+async def test_snooze_needs_a_ringing_alarm(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
+    await call(hass, "set_alarm", tracker, time="07:00")
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "snooze", tracker)
+    assert err.value.translation_key == "not_ringing"
+    assert str(err.value) == "The alarm of Bedroom is not ringing, so it cannot be snoozed"
+
+
+async def test_snooze_minutes_are_limited(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await ring(hass, freezer, tracker)
+    with pytest.raises(probatio.Invalid):
+        await call(hass, "snooze", tracker, minutes=0)
+    with pytest.raises(probatio.Invalid):
+        await call(hass, "snooze", tracker, minutes=120)
+
+
+async def test_dismiss_stops_and_rearms(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await ring(hass, freezer, tracker)
+    await call(hass, "snooze", tracker)
+    await call(hass, "dismiss", tracker)
+    event = hass.states.get(EVENT)
+    assert event.attributes["event_type"] == "dismissed"
+    assert event.attributes["by"] == "user"
+    assert hass.states.get(NEXT_ALARM).state == (SET_TIME + timedelta(days=1)).isoformat()
+
+
+async def test_dismiss_inside_the_window_means_already_awake(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await call(hass, "set_alarm", tracker, time="07:00", window=30)
+    freezer.move_to(SET_TIME - timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(EVENT).attributes["event_type"] == "window_opened"
+    await call(hass, "dismiss", tracker)
+    assert hass.states.get(EVENT).attributes["event_type"] == "dismissed"
+    freezer.move_to(SET_TIME + timedelta(minutes=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(EVENT).attributes["event_type"] == "dismissed", "it did not ring"
+
+
+async def test_dismiss_needs_something_to_dismiss(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    await call(hass, "set_alarm", tracker, time="07:00")
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "dismiss", tracker)
+    assert err.value.translation_key == "nothing_to_dismiss"
+
+
+async def test_skip_next_skips_one_day(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await call(hass, "set_alarm", tracker, time="07:00")
+    await call(hass, "skip_next", tracker)
+    event = hass.states.get(EVENT)
+    assert event.attributes["event_type"] == "skipped"
+    assert event.attributes["alarm_time"] == SET_TIME.isoformat()
+    assert hass.states.get(NEXT_ALARM).state == (SET_TIME + timedelta(days=1)).isoformat()
+    freezer.move_to(SET_TIME + timedelta(minutes=5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(EVENT).attributes["event_type"] == "skipped", "Tuesday was skipped"
+    freezer.move_to(SET_TIME + timedelta(days=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(EVENT).attributes["event_type"] == "triggered"
+
+
+async def test_skip_next_needs_an_enabled_alarm(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "skip_next", tracker)
+    assert err.value.translation_key == "alarm_disabled"
+    assert str(err.value) == "The alarm of Bedroom is off. Turn it on (or set it) first"
+
+
+async def test_actions_target_a_loaded_tracker_of_this_integration(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "dismiss", {"config_entry_id": "nonexistent"}, blocking=True
+        )
+    assert err.value.translation_key == "service_config_entry_not_found"
+    assert await hass.config_entries.async_unload(tracker.entry_id)
+    assert tracker.state is ConfigEntryState.NOT_LOADED
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "set_alarm", tracker, time="07:00")
+    assert err.value.translation_key == "service_config_entry_not_loaded"
+    with pytest.raises(probatio.Invalid):
+        await hass.services.async_call(DOMAIN, "dismiss", {}, blocking=True)
