@@ -65,7 +65,6 @@ from scipy import ndimage, signal
 from custom_components.radar_sleep.contracts import (
     EPOCH_SECONDS,
     SessionState,
-    TargetVitals,
     VitalsFrame,
 )
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
@@ -75,6 +74,7 @@ from custom_components.radar_sleep.sleep.analyze import (
     DISTANCE_M,
     RADAR_BREATH_BAND_HZ,
     breathing_view,
+    single_target_frames,
 )
 from custom_components.radar_sleep.sleep.features import BREATH_BAND_HZ, MOVING
 
@@ -183,27 +183,7 @@ class RadarView:
 
     def frames(self, target_id: int = 1) -> Iterator[VitalsFrame]:
         """One :class:`~custom_components.radar_sleep.contracts.VitalsFrame` per frame."""
-        rate = self.frame_rate_hz
-        distance = self.config.distance_m
-        angle = self.config.angle_deg
-        d = self.displacement_mm.tolist()
-        m = self.movement.tolist()
-        q = self.quality.tolist()
-        ok = self.valid.tolist()
-        for k, tk in enumerate(self.t.tolist()):
-            if not ok[k]:
-                yield VitalsFrame(t=tk, targets=())
-                continue
-            target = TargetVitals(
-                target_id=target_id,
-                distance_m=distance,
-                angle_deg=angle,
-                respiration_mm=(d[k],),
-                respiration_rate_hz=rate,
-                movement=m[k],
-                signal_quality=q[k],
-            )
-            yield VitalsFrame(t=tk, targets=(target,))
+        return single_target_frames(self, self.config.distance_m, self.config.angle_deg, target_id)
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:

@@ -182,26 +182,36 @@ class BreathingView:
         target_id: int = 1,
     ) -> Iterator[VitalsFrame]:
         """One :class:`~..contracts.VitalsFrame` per frame: one target, or none where invalid."""
-        rate = self.frame_rate_hz
-        t = self.t.tolist()
-        d = self.displacement_mm.tolist()
-        m = self.movement.tolist()
-        q = self.quality.tolist()
-        ok = self.valid.tolist()
-        for k, tk in enumerate(t):
-            if not ok[k]:
-                yield VitalsFrame(t=tk, targets=())
-                continue
-            target = TargetVitals(
-                target_id=target_id,
-                distance_m=distance_m,
-                angle_deg=angle_deg,
-                respiration_mm=(d[k],),
-                respiration_rate_hz=rate,
-                movement=m[k],
-                signal_quality=q[k],
-            )
-            yield VitalsFrame(t=tk, targets=(target,))
+        return single_target_frames(self, distance_m, angle_deg, target_id)
+
+
+def single_target_frames(
+    view: Any, distance_m: float, angle_deg: float | None, target_id: int = 1
+) -> Iterator[VitalsFrame]:
+    """Frames of one target from a view's per-frame channels; no target where invalid.
+
+    ``view`` has ``t``, ``displacement_mm``, ``movement``, ``quality``, ``valid`` and
+    ``frame_rate_hz`` (:class:`BreathingView`, ``training/radar_view.py``'s ``RadarView``).
+    """
+    rate = view.frame_rate_hz
+    d = view.displacement_mm.tolist()
+    m = view.movement.tolist()
+    q = view.quality.tolist()
+    ok = view.valid.tolist()
+    for k, tk in enumerate(view.t.tolist()):
+        if not ok[k]:
+            yield VitalsFrame(t=tk, targets=())
+            continue
+        target = TargetVitals(
+            target_id=target_id,
+            distance_m=distance_m,
+            angle_deg=angle_deg,
+            respiration_mm=(d[k],),
+            respiration_rate_hz=rate,
+            movement=m[k],
+            signal_quality=q[k],
+        )
+        yield VitalsFrame(t=tk, targets=(target,))
 
 
 def _bandpass_sos(band_hz: tuple[float, float], fs: float) -> NDArray[np.float64]:
