@@ -30,6 +30,18 @@ def test_rate_recovered(rate: float) -> None:
     assert stats.amplitude == pytest.approx(6.0, rel=0.25)
 
 
+@pytest.mark.parametrize("rate", [10.0, 15.0, 20.0])
+def test_one_hz_device_still_gives_breaths(rate: float) -> None:
+    """At 1 Hz the band's upper edge moves below Nyquist (0.45 Hz) instead of giving up."""
+    t = np.arange(90.0)  # 90 s at 1 Hz
+    x = np.sin(2 * np.pi * rate / 60 * t) + np.random.default_rng(2).normal(0, 0.05, t.size)
+    stats = breath_stats(x, 1.0)
+    assert stats is not None
+    # Peak times are whole seconds: the median interval is within one sample of the truth.
+    assert 60 / (60 / rate + 1) <= stats.rate_bpm <= 60 / (60 / rate - 1)
+    assert breath_stats(x[::2], 0.5) is None  # below 1 Hz: no breath-by-breath features
+
+
 def test_irregular_breathing_has_higher_cv() -> None:
     regular = breath_stats(sine_breathing(15, 90, jitter=0.03, seed=1), FS)
     irregular = breath_stats(sine_breathing(15, 90, jitter=0.25, seed=1), FS)

@@ -15,8 +15,10 @@ The conversion (:func:`breathing_view`), in order:
 1. **Radar frame rate.** The signal is resampled to ``frame_rate_hz`` (default 10 Hz, as the
    simulator; raw FMCW runs at 20 Hz) by polyphase filtering (band-limited, so a 1-Hz
    thermistor channel becomes a smooth 10-Hz waveform with nothing above its own Nyquist
-   frequency). The pipeline's breath detector needs more than 1.4 Hz (its 0.1-0.7 Hz
-   band-pass, :data:`.features.BREATH_BAND_HZ`), so 1-Hz channels cannot be fed as they are.
+   frequency). The pipeline's breath detector accepts 1 Hz (its band-pass,
+   :data:`.features.BREATH_BAND_HZ`, then ends at 0.45 Hz), but it finds peaks on samples:
+   at 1 Hz breath timing would be quantised to whole seconds, so the waveform is rebuilt at
+   the radar's rate first.
 2. **The night's own breathing reference.** 60-s windows whose band-passed spectrum is
    concentrated around one frequency (at least :data:`PERIODIC_FRACTION` of the band power
    within ±0.05 Hz of the peak) are clear breathing; their median RMS is the night's typical

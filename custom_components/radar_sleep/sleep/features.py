@@ -24,6 +24,12 @@ from .epoch import EpochInput
 
 BREATH_BAND_HZ = (0.1, 0.7)
 """6-42 breaths/min: adult breathing at rest and in sleep, with margin."""
+NYQUIST_MARGIN = 0.9
+"""Below 1.56 Hz the band's upper edge moves to 0.9 x Nyquist (0.45 Hz = 27 breaths/min at
+1 Hz, still above sleeping rates): a 1-Hz device still gives breath-by-breath features."""
+MIN_RATE_HZ = 1.0
+"""Slowest sampling the breath detector accepts: below 1 Hz the upper edge would fall under
+ordinary breathing rates (0.45 x 0.8 Hz = 22 breaths/min)."""
 CONTEXT_EPOCHS = 3
 """Breathing statistics use the last 90 s (this epoch and two before): about 20 breaths."""
 MOVING = 0.1
@@ -86,14 +92,16 @@ def breath_stats(
 ) -> BreathStats | None:
     """Detect breaths (peaks of the band-passed displacement) and summarise them.
 
-    Breaths are maxima of the 0.1-0.7 Hz band-passed signal at least 1.4 s apart whose
+    Breaths are maxima of the 0.1-0.7 Hz band-passed signal (the upper edge at most 0.9 x
+    Nyquist, for 1-Hz devices) at least 1.4 s apart (one sample at 1 Hz) whose
     prominence exceeds 30 % of the segment's robust amplitude; intervals overlapping body
     movement are discarded, as movement artefacts are not breaths. Returns ``None`` when fewer
     than ``MIN_BREATHS`` clean breaths remain.
     """
-    if displacement.size < fs * 20 or fs <= 2 * BREATH_BAND_HZ[1]:
+    if displacement.size < fs * 20 or fs < MIN_RATE_HZ:
         return None
-    sos = signal.butter(2, BREATH_BAND_HZ, btype="bandpass", fs=fs, output="sos")
+    band = (BREATH_BAND_HZ[0], min(BREATH_BAND_HZ[1], NYQUIST_MARGIN * fs / 2))
+    sos = signal.butter(2, band, btype="bandpass", fs=fs, output="sos")
     x = signal.sosfiltfilt(sos, displacement - float(np.mean(displacement)))
     lo, hi = np.percentile(x, [5, 95])
     robust = float(hi - lo)
