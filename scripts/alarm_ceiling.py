@@ -1,0 +1,266 @@
+"""How often *any* causal smart alarm can wake in light sleep: the oracle ceiling (issue 5).
+
+    .venv/bin/python scripts/alarm_ceiling.py [--data ../shared/data] [--window 30]
+        [--spread 120] [--sim-seeds 20000-20139,40000-40359]
+
+The smart alarm's figure "woken in light sleep" judges the epoch the user is woken in: a
+trigger on the update of epoch ``i`` wakes the user at the start of epoch ``i + 1``
+(``scripts/evaluate_alarm.py``). A policy that knew the true stage of every epoch up to now
+(a perfect stage model) can still not know whether light sleep goes on for one more epoch.
+This script measures that limit on expert-scored hypnograms:
+
+* every alarm window of ``--window`` minutes whose deadline lies in the last ``--spread``
+  minutes of the sleep period (every deadline epoch, not a random draw), as the evaluation
+  places them: after the first sleep epoch + the window, at the latest at the final wake
+  (the epoch after the last sleep epoch);
+* the causal oracle rules "wake at the first epoch of the window that has been truly light
+  (N1 or N2) for ``r`` epochs" and "... truly N2 for ``r`` epochs", ``r`` = 1..30, the alarm
+  ringing at the deadline without one: % woken in light sleep among the windows holding
+  light sleep, for each ``r`` and the best;
+* the hazard table: P(the next epoch is light | light now for ``r`` epochs), over the last
+  ``spread + window`` minutes of the sleep period, which bounds every causal rule.
+
+Real hypnograms from ``../shared/data/hypnograms`` (Sleep-EDF SC, UCDDB, MIT-BIH slpdb;
+skipped with a message when absent) and, with ``--sim-seeds``, the four-class truth of
+cached simulated nights (``training/simulated.py``; N1 and N2 are one class there, so only the
+light rules apply). The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "training"))
+
+from custom_components.radar_sleep.contracts import EPOCH_SECONDS  # noqa: E402
+from custom_components.radar_sleep.radar.hypnogram_model import (  # noqa: E402
+    load_hypnogram_csv,
+)
+
+RUNS = tuple(range(1, 31))
+PER_MIN = 60 // EPOCH_SECONDS
+HAZARD_RUNS = (1, 2, 3, 4, 5, 10, 20)
+
+
+def windows(
+    asleep: NDArray[np.bool_], window_min: float, spread_min: float
+) -> Iterator[tuple[int, int]]:
+    """(start, deadline) of every window placed as the evaluation places them."""
+    idx = np.nonzero(asleep)[0]
+    if len(idx) == 0:
+        return
+    end = min(int(idx[-1]) + 1, len(asleep) - 1)
+    w = round(window_min * PER_MIN)
+    lo = max(end - round(spread_min * PER_MIN), int(idx[0]) + w)
+    for deadline in range(lo, end + 1):
+        yield deadline - w, deadline
+
+
+def runs(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Length of the run of ``True`` ending at each epoch (0 where ``False``)."""
+    out = np.zeros(len(mask), dtype=np.int64)
+    for i, m in enumerate(mask):
+        out[i] = out[i - 1] + 1 if m and i else int(m)
+    return out
+
+
+def oracle(
+    light: NDArray[np.bool_],
+    armed: NDArray[np.bool_],
+    asleep: NDArray[np.bool_],
+    window_min: float,
+    spread_min: float,
+) -> dict[int, list[int]]:
+    """``{r: [woken in light, windows with light]}`` for "first epoch armed for r epochs".
+
+    The rule sees the updates completing inside the window (epochs ``start - 1`` ..
+    ``deadline - 2``) and wakes the user at the start of the next epoch.
+    """
+    run = runs(armed)
+    out = {r: [0, 0] for r in RUNS}
+    for start, deadline in windows(asleep, window_min, spread_min):
+        if not light[start:deadline].any():
+            continue
+        seen = run[start - 1 : deadline - 1]
+        for r in RUNS:
+            hit = np.nonzero(seen >= r)[0]
+            ring = start + int(hit[0]) if len(hit) else deadline
+            out[r][0] += int(light[ring])
+            out[r][1] += 1
+    return out
+
+
+def hazard(
+    light: NDArray[np.bool_], asleep: NDArray[np.bool_], last_min: float
+) -> dict[int, list[int]]:
+    """``{r: [next epoch light, epochs light for r (last bucket: at least r)]}``."""
+    idx = np.nonzero(asleep)[0]
+    out = {r: [0, 0] for r in HAZARD_RUNS}
+    if len(idx) == 0:
+        return out
+    end = min(int(idx[-1]) + 1, len(light) - 1)
+    run = runs(light)
+    for i in range(max(int(idx[0]), end - round(last_min * PER_MIN)), end):
+        if not light[i]:
+            continue
+        r = max(h for h in HAZARD_RUNS if run[i] >= h)
+        out[r][0] += int(light[i + 1])
+        out[r][1] += 1
+    return out
+
+
+def bound(
+    light: NDArray[np.bool_],
+    asleep: NDArray[np.bool_],
+    rates: dict[int, float],
+    window_min: float,
+    spread_min: float,
+) -> list[float]:
+    """Per window with light sleep: the best hazard among the states the window visits.
+
+    Waking at an epoch light for ``r`` epochs succeeds with probability ``rates[r]`` (the
+    hazard table), so no causal rule that knows the stage history as run lengths does better
+    on a window than its best state; the mean over windows bounds every such rule, however
+    it chooses (it would have to know in advance which state is the best one to come).
+    """
+    run = runs(light)
+    out = []
+    for start, deadline in windows(asleep, window_min, spread_min):
+        if not light[start:deadline].any():
+            continue
+        seen = run[start - 1 : deadline - 1]
+        best = 0.0
+        for r in seen[seen > 0]:
+            best = max(best, rates[max(h for h in HAZARD_RUNS if r >= h)])
+        # A window whose light sleep only starts at its last epoch rings at the deadline.
+        out.append(best if best else float(light[deadline]))
+    return out
+
+
+def add(total: dict[int, list[int]], part: dict[int, list[int]]) -> None:
+    """Sum ``part`` into ``total``."""
+    for k, (a, b) in part.items():
+        total.setdefault(k, [0, 0])
+        total[k][0] += a
+        total[k][1] += b
+
+
+def pct(counts: list[int]) -> float | None:
+    """A percentage of ``[hits, total]``, ``None`` without any."""
+    return round(100 * counts[0] / counts[1], 2) if counts[1] else None
+
+
+def summary(name: str, results: dict[str, dict[int, list[int]]], nights: int) -> dict[str, Any]:
+    """Best rule per family and the hazard table, with a readable print."""
+    fig: dict[str, Any] = {f"{name}_nights": nights}
+    print(f"\n## {name}: {nights} nights")
+    if not nights:
+        return fig
+    for family in ("light", "n2"):
+        if family not in results:
+            continue
+        table = results[family]
+        best = max(RUNS, key=lambda r: pct(table[r]) or 0.0)
+        fig[f"{name}_{family}_windows"] = table[1][1]
+        fig[f"{name}_{family}_best_run"] = best
+        fig[f"{name}_{family}_best_pct"] = pct(table[best])
+        fig[f"{name}_{family}_run1_pct"] = pct(table[1])
+        shown = ", ".join(f"r={r}: {pct(table[r])} %" for r in (1, 2, 3, 4, 5, 8, 10, 15, 20))
+        print(f"first epoch truly {family} for r epochs ({table[1][1]} windows): {shown}")
+        print(f"  best: r={best}, {pct(table[best])} % woken in light sleep")
+    hz = results["hazard"]
+    print(
+        "P(next epoch light | light for r epochs): "
+        + ", ".join(f"r{'>=' if r == HAZARD_RUNS[-1] else '='}{r}: {pct(hz[r])} %" for r in hz)
+    )
+    fig[f"{name}_hazard_pct"] = {str(r): pct(hz[r]) for r in hz}
+    fig[f"{name}_hazard_max_pct"] = max(pct(v) or 0.0 for v in hz.values())
+    if "bound" in results:
+        fig[f"{name}_bound_pct"] = round(100 * float(np.mean(results["bound"][0])), 2)
+        print(
+            "bound for any causal rule (mean over windows of the best state visited): "
+            f"{fig[f'{name}_bound_pct']} %"
+        )
+    return fig
+
+
+def _bounds(
+    nights: list[NDArray[np.int8]],
+    masks: Any,
+    results: dict[str, Any],
+    args: argparse.Namespace,
+) -> list[float]:
+    """:func:`bound` over ``nights`` with the hazard table of ``results``."""
+    rates = {r: (pct(v) or 0.0) / 100 for r, v in results["hazard"].items()}
+    out: list[float] = []
+    for codes in nights:
+        light, asleep = masks(codes)
+        out += bound(light, asleep, rates, args.window, args.spread)
+    return out
+
+
+def real_nights(data: Path) -> Iterator[NDArray[np.int8]]:
+    """AASM codes (W 0, N1 1, N2 2, N3 3, R 4, unscored -1) of every real hypnogram."""
+    for path in sorted((data / "hypnograms").glob("*/*.csv")):
+        with path.open(encoding="utf-8") as f:
+            if f.readline().strip() != "stage":
+                continue  # event tables and summaries
+        yield load_hypnogram_csv(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--window", type=float, default=30.0)
+    parser.add_argument("--spread", type=float, default=120.0)
+    parser.add_argument("--sim-seeds", help="cached simulated nights, e.g. 20000-20139")
+    args = parser.parse_args()
+    last = args.spread + args.window
+    figures: dict[str, Any] = {"window_min": args.window, "spread_min": args.spread}
+
+    if (args.data / "hypnograms").is_dir():
+        results: dict[str, Any] = {"light": {}, "n2": {}, "hazard": {}}
+        kept = [c for c in real_nights(args.data) if (c >= 1).sum() >= 10 * PER_MIN]
+        for codes in kept:
+            asleep = codes >= 1
+            light = (codes == 1) | (codes == 2)
+            add(results["light"], oracle(light, light, asleep, args.window, args.spread))
+            add(results["n2"], oracle(light, codes == 2, asleep, args.window, args.spread))
+            add(results["hazard"], hazard(light, asleep, last))
+        results["bound"] = [_bounds(kept, lambda c: ((c == 1) | (c == 2), c >= 1), results, args)]
+        figures |= summary("real", results, len(kept))
+    else:
+        print(f"no real hypnograms in {args.data / 'hypnograms'}: skipped", file=sys.stderr)
+
+    if args.sim_seeds:
+        from evaluate_alarm import parse_seeds  # noqa: PLC0415
+        from simulated import CACHE, Night  # noqa: PLC0415
+
+        sim: dict[str, Any] = {"light": {}, "hazard": {}}
+        stages = [
+            Night.load(CACHE / f"{seed}.npz").stage
+            for seed in parse_seeds(args.sim_seeds)
+            if (CACHE / f"{seed}.npz").exists()
+        ]
+        for stage in stages:
+            asleep, light = stage >= 1, stage == 1
+            add(sim["light"], oracle(light, light, asleep, args.window, args.spread))
+            add(sim["hazard"], hazard(light, asleep, last))
+        if stages:
+            sim["bound"] = [_bounds(stages, lambda c: (c == 1, c >= 1), sim, args)]
+        figures |= summary("simulated", sim, len(stages))
+    print(json.dumps(figures, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
