@@ -17,8 +17,9 @@ This script measures that limit on expert-scored hypnograms:
   (N1 or N2) for ``r`` epochs" and "... truly N2 for ``r`` epochs", ``r`` = 1..30, the alarm
   ringing at the deadline without one: % woken in light sleep among the windows holding
   light sleep, for each ``r`` and the best;
-* the hazard table: P(the next epoch is light | light now for ``r`` epochs), over the last
-  ``spread + window`` minutes of the sleep period, which bounds every causal rule.
+* the hazard table: P(the next epoch is light | light now for ``r`` epochs; ``r`` bucketed as
+  1, 2, 3, 4, 5-9, 10-19, >= 20), over the last ``spread + window`` minutes of the sleep
+  period, which bounds every causal rule.
 
 Real hypnograms from ``../shared/data/hypnograms`` (Sleep-EDF SC, UCDDB, MIT-BIH slpdb;
 skipped with a message when absent) and, with ``--sim-seeds``, the four-class truth of
@@ -91,13 +92,21 @@ def oracle(
     for start, deadline in windows(asleep, window_min, spread_min):
         if not light[start:deadline].any():
             continue
-        seen = run[start - 1 : deadline - 1]
         for r in RUNS:
-            hit = np.nonzero(seen >= r)[0]
-            ring = start + int(hit[0]) if len(hit) else deadline
-            out[r][0] += int(light[ring])
+            out[r][0] += int(light[oracle_ring(run, start, deadline, r)])
             out[r][1] += 1
     return out
+
+
+def oracle_ring(run: NDArray[np.int64], start: int, deadline: int, r: int) -> int:
+    """Epoch the oracle rule "first update whose run is at least ``r``" wakes the user in.
+
+    The updates completing inside the window are those of epochs ``start - 1`` ..
+    ``deadline - 2``; a trigger on epoch ``i`` wakes at the start of ``i + 1``; without one
+    the alarm rings at ``deadline``. ``run`` is :func:`runs` of the true stage mask.
+    """
+    hit = np.nonzero(run[start - 1 : deadline - 1] >= r)[0]
+    return start + int(hit[0]) if len(hit) else deadline
 
 
 def hazard(
@@ -160,7 +169,7 @@ def pct(counts: list[int]) -> float | None:
     return round(100 * counts[0] / counts[1], 2) if counts[1] else None
 
 
-def summary(name: str, results: dict[str, dict[int, list[int]]], nights: int) -> dict[str, Any]:
+def summary(name: str, results: dict[str, Any], nights: int) -> dict[str, Any]:
     """Best rule per family and the hazard table, with a readable print."""
     fig: dict[str, Any] = {f"{name}_nights": nights}
     print(f"\n## {name}: {nights} nights")
@@ -181,12 +190,12 @@ def summary(name: str, results: dict[str, dict[int, list[int]]], nights: int) ->
     hz = results["hazard"]
     print(
         "P(next epoch light | light for r epochs): "
-        + ", ".join(f"r{'>=' if r == HAZARD_RUNS[-1] else '='}{r}: {pct(hz[r])} %" for r in hz)
+        + ", ".join(f"r {_bucket(r)}: {pct(hz[r])} %" for r in hz)
     )
     fig[f"{name}_hazard_pct"] = {str(r): pct(hz[r]) for r in hz}
     fig[f"{name}_hazard_max_pct"] = max(pct(v) or 0.0 for v in hz.values())
     if "bound" in results:
-        fig[f"{name}_bound_pct"] = round(100 * float(np.mean(results["bound"][0])), 2)
+        fig[f"{name}_bound_pct"] = round(100 * float(np.mean(results["bound"])), 2)
         print(
             "bound for any causal rule (mean over windows of the best state visited): "
             f"{fig[f'{name}_bound_pct']} %"
@@ -194,19 +203,34 @@ def summary(name: str, results: dict[str, dict[int, list[int]]], nights: int) ->
     return fig
 
 
-def _bounds(
-    nights: list[NDArray[np.int8]],
-    masks: Any,
-    results: dict[str, Any],
+def _bucket(r: int) -> str:
+    """The run lengths of hazard bucket ``r``: "= 4", "5-9", ">= 20"."""
+    nxt = [h for h in HAZARD_RUNS if h > r]
+    if not nxt:
+        return f">= {r}"
+    return f"= {r}" if nxt[0] == r + 1 else f"{r}-{nxt[0] - 1}"
+
+
+def measure(
+    name: str,
+    nights: list[tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_] | None]],
     args: argparse.Namespace,
-) -> list[float]:
-    """:func:`bound` over ``nights`` with the hazard table of ``results``."""
+) -> dict[str, Any]:
+    """Every figure for ``nights``: (light, asleep, N2 or ``None``) masks per night."""
+    results: dict[str, Any] = {"light": {}, "hazard": {}}
+    last = args.spread + args.window
+    for light, asleep, n2 in nights:
+        add(results["light"], oracle(light, light, asleep, args.window, args.spread))
+        if n2 is not None:
+            add(results.setdefault("n2", {}), oracle(light, n2, asleep, args.window, args.spread))
+        add(results["hazard"], hazard(light, asleep, last))
     rates = {r: (pct(v) or 0.0) / 100 for r, v in results["hazard"].items()}
-    out: list[float] = []
-    for codes in nights:
-        light, asleep = masks(codes)
-        out += bound(light, asleep, rates, args.window, args.spread)
-    return out
+    results["bound"] = [
+        b
+        for light, asleep, _ in nights
+        for b in bound(light, asleep, rates, args.window, args.spread)
+    ]
+    return summary(name, results, len(nights))
 
 
 def real_nights(data: Path) -> Iterator[NDArray[np.int8]]:
@@ -225,20 +249,11 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=120.0)
     parser.add_argument("--sim-seeds", help="cached simulated nights, e.g. 20000-20139")
     args = parser.parse_args()
-    last = args.spread + args.window
     figures: dict[str, Any] = {"window_min": args.window, "spread_min": args.spread}
 
     if (args.data / "hypnograms").is_dir():
-        results: dict[str, Any] = {"light": {}, "n2": {}, "hazard": {}}
-        kept = [c for c in real_nights(args.data) if (c >= 1).sum() >= 10 * PER_MIN]
-        for codes in kept:
-            asleep = codes >= 1
-            light = (codes == 1) | (codes == 2)
-            add(results["light"], oracle(light, light, asleep, args.window, args.spread))
-            add(results["n2"], oracle(light, codes == 2, asleep, args.window, args.spread))
-            add(results["hazard"], hazard(light, asleep, last))
-        results["bound"] = [_bounds(kept, lambda c: ((c == 1) | (c == 2), c >= 1), results, args)]
-        figures |= summary("real", results, len(kept))
+        real = [c for c in real_nights(args.data) if (c >= 1).sum() >= 10 * PER_MIN]
+        figures |= measure("real", [((c == 1) | (c == 2), c >= 1, c == 2) for c in real], args)
     else:
         print(f"no real hypnograms in {args.data / 'hypnograms'}: skipped", file=sys.stderr)
 
@@ -246,19 +261,12 @@ def main() -> None:
         from evaluate_alarm import parse_seeds  # noqa: PLC0415
         from simulated import CACHE, Night  # noqa: PLC0415
 
-        sim: dict[str, Any] = {"light": {}, "hazard": {}}
         stages = [
             Night.load(CACHE / f"{seed}.npz").stage
             for seed in parse_seeds(args.sim_seeds)
             if (CACHE / f"{seed}.npz").exists()
         ]
-        for stage in stages:
-            asleep, light = stage >= 1, stage == 1
-            add(sim["light"], oracle(light, light, asleep, args.window, args.spread))
-            add(sim["hazard"], hazard(light, asleep, last))
-        if stages:
-            sim["bound"] = [_bounds(stages, lambda c: (c == 1, c >= 1), sim, args)]
-        figures |= summary("simulated", sim, len(stages))
+        figures |= measure("simulated", [(st == 1, st >= 1, None) for st in stages], args)
     print(json.dumps(figures, sort_keys=True))
 
 

@@ -68,6 +68,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
+from alarm_ceiling import oracle_ring, runs  # noqa: E402
 from simulated import (  # noqa: E402
     CACHE,
     TRAIN_SEEDS,
@@ -279,16 +280,11 @@ def run_night(
     true = night.stage[window.start : window.deadline]
     light_at = np.nonzero(true == LIGHT)[0]
     naive_ring = window.deadline if naive is None else naive
-    oracle_light = []
     truly = night.stage == LIGHT
-    for r in ORACLE_RUNS:  # updates of epochs start-1 .. deadline-2, as the policy sees them
-        ring_r, run = window.deadline, 0
-        for i in range(max(0, window.start - 1 - r), window.deadline - 1):
-            run = run + 1 if truly[i] else 0
-            if i >= window.start - 1 and run >= r:
-                ring_r = i + 1
-                break
-        oracle_light.append(bool(truly[ring_r]))
+    run = runs(truly)
+    oracle_light = [
+        bool(truly[oracle_ring(run, window.start, window.deadline, r)]) for r in ORACLE_RUNS
+    ]
     return Outcome(
         seed=night.seed,
         deadline=window.deadline,
