@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS  # noqa: E402
-from custom_components.radar_sleep.radar.hypnogram_model import (  # noqa: E402
+from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
     load_hypnogram_csv,
 )
 

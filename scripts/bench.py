@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.radar_sleep.radar.simulator import (
+from custom_components.radar_sleep.simulation.bedroom import (
     BedroomSimulator,
     SimulatorConfig,
 )

@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.radar_sleep.radar import (
+from custom_components.radar_sleep.radar.drivers import (
     ld2410,
     mr24bsd1,
     mr60bha2,

@@ -27,7 +27,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from custom_components.radar_sleep.radar.hypnogram_model import (  # noqa: E402
+from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
     REFERENCE_SOURCE,
     STAGE_LABELS,
     architecture_stats,

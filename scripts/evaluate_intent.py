@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fit_baseline import simulated_config
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
-from custom_components.radar_sleep.radar.simulator import (
+from custom_components.radar_sleep.simulation.bedroom import (
     BedroomSimulator,
     GroundTruth,
     PreSleep,

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fit_baseline import simulated_config
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator
 from custom_components.radar_sleep.sleep import (
     PipelineConfig,
     SleepPipeline,

@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
-from custom_components.radar_sleep.radar.simulator import (
+from custom_components.radar_sleep.simulation.bedroom import (
     USER_ID,
     BedroomSimulator,
     SimulatorConfig,

@@ -22,13 +22,13 @@ from numpy.typing import NDArray
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.radar_sleep.contracts import Stage
-from custom_components.radar_sleep.radar.physiology import Activity
-from custom_components.radar_sleep.radar.simulator import (
+from custom_components.radar_sleep.simulation.bedroom import (
     ABSENT,
     BedroomSimulator,
     SimulatorConfig,
     activity_to_stage,
 )
+from custom_components.radar_sleep.simulation.physiology import Activity
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.models import (

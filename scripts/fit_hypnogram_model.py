@@ -4,10 +4,10 @@
 Usage::
 
     python scripts/fit_hypnogram_model.py --data /work/shared/data/hypnograms \\
-        --out custom_components/radar_sleep/radar/hypnogram_params.json
+        --out custom_components/radar_sleep/simulation/hypnogram_params.json
 
 The model and its parameter format live in
-``custom_components/radar_sleep/radar/hypnogram_model.py``; this script only runs
+``custom_components/radar_sleep/simulation/hypnogram.py``; this script only runs
 ``fit_reference_model`` and writes ``HypnogramModel.to_json()`` (sorted keys, floats rounded to
 6 decimals), so re-running it on the same data gives a byte-identical file.
 """
@@ -24,7 +24,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from custom_components.radar_sleep.radar.hypnogram_model import (  # noqa: E402
+from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
     PARAMS_FILE,
     REFERENCE_SOURCE,
     STAGE_LABELS,

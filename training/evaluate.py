@@ -51,7 +51,8 @@ import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SleepMetrics, Stage  # noqa: E402
-from custom_components.radar_sleep.radar.hypnogram_model import (  # noqa: E402
+from custom_components.radar_sleep.simulation.bedroom import ABSENT, BedroomSimulator  # noqa: E402
+from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
     REFERENCE_SOURCE,
     STAGE_LABELS,
     architecture_stats,
@@ -61,8 +62,7 @@ from custom_components.radar_sleep.radar.hypnogram_model import (  # noqa: E402
     sample_sleep_period,
     to_four_class,
 )
-from custom_components.radar_sleep.radar.physiology import Activity  # noqa: E402
-from custom_components.radar_sleep.radar.simulator import ABSENT, BedroomSimulator  # noqa: E402
+from custom_components.radar_sleep.simulation.physiology import Activity  # noqa: E402
 from custom_components.radar_sleep.sleep import (  # noqa: E402
     PipelineConfig,
     SleepPipeline,
@@ -818,7 +818,7 @@ def _arch_section(arch: Mapping[str, Any]) -> list[str]:
     seeds = arch["model_seeds"]
     out += [
         "Columns: `model`: sleep periods drawn from the simulator's hypnogram model "
-        f"(`radar/hypnogram_model.py`, {arch['model_nights']} nights, "
+        f"(`simulation/hypnogram.py`, {arch['model_nights']} nights, "
         f"`np.random.default_rng(seed)` for seeds {seeds[0]}–{seeds[1]}, as "
         "`scripts/compare_hypnograms.py`); `nights`: the true hypnograms of section 1's "
         "simulated nights; then the real expert-scored main sleep periods: `sleep-edf-sc` "

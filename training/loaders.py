@@ -49,7 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
-from custom_components.radar_sleep.radar.hypnogram_model import (
+from custom_components.radar_sleep.simulation.hypnogram import (
     STAGE_LABELS,
     UNSCORED,
     AasmStage,
@@ -459,7 +459,7 @@ class Hypnogram:
     """Four-class :class:`~custom_components.radar_sleep.contracts.Stage` (wake 0, light 1,
     deep 2, REM 3); -1 for unscored, artefact and movement-time epochs."""
     aasm: Int8Array
-    """The five-class original: :class:`~custom_components.radar_sleep.radar.hypnogram_model.
+    """The five-class original: :class:`~custom_components.radar_sleep.simulation.hypnogram.
     AasmStage` (W 0, N1 1, N2 2, N3 3, R 4; R&K S3 and S4 are N3); -1 as in ``stages``."""
     labels: tuple[str, ...]
     """The scorer's label per epoch as in the file (``"4"``, ``"Sleep stage 4"``,

@@ -24,15 +24,15 @@ draw, so a view is a pure function of its inputs and the seed):
    the chest's excursion. With the radar :attr:`~RadarViewConfig.radar_height_m` above the
    chest of a supine sleeper whose excursion is vertical, that is ``h / d`` of it at slant
    range ``d`` (capped at 1): :func:`projection_gain`. ``radar_height_m=None`` keeps the full
-   excursion at every range (as ``radar/simulator.py`` does).
+   excursion at every range (as ``simulation/bedroom.py`` does).
 4. **Movement artefacts**: every movement found in the source (step 1) becomes a burst of
    large, fast displacement, as a radar sees a body moving: the sum of three sines of
-   0.2-1.5 Hz with random phases, ``energy x U(3, 15) mm`` (``radar/simulator.py``'s gross
+   0.2-1.5 Hz with random phases, ``energy x U(3, 15) mm`` (``simulation/bedroom.py``'s gross
    movements), ``energy`` being the source movement index. Extra random bursts
    (:attr:`~RadarViewConfig.bursts_per_hour`, off by default) add movements that are not the
    sleeper's (augmentation only: they are not in the expert's labels).
 5. **Radar noise**: white displacement noise of SD ``noise_mm * max(d, 0.3)**2`` (received
-   power falls as ``d**-4``, so phase noise grows as ``d**2``; ``radar/simulator.py``) and a
+   power falls as ``d**-4``, so phase noise grows as ``d**2``; ``simulation/bedroom.py``) and a
    slow random-walk drift.
 6. **Movement channel**, derived from the displacement as a radar derives it, never from
    EEG/EOG/EMG: the 1-s RMS acceleration of the displacement (low-passed at
@@ -40,7 +40,7 @@ draw, so a view is a pure function of its inputs and the seed):
    breaths, even fast or deep ones, stay below it) to :data:`MOVEMENT_FULL_MM_S2` (1)
    (:func:`movement_index`).
 7. **Signal quality**: the radar's SNR term ``a / (a + 4 sigma)`` (``a`` the projected typical
-   breath, ``sigma`` the noise SD; ``radar/simulator.py``), times the source's own breathing
+   breath, ``sigma`` the noise SD; ``simulation/bedroom.py``), times the source's own breathing
    quality (zero where the belt or sensor carries no breathing), times ``1 - movement``.
 8. **The driver's filter**: the displacement reported is band-passed by the raw-FMCW driver's
    causal respiration filter (:data:`~custom_components.radar_sleep.sleep.analyze.
@@ -87,11 +87,11 @@ type FloatArray = NDArray[np.float64]
 LIMIT_BREATHS = 2.0
 """Soft limit of the band-limited chest signal, in typical breaths (``tanh``)."""
 NOISE_MIN_DISTANCE_M = 0.3
-"""The noise model's range floor (``radar/simulator.py``)."""
+"""The noise model's range floor (``simulation/bedroom.py``)."""
 DRIFT_MM = 0.002
-"""SD of the per-frame random-walk drift step (``radar/simulator.py``)."""
+"""SD of the per-frame random-walk drift step (``simulation/bedroom.py``)."""
 BURST_MM = (3.0, 15.0)
-"""Range of a movement burst's amplitude at energy 1 (``radar/simulator.py``)."""
+"""Range of a movement burst's amplitude at energy 1 (``simulation/bedroom.py``)."""
 BURST_FREQS_HZ = (0.2, 1.5)
 BURST_ENERGY = (0.35, 1.0)
 """Energy range of the random extra bursts."""
@@ -148,7 +148,7 @@ def projection_gain(distance_m: float, radar_height_m: float | None) -> float:
 
 
 def noise_sd_mm(distance_m: float, noise_mm: float) -> float:
-    """Radar displacement noise SD at slant range ``distance_m`` (``radar/simulator.py``)."""
+    """Radar displacement noise SD at slant range ``distance_m`` (``simulation/bedroom.py``)."""
     return noise_mm * max(distance_m, NOISE_MIN_DISTANCE_M) ** 2
 
 
@@ -195,7 +195,7 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
 
 
 def _burst(rng: np.random.Generator, length: int, fs: float, energy: float) -> FloatArray:
-    """A body movement as a radar sees it (``radar/simulator.py``'s gross movement)."""
+    """A body movement as a radar sees it (``simulation/bedroom.py``'s gross movement)."""
     k = np.arange(length) / fs
     freqs = rng.uniform(*BURST_FREQS_HZ, size=3)
     phases = rng.uniform(0.0, 2 * math.pi, size=3)
@@ -345,8 +345,8 @@ def radar_night(
     is ``config.seed``. The intent label is 1 from ``lights_off_epoch`` (default: the first
     scored epoch; in-lab PSG starts at lights off) to the end of the last sleep epoch.
     """
-    from custom_components.radar_sleep.radar.physiology import Activity  # noqa: PLC0415
-    from custom_components.radar_sleep.radar.simulator import ABSENT  # noqa: PLC0415
+    from custom_components.radar_sleep.simulation.bedroom import ABSENT  # noqa: PLC0415
+    from custom_components.radar_sleep.simulation.physiology import Activity  # noqa: PLC0415
     from training.simulated import Night  # noqa: PLC0415
 
     if hypnogram.epoch_seconds != EPOCH_SECONDS:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from fit_baseline import simulated_config  # noqa: E402
 
 from custom_components.radar_sleep.contracts import SessionState  # noqa: E402
-from custom_components.radar_sleep.radar.simulator import (  # noqa: E402
+from custom_components.radar_sleep.simulation.bedroom import (  # noqa: E402
     ABSENT,
     BedroomSimulator,
     PreSleep,

@@ -239,7 +239,7 @@ def main() -> None:
             shipped = with_training(
                 model,
                 {
-                    "data": "simulated nights (radar/simulator.py) through the runtime pipeline",
+                    "data": "simulated nights (simulation/bedroom.py) through the runtime pipeline",
                     "train_seeds": figures["train_seeds"],
                     "lowrate_seeds": figures["lowrate_seeds"],
                     "valid_seeds": figures["valid_seeds"],

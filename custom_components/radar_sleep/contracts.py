@@ -189,3 +189,24 @@ class NightSummary:
     """Mean room temperature while asleep, when a sensor is configured."""
     room_humidity_pct: float | None = None
     room_illuminance_lx: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a device family can tell Radar Sleep (shown in the config flow and the docs)."""
+
+    presence: bool
+    respiration_waveform: bool
+    """A chest-displacement/phase waveform: needed to stage sleep from breathing."""
+    breath_rate: bool
+    heart_rate: bool
+    distance: bool
+    angle: bool
+    movement: bool
+    multiple_targets: bool
+    on_chip_sleep_stage: bool = False
+
+    @property
+    def can_stage_sleep(self) -> bool:
+        """Whether the pipeline can classify sleep stages from this device's data."""
+        return self.respiration_waveform and self.movement

@@ -53,14 +53,13 @@ from .const import (
     STORAGE_VERSION,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import EPOCH_SECONDS, NightSummary, SleepUpdate, VitalsFrame
+from .contracts import EPOCH_SECONDS, Capabilities, NightSummary, SleepUpdate, VitalsFrame
 from .entities_source import CAPABILITIES as ENTITY_CAPABILITIES, EntitiesSource, EntityMap
 from .history import async_add_night_statistics
 from .radar.families import get_family
-from .radar.protocol import Capabilities
 from .radar.serial_source import SerialSource
-from .radar.simulator import SimulatorConfig
-from .radar.sources import SIMULATOR_CAPABILITIES, SimulatorSource
+from .simulation.bedroom import SimulatorConfig
+from .simulation.source import SIMULATOR_CAPABILITIES, SimulatorSource
 from .sleep import EpochResult, PipelineConfig, SleepPipeline
 from .sleep.epoch import EpochInput
 from .sleep.serialize import summary_from_dict, summary_to_dict
@@ -70,7 +69,7 @@ if TYPE_CHECKING:
 
 
 class FrameSource(Protocol):
-    """Anything that yields frames (see ``radar/sources.py``)."""
+    """Anything that yields frames (see ``simulation/source.py``)."""
 
     def frames(self) -> AsyncIterator[VitalsFrame]:
         """Yield frames in time order."""

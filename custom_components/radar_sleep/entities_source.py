@@ -15,8 +15,7 @@ import time
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 
-from .contracts import TargetVitals, VitalsFrame
-from .radar.protocol import Capabilities
+from .contracts import Capabilities, TargetVitals, VitalsFrame
 
 CAPABILITIES = Capabilities(
     presence=True,

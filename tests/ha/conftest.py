@@ -20,8 +20,8 @@ from custom_components.radar_sleep.const import (
     DOMAIN,
 )
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.radar.simulator import SimulatorConfig
-from custom_components.radar_sleep.radar.sources import SimulatorSource
+from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
+from custom_components.radar_sleep.simulation.source import SimulatorSource
 
 
 @pytest.fixture(autouse=True)

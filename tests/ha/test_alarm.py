@@ -25,8 +25,8 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.radar_sleep.alarm import AlarmPhase, local_instant, next_alarm
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import SleepUpdate, VitalsFrame
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator, SimulatorConfig
-from custom_components.radar_sleep.radar.sources import SimulatorSource
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep.alarm import AlarmDecision
 
 from .conftest import Pacer

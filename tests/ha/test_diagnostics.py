@@ -19,7 +19,7 @@ from syrupy.filters import props
 
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
-from custom_components.radar_sleep.radar.sources import SimulatorSource
+from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
 
 

@@ -38,7 +38,7 @@ from custom_components.radar_sleep.const import (
     DOMAIN,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from custom_components.radar_sleep.radar import ld2410, mr60bha2
+from custom_components.radar_sleep.radar.drivers import ld2410, mr60bha2
 from custom_components.radar_sleep.radar.fmcw import save_capture
 from custom_components.radar_sleep.radar.fmcw_sim import FmcwScene, SimPerson, simulate
 

@@ -15,7 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import Stage
-from custom_components.radar_sleep.radar.sources import SimulatorSource
+from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep import sleep_metrics
 
 from .conftest import SilentSource

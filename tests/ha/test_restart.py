@@ -21,8 +21,8 @@ from custom_components.radar_sleep.contracts import NightSummary, VitalsFrame
 from custom_components.radar_sleep.history import (
     async_add_night_statistics,
 )
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator, SimulatorConfig
-from custom_components.radar_sleep.radar.sources import SimulatorSource
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep import SleepPipeline
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict, summary_to_dict
 

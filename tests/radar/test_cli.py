@@ -22,13 +22,13 @@ from typing import Any
 
 import pytest
 
-from custom_components.radar_sleep.radar import (
+from custom_components.radar_sleep.radar.cli import main
+from custom_components.radar_sleep.radar.drivers import (
     ld2410,
     mr24bsd1,
     mr60bha2,
     ti_vitals as ti,
 )
-from custom_components.radar_sleep.radar.cli import main
 from custom_components.radar_sleep.radar.fmcw import save_capture
 from custom_components.radar_sleep.radar.fmcw_sim import FmcwScene, SimPerson, simulate
 

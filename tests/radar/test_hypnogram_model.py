@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import Stage
-from custom_components.radar_sleep.radar.hypnogram_model import (
+from custom_components.radar_sleep.simulation.hypnogram import (
     PARAMS_FILE,
     STAGE_LABELS,
     AasmStage,

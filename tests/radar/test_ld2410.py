@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.radar_sleep.radar import ld2410
+from custom_components.radar_sleep.radar.drivers import ld2410
 from custom_components.radar_sleep.radar.families import get_family
 from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
 

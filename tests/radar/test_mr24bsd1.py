@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.radar import mr24bsd1 as m
+from custom_components.radar_sleep.radar.drivers import mr24bsd1 as m
 from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
 
 pytestmark = pytest.mark.filterwarnings(

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.radar import mr60bha2 as m
+from custom_components.radar_sleep.radar.drivers import mr60bha2 as m
 from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
 
 pytestmark = pytest.mark.filterwarnings(

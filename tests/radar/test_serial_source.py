@@ -14,7 +14,7 @@ from unittest.mock import patch
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.radar import mr60bha2
+from custom_components.radar_sleep.radar.drivers import mr60bha2
 from custom_components.radar_sleep.radar.serial_source import SerialSource
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")

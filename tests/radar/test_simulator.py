@@ -10,8 +10,7 @@ from numpy.typing import NDArray
 import pytest
 
 from custom_components.radar_sleep.contracts import Stage
-from custom_components.radar_sleep.radar.physiology import PHYSIOLOGY, Activity
-from custom_components.radar_sleep.radar.simulator import (
+from custom_components.radar_sleep.simulation.bedroom import (
     ABSENT,
     PARTNER_ID,
     PET_ID,
@@ -19,6 +18,7 @@ from custom_components.radar_sleep.radar.simulator import (
     BedroomSimulator,
     SimulatorConfig,
 )
+from custom_components.radar_sleep.simulation.physiology import PHYSIOLOGY, Activity
 from custom_components.radar_sleep.sleep.features import breath_stats
 
 
@@ -122,7 +122,7 @@ def _user_breathing_by_activity(seeds: range) -> dict[Activity, list[tuple[float
 def test_breathing_per_stage_within_cited_ranges() -> None:
     """Rates 10-20/min in every stage; regularity N3 > N2 > wake, REM irregular; REM shallower.
 
-    Ranges from the sources in radar/physiology.py: Douglas et al. 1982 (rate), Gould et al.
+    Ranges from the sources in simulation/physiology.py: Douglas et al. 1982 (rate), Gould et al.
     1988 and Long et al. 2014 (regularity), Kranjec et al. 2014 (4-12 mm chest displacement).
     """
     data = _user_breathing_by_activity(range(20, 26))
@@ -274,7 +274,7 @@ def test_pre_sleep_movements_follow_the_physiology_table(
     """TV: fewer, smaller movements than reading; phone: many more, but small (hands).
 
     Expected event rates are the table's gross movements + fidgets + laughs per hour
-    (radar/physiology.py: Wilde-Frenz 1983, Borger et al. 2019, Filippelli et al. 2001).
+    (simulation/physiology.py: Wilde-Frenz 1983, Borger et al. 2019, Filippelli et al. 2001).
     """
     measured: dict[Activity, tuple[float, float, float]] = {}
     for pre, activity in PRE_SLEEP.items():

@@ -14,7 +14,7 @@ import math
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.pipeline import STATE_VERSION
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, Stage
-from custom_components.radar_sleep.radar.simulator import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline, sleep_metrics
 from custom_components.radar_sleep.sleep.pipeline import EpochResult
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, TargetVitals, VitalsFrame
-from custom_components.radar_sleep.radar.simulator import (
+from custom_components.radar_sleep.simulation.bedroom import (
     USER_ID,
     BedroomSimulator,
     SimulatorConfig,

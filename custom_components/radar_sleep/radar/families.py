@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from .protocol import Capabilities, FrameAssembler, ParseFn
+from ..contracts import Capabilities
+from .protocol import FrameAssembler, ParseFn
 
 FAMILY_MODULES: dict[str, str] = {
-    "mr60bha2": "mr60bha2",
-    "mr24bsd1": "mr24bsd1",
-    "ti-vitals": "ti_vitals",
-    "ld2410": "ld2410",
+    "mr60bha2": "drivers.mr60bha2",
+    "mr24bsd1": "drivers.mr24bsd1",
+    "ti-vitals": "drivers.ti_vitals",
+    "ld2410": "drivers.ld2410",
     "fmcw": "fmcw",
 }
 """Family name -> module in this package."""

@@ -95,8 +95,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import signal
 
-from ..contracts import TargetVitals, VitalsFrame
-from .protocol import Capabilities
+from ..contracts import Capabilities, TargetVitals, VitalsFrame
 
 FAMILY = "fmcw"
 """Device family name (as in :class:`~.protocol.DecodedMessage`)."""

@@ -119,24 +119,3 @@ class FrameAssembler(Protocol):
 
     def push(self, message: DecodedMessage, t: float) -> VitalsFrame | None:
         """Fold in one message received at source time ``t``; return a frame when one is due."""
-
-
-@dataclass(frozen=True, slots=True)
-class Capabilities:
-    """What a device family can tell Radar Sleep (shown in the config flow and the docs)."""
-
-    presence: bool
-    respiration_waveform: bool
-    """A chest-displacement/phase waveform: needed to stage sleep from breathing."""
-    breath_rate: bool
-    heart_rate: bool
-    distance: bool
-    angle: bool
-    movement: bool
-    multiple_targets: bool
-    on_chip_sleep_stage: bool = False
-
-    @property
-    def can_stage_sleep(self) -> bool:
-        """Whether the pipeline can classify sleep stages from this device's data."""
-        return self.respiration_waveform and self.movement

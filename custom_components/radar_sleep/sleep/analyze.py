@@ -97,7 +97,7 @@ RADAR_BREATH_BAND_HZ = (0.1, 0.6)
 """The raw-FMCW driver's respiration band-pass (``radar/fmcw.py``, ``DspConfig``)."""
 BREATH_AMPLITUDE_MM = 7.0
 """Peak-to-trough chest displacement of the night's typical breath after scaling (the
-simulator's population mean, ``radar/physiology.py`` ``CHEST_DEPTH_MM``)."""
+simulator's population mean, ``simulation/physiology.py`` ``CHEST_DEPTH_MM``)."""
 LIMIT_BREATHS = 2.0
 """Displacement soft limit, in typical breaths (``tanh``)."""
 DISTANCE_M = 0.6

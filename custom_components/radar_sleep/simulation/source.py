@@ -13,9 +13,8 @@ from dataclasses import replace
 import math
 import time
 
-from ..contracts import VitalsFrame
-from .protocol import Capabilities
-from .simulator import BedroomSimulator, GroundTruth, SimulatorConfig
+from ..contracts import Capabilities, VitalsFrame
+from .bedroom import BedroomSimulator, GroundTruth, SimulatorConfig
 
 DAY_S = 86_400.0
 SIMULATOR_CAPABILITIES = Capabilities(

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..contracts import EPOCH_SECONDS, Stage, TargetVitals, VitalsFrame
-from .hypnogram_model import sample_sleep_period
+from .hypnogram import sample_sleep_period
 from .physiology import (
     CHEST_DEPTH_MM,
     PET_DEPTH_MM,

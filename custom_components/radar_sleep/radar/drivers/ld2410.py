@@ -85,8 +85,8 @@ from collections.abc import Sequence
 import re
 import struct
 
-from ..contracts import TargetVitals, VitalsFrame
-from .protocol import Capabilities, DecodedMessage, FieldValue, ParseResult
+from ...contracts import Capabilities, TargetVitals, VitalsFrame
+from ..protocol import DecodedMessage, FieldValue, ParseResult
 
 FAMILY = "ld2410"
 BAUD_RATE = 256_000

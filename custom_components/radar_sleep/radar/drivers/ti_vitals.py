@@ -108,8 +108,8 @@ import math
 import struct
 from typing import Literal
 
-from ..contracts import TargetVitals, VitalsFrame
-from .protocol import Capabilities, DecodedMessage, FieldValue, ParseResult
+from ...contracts import Capabilities, TargetVitals, VitalsFrame
+from ..protocol import DecodedMessage, FieldValue, ParseResult
 
 FAMILY = "ti-vitals"
 BAUD_RATE = 921_600

@@ -90,8 +90,8 @@ import math
 import struct
 from typing import Final
 
-from ..contracts import TargetVitals, VitalsFrame
-from .protocol import Capabilities, DecodedMessage, FieldValue, ParseResult
+from ...contracts import Capabilities, TargetVitals, VitalsFrame
+from ..protocol import DecodedMessage, FieldValue, ParseResult
 
 FAMILY: Final = "mr60bha2"
 BAUD_RATE: Final = 115_200
