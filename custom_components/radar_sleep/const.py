@@ -6,6 +6,8 @@ from datetime import time
 import logging
 from typing import Final
 
+from .contracts import BED_SIDES, RADAR_POSITIONS as _RADAR_POSITIONS
+
 DOMAIN: Final = "radar_sleep"
 LOGGER = logging.getLogger(__package__)
 
@@ -38,8 +40,8 @@ PROBE_SECONDS: Final = 5.0
 UNAVAILABLE_REPAIR_SECONDS: Final = 600
 """A device gone this long raises a repair issue."""
 
-SIDES: Final = ["left", "right"]
-RADAR_POSITIONS: Final = ["left_table", "right_table", "headboard"]
+SIDES: Final[list[str]] = list(BED_SIDES)
+RADAR_POSITIONS: Final[list[str]] = list(_RADAR_POSITIONS)
 
 DEFAULT_SPEED: Final = 1.0
 DEFAULT_SESSION_END_MINUTES: Final = 20

@@ -17,9 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
+from typing import Final, Literal, get_args
 
 EPOCH_SECONDS = 30
 """Length of a scoring epoch, as in AASM/R&K polysomnography scoring."""
+
+type BedSide = Literal["left", "right"]
+"""The sleeper's side of the bed, as seen lying in it."""
+type RadarPosition = Literal["left_table", "right_table", "headboard"]
+"""Where the radar stands: a bedside table, or the middle of the headboard."""
+BED_SIDES: Final[tuple[BedSide, ...]] = get_args(BedSide.__value__)
+RADAR_POSITIONS: Final[tuple[RadarPosition, ...]] = get_args(RadarPosition.__value__)
 
 
 class Stage(IntEnum):

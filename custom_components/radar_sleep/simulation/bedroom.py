@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ..contracts import EPOCH_SECONDS, Stage, TargetVitals, VitalsFrame
+from ..contracts import EPOCH_SECONDS, BedSide, RadarPosition, Stage, TargetVitals, VitalsFrame
 from .hypnogram import sample_sleep_period
 from .physiology import (
     CHEST_DEPTH_MM,
@@ -39,9 +39,7 @@ from .physiology import (
     BreathingPhysiology,
 )
 
-type BedSide = Literal["left", "right"]
 type PreSleep = Literal["reading", "tv", "phone", "mixed"]
-type RadarPosition = Literal["left_table", "right_table", "headboard"]
 type DeviceIds = Literal["stable", "reused"]
 
 ABSENT = -1

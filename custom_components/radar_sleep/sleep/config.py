@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from typing import Literal
 
-from ..contracts import EPOCH_SECONDS
-
-type BedSide = Literal["left", "right"]
-type RadarPosition = Literal["left_table", "right_table", "headboard"]
+from ..contracts import EPOCH_SECONDS, BedSide, RadarPosition
 
 
 @dataclass(frozen=True, slots=True)
