@@ -94,6 +94,4 @@ def test_runtime_imports_no_training_framework() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         for name in _imports(path):
             top = name.split(".")[0]
-            if path.name == "analyze.py" and top == "edfio":
-                continue  # the researcher tool reads EDF with edfio when it is installed
             assert top not in TRAINING_ONLY, f"{path} imports {name}"

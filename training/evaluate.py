@@ -233,11 +233,11 @@ def load_real_night(data: Path) -> tuple[NDArray[np.float64], NDArray[np.int8], 
 def real_night(data: Path) -> dict[str, Any]:
     """Score the real night from its breathing channel alone and compare with the experts."""
     try:
-        analyze = importlib.import_module("custom_components.radar_sleep.sleep.analyze")
+        analyze = importlib.import_module("training.psg.analyze")
     except ModuleNotFoundError as err:
-        if err.name != "custom_components.radar_sleep.sleep.analyze":
+        if err.name != "training.psg.analyze":
             raise
-        return {"skipped": "custom_components/radar_sleep/sleep/analyze.py is not there yet"}
+        return {"skipped": "training/psg/analyze.py is not there yet"}
     analyze_breathing: Callable[..., Any] | None = getattr(analyze, "analyze_breathing", None)
     if analyze_breathing is None:
         return {"skipped": "sleep/analyze.py has no analyze_breathing()"}

@@ -1,81 +1,28 @@
-"""``python -m custom_components.radar_sleep.sleep analyze``: breathing recordings in, JSON out."""
+"""``python -m training.psg.analyze``: breathing recordings in, JSON out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import contextlib
 import csv
 from datetime import UTC, datetime, timedelta
 import io
 import json
-import math
 from pathlib import Path
+import subprocess
+import sys
 from typing import Any
 
+import edfio
 import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
-from custom_components.radar_sleep.sleep.analyze import (
-    AnalysisError,
-    analyze_breathing,
-    breathing_view,
-    main,
-    read_csv,
-)
 from custom_components.radar_sleep.sleep.models import BaselineStager
 from tests.conftest import shared_data_or_skip
+from tests.training.psg.recordings import NIGHT, synthetic_breathing, write_csv
+from training.psg.analyze import analyze_breathing, main, read_csv
 
 LABELS = {s.label for s in Stage}
-
-
-def synthetic_breathing(
-    fs: float,
-    segments: Sequence[tuple[float, float, float]],
-    *,
-    amplitude: float = 400.0,
-    seed: int = 0,
-) -> np.ndarray:
-    """Breath-by-breath breathing in ADC-like units: ``(minutes, breaths/min, interval CV)``.
-
-    Irregular segments (CV >= 0.2) also get a body movement (a 3-s deflection of ten breaths)
-    about once a minute, as wake does on a belt or thermistor.
-    """
-    rng = np.random.default_rng(seed)
-    parts = []
-    for minutes, rate, cv in segments:
-        n = round(minutes * 60 * fs)
-        periods: list[float] = []
-        while sum(periods) < minutes * 60 + 30:
-            periods.append(60.0 / rate * math.exp(cv * rng.standard_normal()))
-        edges = np.concatenate(([0.0], np.cumsum(periods)))
-        t = np.arange(n) / fs
-        k = np.searchsorted(edges, t, side="right") - 1
-        phase = (t - edges[k]) / np.asarray(periods)[k]
-        depth = amplitude * np.exp(0.1 * rng.standard_normal(len(periods)))[k]
-        x = depth * np.sin(2 * np.pi * phase)
-        if cv >= 0.2:
-            for start in rng.uniform(0, minutes * 60 - 5, size=max(1, round(minutes))):
-                a = round(start * fs)
-                b = a + round(3 * fs)
-                x[a:b] += 10 * amplitude * np.hanning(b - a)
-        parts.append(x)
-    x = np.concatenate(parts)
-    return 2048.0 + x + rng.normal(0.0, 0.02 * amplitude, size=x.size)
-
-
-NIGHT = [(8, 16, 0.3), (15, 14, 0.06), (10, 12, 0.03), (10, 15, 0.15), (7, 17, 0.3)]
-"""50 minutes: awake and restless, then regular breathing of decreasing rate, REM-like
-irregularity, awake again."""
-
-
-def write_csv(path: Path, t: np.ndarray, columns: dict[str, np.ndarray]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["t_s", *columns])
-        for k, tk in enumerate(t.tolist()):
-            writer.writerow([f"{tk:.3f}", *(f"{v[k]:.3f}" for v in columns.values())])
-    return path
 
 
 def run(*args: str | Path) -> tuple[int, dict[str, Any] | None, str]:
@@ -99,9 +46,7 @@ def night_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def night_json(night_csv: Path, tmp_path_factory: pytest.TempPathFactory):
     epochs = tmp_path_factory.mktemp("epochs") / "epochs.csv"
-    code, data, err = run(
-        "analyze", night_csv, "--start", "2024-03-01T22:00:00", "--epochs-csv", epochs
-    )
+    code, data, err = run(night_csv, "--start", "2024-03-01T22:00:00", "--epochs-csv", epochs)
     assert code == 0, err
     assert data is not None
     with epochs.open(encoding="utf-8") as fh:
@@ -161,9 +106,20 @@ def test_csv_night_follows_the_input(night_json) -> None:
     assert all(r["stage"] in LABELS for r in rows)
 
 
+def test_runs_as_a_module() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "training.psg.analyze", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "python -m training.psg.analyze" in out.stdout
+
+
 def test_json_is_strict(night_csv: Path) -> None:
     out = io.StringIO()
-    assert main(["analyze", str(night_csv)], out=out) == 0
+    assert main([str(night_csv)], out=out) == 0
     text = out.getvalue()
     assert "NaN" not in text
     assert "Infinity" not in text
@@ -178,7 +134,7 @@ def test_missing_data_splits_the_night(tmp_path: Path) -> None:
     t = np.arange(x.size) / fs
     keep = (t < 20 * 60) | (t >= 45 * 60)
     path = write_csv(tmp_path / "gap.csv", t[keep], {"resp": x[keep]})
-    code, data, err = run("analyze", path)
+    code, data, err = run(path)
     assert code == 0, err
     assert data is not None
     assert data["recording"]["fs_hz"] == 4.0
@@ -194,7 +150,6 @@ def test_missing_data_splits_the_night(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def night_edf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Sleep-EDF-like file: EEG at 100 Hz and a 1-Hz oro-nasal thermistor."""
-    edfio = pytest.importorskip("edfio")
     resp = synthetic_breathing(1.0, [(25, 14, 0.05)], seed=5)
     eeg = np.random.default_rng(1).normal(0.0, 20.0, size=resp.size * 100)
     edf = edfio.Edf(
@@ -211,7 +166,7 @@ def night_edf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_edf_named_channel(night_edf: Path) -> None:
-    code, data, err = run("analyze", night_edf, "--channel", "resp oro-nasal")
+    code, data, err = run(night_edf, "--channel", "resp oro-nasal")
     assert code == 0, err
     assert data is not None
     assert data["source"]["format"] == "edf"
@@ -224,24 +179,47 @@ def test_edf_named_channel(night_edf: Path) -> None:
 
 
 def test_edf_channel_found_without_the_option(night_edf: Path) -> None:
-    code, data, err = run("analyze", night_edf)
+    code, data, err = run(night_edf)
     assert code == 0, err
     assert data is not None
     assert data["source"]["channel"] == "Resp oro-nasal"
 
 
 def test_edf_unknown_channel(night_edf: Path) -> None:
-    code, data, err = run("analyze", night_edf, "--channel", "Thor")
+    code, data, err = run(night_edf, "--channel", "Thor")
     assert code == 2
     assert data is None
     assert "no channel 'Thor'" in err
-    assert "EEG Fpz-Cz, Resp oro-nasal" in err
+    assert "'EEG Fpz-Cz' (not breathing, 100 Hz), 'Resp oro-nasal' (airflow, 1 Hz)" in err
+
+
+def test_edf_channel_chosen_as_the_loaders_choose(tmp_path: Path) -> None:
+    """Several breathing channels: thoracic effort first, as for training."""
+    flow = synthetic_breathing(1.0, [(12, 14, 0.05)], seed=8)
+    thor = synthetic_breathing(10.0, [(12, 14, 0.05)], seed=7)
+    path = tmp_path / "two.edf"
+    edfio.Edf(
+        [
+            edfio.EdfSignal(flow, 1, label="Resp oro-nasal", physical_range=(0, 4096)),
+            edfio.EdfSignal(thor, 10, label="Thor", physical_range=(0, 4096)),
+            edfio.EdfSignal(np.full(flow.size, 1.0), 1, label="CPAP Flow"),
+        ]
+    ).write(path)
+    code, data, err = run(path)
+    assert code == 0, err
+    assert data is not None
+    assert data["source"]["channel"] == "Thor"
+    assert data["recording"]["fs_hz"] == 10.0
+    code, data, err = run(path, "--channel", "RESP ORO-NASAL")
+    assert code == 0, err
+    assert data is not None
+    assert data["source"]["channel"] == "Resp oro-nasal"
 
 
 def test_edf_that_is_not_edf(tmp_path: Path) -> None:
     path = tmp_path / "bad.edf"
     path.write_bytes(b"0       " + b"x" * 400)
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "cannot read" in err
 
@@ -250,11 +228,11 @@ def test_edf_that_is_not_edf(tmp_path: Path) -> None:
 
 
 def test_missing_column(night_csv: Path) -> None:
-    code, data, err = run("analyze", night_csv, "--signal-column", "thorax")
+    code, data, err = run(night_csv, "--signal-column", "thorax")
     assert (code, data) == (2, None)
     assert "no column 'thorax'" in err
     assert "t_s, resp" in err
-    code, _, err = run("analyze", night_csv, "--time-column", "clock")
+    code, _, err = run(night_csv, "--time-column", "clock")
     assert code == 2
     assert "no column 'clock'" in err
 
@@ -262,11 +240,11 @@ def test_missing_column(night_csv: Path) -> None:
 def test_no_time_column_or_ambiguous_signal(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "no time column" in err
     path.write_text("t_s,thor,abd\n0,1,2\n", encoding="utf-8")
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "which column is breathing" in err
 
@@ -276,38 +254,38 @@ def test_bad_sample_rate(tmp_path: Path) -> None:
     x = synthetic_breathing(10.0, [(20, 14, 0.05)])
     t = np.arange(x.size) * 100.0
     path = write_csv(tmp_path / "ms.csv", t, {"resp": x})
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "too low for breathing" in err
     assert "seconds" in err
     # Time going backwards.
     path = tmp_path / "back.csv"
     path.write_text("t_s,resp\n0,1\n1,2\n0.5,3\n", encoding="utf-8")
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "not increasing at data row 3" in err
     # A frame rate the breathing band does not fit in.
-    code, _, err = run("analyze", tmp_path / "ms.csv", "--frame-rate", "1")
+    code, _, err = run(tmp_path / "ms.csv", "--frame-rate", "1")
     assert code == 2
 
 
 def test_bad_values_and_files(tmp_path: Path) -> None:
     path = tmp_path / "text.csv"
     path.write_text("t_s,resp\n0,1\n0.1,high\n", encoding="utf-8")
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "'high' is not a number" in err
-    code, _, err = run("analyze", tmp_path / "absent.csv")
+    code, _, err = run(tmp_path / "absent.csv")
     assert code == 2
     assert "no such file" in err
     short = synthetic_breathing(10.0, [(3, 14, 0.05)])
     path = write_csv(tmp_path / "short.csv", np.arange(short.size) / 10.0, {"resp": short})
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "too short" in err
     flat = np.full(12000, 5.0)
     path = write_csv(tmp_path / "flat.csv", np.arange(flat.size) / 10.0, {"resp": flat})
-    code, _, err = run("analyze", path)
+    code, _, err = run(path)
     assert code == 2
     assert "flat" in err
 
@@ -323,27 +301,13 @@ def test_iso_time_column(tmp_path: Path) -> None:
     rec = read_csv(path)
     assert rec.fs == 2.0
     assert rec.start == t0
-    code, data, err = run("analyze", path)
+    code, data, err = run(path)
     assert code == 0, err
     assert data is not None
     assert data["recording"]["start"] == t0.isoformat()
 
 
 # -- the conversion and the stage model's lookahead ---------------------------------------------
-
-
-def test_view_is_scaled_and_band_limited() -> None:
-    fs = 25.0
-    x = synthetic_breathing(fs, [(15, 15, 0.03)], amplitude=1.0)
-    view = breathing_view(x, fs)
-    assert view.frame_rate_hz == 10.0
-    assert view.t.size == math.ceil(x.size * 10 / 25)
-    # The typical breath is 7 mm peak to trough (sine: RMS * 2 * sqrt(2)).
-    steady = view.displacement_mm[600:-100]
-    assert 2 * math.sqrt(2) * steady.std() == pytest.approx(7.0, rel=0.15)
-    assert float(np.mean(view.movement > 0.1)) < 0.01
-    with pytest.raises(AnalysisError, match="bad sample rate"):
-        breathing_view(x, 0.0)
 
 
 class Delayed:

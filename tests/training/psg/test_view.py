@@ -1,4 +1,4 @@
-"""The radar's view of a belt or airflow recording (training/radar_view.py)."""
+"""A breathing recording as the radar sees it: the source view and the radar view."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
+from custom_components.radar_sleep.dsp import BREATH_BAND_HZ
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
-from custom_components.radar_sleep.sleep.analyze import AnalysisError
-from custom_components.radar_sleep.sleep.features import BREATH_BAND_HZ
 from tests.conftest import shared_data_or_skip
-from training.loaders import BreathingChannel, ChannelKind, hypnogram_from_labels
-from training.radar_view import (
+from tests.training.psg.recordings import synthetic_breathing
+from training.psg import RecordingError
+from training.psg.channels import BreathingChannel, ChannelKind
+from training.psg.hypnogram import hypnogram_from_labels
+from training.psg.view import (
     RadarViewConfig,
+    breathing_view,
     movement_index,
     noise_sd_mm,
     projection_gain,
@@ -206,9 +209,9 @@ def test_frames_feed_the_runtime_pipeline() -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(AnalysisError, match="too short"):
+    with pytest.raises(RecordingError, match="too short"):
         radar_view(belt(minutes=2), FS)
-    with pytest.raises(AnalysisError, match="bad sample rate"):
+    with pytest.raises(RecordingError, match="bad sample rate"):
         radar_view(belt(), -1.0)
 
 
@@ -243,3 +246,17 @@ def test_real_thermistor_night() -> None:
     assert view.n_frames == night.size * 10
     assert 0.0005 < float(np.mean(view.movement > 0.1)) < 0.05
     assert float(np.mean(view.quality > 0.5)) > 0.7
+
+
+def test_view_is_scaled_and_band_limited() -> None:
+    fs = 25.0
+    x = synthetic_breathing(fs, [(15, 15, 0.03)], amplitude=1.0)
+    view = breathing_view(x, fs)
+    assert view.frame_rate_hz == 10.0
+    assert view.t.size == math.ceil(x.size * 10 / 25)
+    # The typical breath is 7 mm peak to trough (sine: RMS * 2 * sqrt(2)).
+    steady = view.displacement_mm[600:-100]
+    assert 2 * math.sqrt(2) * steady.std() == pytest.approx(7.0, rel=0.15)
+    assert float(np.mean(view.movement > 0.1)) < 0.01
+    with pytest.raises(RecordingError, match="bad sample rate"):
+        breathing_view(x, 0.0)

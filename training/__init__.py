@@ -1,0 +1,1 @@
+"""Offline tools of Radar Sleep: training, evaluation and polysomnography readers."""
