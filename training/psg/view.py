@@ -47,8 +47,9 @@ The conversion (:func:`breathing_view`), in order:
 4. **Movement** is derived from the breathing signal itself, as a radar's movement index is
    from its displacement (never from EEG, EOG or EMG): the short-time (2 s) RMS of the signal's
    velocity relative to the night's typical breathing velocity, mapped on a log scale from
-   :data:`MOVEMENT_FLOOR` (0) to :data:`MOVEMENT_FULL` (1); body movements show up on every
-   breathing sensor as fast deflections far beyond a breath (the artefacts movement-based
+   :data:`SOURCE_MOVEMENT_FLOOR` (0) to :data:`SOURCE_MOVEMENT_FULL` (1)
+   (:func:`source_movement_index`); body movements show up on every breathing sensor as fast
+   deflections far beyond a breath (the artefacts movement-based
    staging relies on: Long X et al., *Biomed Signal Process Control* 14:197-205, 2014).
    Samples at the ADC rail (clipping: three or more in a row at the recording's extreme value)
    count as movement 1.
@@ -120,7 +121,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -162,12 +163,12 @@ PERIODIC_FRACTION = 0.7
 PEAK_HALF_WIDTH_HZ = 0.05
 MIN_PERIODIC_WINDOWS = 10
 """Fewer clear-breathing windows than this: fall back to upper quantiles of all windows."""
-MOVEMENT_FLOOR = 2.5
+SOURCE_MOVEMENT_FLOOR = 2.5
 """Velocity RMS, in typical breathing velocities, below which the movement index is 0 (deep
 breaths and sighs stay below it)."""
-MOVEMENT_FULL = 10.0
+SOURCE_MOVEMENT_FULL = 10.0
 """Velocity RMS, in typical breathing velocities, at which the movement index is 1."""
-MOVEMENT_WINDOW_S = 2.0
+SOURCE_MOVEMENT_WINDOW_S = 2.0
 """Window of the source movement index (velocity RMS)."""
 AMPLITUDE_WINDOW_S = 10.0
 QUALITY_FLOOR = 0.1
@@ -203,6 +204,65 @@ RMS acceleration of about ``125 e`` mm/s^2, so the index of a gross movement is 
 energy, as in the simulator's movement channel."""
 
 
+class FrameChannels(Protocol):
+    """Per-frame channels of a view (:class:`BreathingView`, :class:`RadarView`)."""
+
+    @property
+    def frame_rate_hz(self) -> float:
+        """Frames per second."""
+        ...
+
+    @property
+    def t(self) -> FloatArray:
+        """Frame times, seconds from the first sample."""
+        ...
+
+    @property
+    def displacement_mm(self) -> FloatArray:
+        """Chest displacement per frame."""
+        ...
+
+    @property
+    def movement(self) -> FloatArray:
+        """Movement index 0..1 per frame."""
+        ...
+
+    @property
+    def quality(self) -> FloatArray:
+        """Signal quality 0..1 per frame."""
+        ...
+
+    @property
+    def valid(self) -> NDArray[np.bool_]:
+        """Frames with a target."""
+        ...
+
+
+def single_target_frames(
+    view: FrameChannels, distance_m: float, angle_deg: float | None, target_id: int = 1
+) -> Iterator[VitalsFrame]:
+    """Frames of one target from a view's per-frame channels; no target where invalid."""
+    rate = view.frame_rate_hz
+    d = view.displacement_mm.tolist()
+    m = view.movement.tolist()
+    q = view.quality.tolist()
+    ok = view.valid.tolist()
+    for k, tk in enumerate(view.t.tolist()):
+        if not ok[k]:
+            yield VitalsFrame(t=tk, targets=())
+            continue
+        target = TargetVitals(
+            target_id=target_id,
+            distance_m=distance_m,
+            angle_deg=angle_deg,
+            respiration_mm=(d[k],),
+            respiration_rate_hz=rate,
+            movement=m[k],
+            signal_quality=q[k],
+        )
+        yield VitalsFrame(t=tk, targets=(target,))
+
+
 # -- the source view -------------------------------------------------------------------------
 
 
@@ -234,37 +294,11 @@ class BreathingView:
         angle_deg: float | None = None,
         target_id: int = 1,
     ) -> Iterator[VitalsFrame]:
-        """One :class:`~..contracts.VitalsFrame` per frame: one target, or none where invalid."""
+        """One :class:`~custom_components.radar_sleep.contracts.VitalsFrame` per frame.
+
+        One target per frame, none where the view is invalid.
+        """
         return single_target_frames(self, distance_m, angle_deg, target_id)
-
-
-def single_target_frames(
-    view: Any, distance_m: float, angle_deg: float | None, target_id: int = 1
-) -> Iterator[VitalsFrame]:
-    """Frames of one target from a view's per-frame channels; no target where invalid.
-
-    ``view`` has ``t``, ``displacement_mm``, ``movement``, ``quality``, ``valid`` and
-    ``frame_rate_hz`` (:class:`BreathingView`, :class:`RadarView`).
-    """
-    rate = view.frame_rate_hz
-    d = view.displacement_mm.tolist()
-    m = view.movement.tolist()
-    q = view.quality.tolist()
-    ok = view.valid.tolist()
-    for k, tk in enumerate(view.t.tolist()):
-        if not ok[k]:
-            yield VitalsFrame(t=tk, targets=())
-            continue
-        target = TargetVitals(
-            target_id=target_id,
-            distance_m=distance_m,
-            angle_deg=angle_deg,
-            respiration_mm=(d[k],),
-            respiration_rate_hz=rate,
-            movement=m[k],
-            signal_quality=q[k],
-        )
-        yield VitalsFrame(t=tk, targets=(target,))
 
 
 def _breathing_sos(band_hz: tuple[float, float], fs: float) -> FloatArray:
@@ -360,15 +394,16 @@ def _window_stats(
 def source_movement_index(velocity: FloatArray, typical_v: float, fs: float) -> FloatArray:
     """Movement index 0..1 of a breathing recording, from its own velocity (step 4).
 
-    The :data:`MOVEMENT_WINDOW_S` RMS of the signal's velocity relative to the night's typical
-    breathing velocity ``typical_v``, mapped on a log scale from :data:`MOVEMENT_FLOOR` (0) to
-    :data:`MOVEMENT_FULL` (1). Relative, so it holds for any sensor and unit; the radar view
-    derives its own (:func:`movement_index`) from the radar's displacement.
+    The :data:`SOURCE_MOVEMENT_WINDOW_S` RMS of the signal's velocity relative to the night's
+    typical breathing velocity ``typical_v``, mapped on a log scale from
+    :data:`SOURCE_MOVEMENT_FLOOR` (0) to :data:`SOURCE_MOVEMENT_FULL` (1). Relative, so it holds
+    for any sensor and unit; the radar view derives its own (:func:`movement_index`) from the
+    radar's displacement.
     """
-    v_ratio = _rolling_rms(velocity, round(MOVEMENT_WINDOW_S * fs)) / typical_v
+    v_ratio = _rolling_rms(velocity, round(SOURCE_MOVEMENT_WINDOW_S * fs)) / typical_v
     movement: FloatArray = np.clip(
-        np.log(np.maximum(v_ratio, 1e-12) / MOVEMENT_FLOOR)
-        / math.log(MOVEMENT_FULL / MOVEMENT_FLOOR),
+        np.log(np.maximum(v_ratio, 1e-12) / SOURCE_MOVEMENT_FLOOR)
+        / math.log(SOURCE_MOVEMENT_FULL / SOURCE_MOVEMENT_FLOOR),
         0.0,
         1.0,
     )
