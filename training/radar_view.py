@@ -80,7 +80,7 @@ from custom_components.radar_sleep.sleep.features import BREATH_BAND_HZ, MOVING
 
 if TYPE_CHECKING:
     from training.loaders import BreathingChannel, Hypnogram
-    from training.simulated import Night
+    from training.datasets import Night
 
 type FloatArray = NDArray[np.float64]
 
@@ -347,7 +347,7 @@ def radar_night(
     """
     from custom_components.radar_sleep.simulation.bedroom import ABSENT  # noqa: PLC0415
     from custom_components.radar_sleep.simulation.physiology import Activity  # noqa: PLC0415
-    from training.simulated import Night  # noqa: PLC0415
+    from training.datasets import Night  # noqa: PLC0415
 
     if hypnogram.epoch_seconds != EPOCH_SECONDS:
         raise ValueError(f"{hypnogram.epoch_seconds}-s epochs; the pipeline scores 30-s epochs")

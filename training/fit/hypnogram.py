@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 """Fit the sleep-period hypnogram model to the Sleep-EDF-SC nights and write its parameters.
 
 Usage::
 
-    python scripts/fit_hypnogram_model.py --data /work/shared/data/hypnograms \\
-        --out custom_components/radar_sleep/simulation/hypnogram_params.json
+    .venv/bin/python -m training.fit.hypnogram --data ../shared/data/hypnograms
+        [--out custom_components/radar_sleep/simulation/hypnogram_params.json]
 
 The model and its parameter format live in
 ``custom_components/radar_sleep/simulation/hypnogram.py``; this script only runs
@@ -16,15 +15,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-import sys
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
+from custom_components.radar_sleep.simulation.hypnogram import (
     PARAMS_FILE,
     REFERENCE_SOURCE,
     STAGE_LABELS,
@@ -39,6 +33,7 @@ SUMMARY_SIM_NIGHTS = 100
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Fit, write the parameters and print a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="hypnogram data set root")
     parser.add_argument("--out", type=Path, default=PARAMS_FILE, help="parameter JSON to write")
