@@ -79,8 +79,8 @@ from custom_components.radar_sleep.sleep.analyze import (
 from custom_components.radar_sleep.sleep.features import BREATH_BAND_HZ, MOVING
 
 if TYPE_CHECKING:
-    from training.loaders import BreathingChannel, Hypnogram
     from training.datasets import Night
+    from training.loaders import BreathingChannel, Hypnogram
 
 type FloatArray = NDArray[np.float64]
 
