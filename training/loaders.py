@@ -53,9 +53,9 @@ from custom_components.radar_sleep.simulation.hypnogram import (
     STAGE_LABELS,
     UNSCORED,
     AasmStage,
-    load_hypnogram_csv,
     to_four_class,
 )
+from training.fit.hypnogram import load_hypnogram_csv
 
 __all__ = [
     "CHANNEL_RULES",

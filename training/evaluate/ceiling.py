@@ -40,9 +40,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
-from custom_components.radar_sleep.simulation.hypnogram import load_hypnogram_csv
 from training import DATA_DIR
 from training.datasets import CACHE, Night, parse_seeds
+from training.fit.hypnogram import load_hypnogram_csv
 
 RUNS = tuple(range(1, 31))
 PER_MIN = 60 // EPOCH_SECONDS

@@ -24,11 +24,10 @@ import numpy as np
 from custom_components.radar_sleep.simulation.hypnogram import (
     REFERENCE_SOURCE,
     STAGE_LABELS,
-    architecture_stats,
     load_default_model,
-    load_source_nights,
     sample_sleep_period,
 )
+from training.fit.hypnogram import architecture_stats, load_source_nights
 
 SOURCES = ("sleep-edf-sc", "ucddb", "slpdb")
 SIMULATED = "simulated"

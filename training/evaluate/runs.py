@@ -28,10 +28,7 @@ from custom_components.radar_sleep.simulation.bedroom import ABSENT, BedroomSimu
 from custom_components.radar_sleep.simulation.hypnogram import (
     REFERENCE_SOURCE,
     STAGE_LABELS,
-    architecture_stats,
     load_default_model,
-    load_hypnogram_csv,
-    load_source_nights,
     sample_sleep_period,
     to_four_class,
 )
@@ -52,6 +49,7 @@ from training.evaluate.agreement import (
     sleep_wake,
 )
 from training.evaluate.hypnograms import SOURCES
+from training.fit.hypnogram import architecture_stats, load_hypnogram_csv, load_source_nights
 
 KAPPA_GOAL = 0.75
 REAL_RECORD = "SC4001E0"
