@@ -232,7 +232,7 @@ class Outcome:
     oracle_light: tuple[bool, ...]
     """Causal oracle ceiling: woken in light sleep by the rule "wake at the first epoch of
     the window that has truly been light for ``r`` epochs" (the deadline without one), for
-    ``r`` in :data:`ORACLE_RUNS` (``scripts/alarm_ceiling.py`` on real hypnograms)."""
+    ``r`` in :data:`ORACLE_RUNS` (``scripts/evaluate ceiling`` on real hypnograms)."""
     explanation: str
 
 

@@ -92,7 +92,7 @@ def describe_stager(stager: object) -> str:
 def simulate_night(seed: int) -> dict[str, Any]:
     """Run the pipeline over one simulated night and pair its output with the ground truth.
 
-    The epoch-by-epoch comparison covers the in-bed period as ``scripts/evaluate_pipeline.py``
+    The epoch-by-epoch comparison covers the in-bed period as ``scripts/evaluate stages``
     defines it: from lights off (the simulated user's sleep intent) to getting up, epochs
     with the user in bed (a bathroom trip is left out) that the pipeline scored. Night metrics:
     the pipeline's own summary (its own lights-off estimate to the end of its session; the
@@ -279,7 +279,7 @@ def architecture(
     """Architecture figures of simulated and real hypnograms, side by side.
 
     Columns: ``model`` (``n_model`` sleep periods drawn from the simulator's shipped
-    hypnogram model, as ``scripts/compare_hypnograms.py`` does), ``nights`` (the true
+    hypnogram model, as ``scripts/evaluate hypnograms`` does), ``nights`` (the true
     hypnograms of section 1's simulated nights) and each real source.
     """
     hyp = data / "hypnograms"

@@ -246,7 +246,7 @@ def main() -> None:
     params = replace(
         params,
         fitted=(
-            f"scripts/fit_alarm.py: {len(seeds)} training nights (seeds {args.seeds}),"
+            f"python -m training.fit.alarm: {len(seeds)} training nights (seeds {args.seeds}),"
             f" {args.draws} windows each, stage model {model}"
         ),
     )
