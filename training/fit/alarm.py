@@ -243,10 +243,12 @@ def main() -> None:
             f"{row['gained_min_mean']} | {row['deadline_rings']} |"
         )
     model = stage_model_name()
+    # The provenance keeps the name the shipped file was fitted under, so that a refit writes
+    # the same bytes (tests/sleep/test_alarm.py checks it).
     params = replace(
         params,
         fitted=(
-            f"python -m training.fit.alarm: {len(seeds)} training nights (seeds {args.seeds}),"
+            f"scripts/fit_alarm.py: {len(seeds)} training nights (seeds {args.seeds}),"
             f" {args.draws} windows each, stage model {model}"
         ),
     )
