@@ -32,7 +32,8 @@ OPSET = 17
 
 def _canonical_array(a: NDArray[Any], dtype: type[np.floating[Any]]) -> NDArray[Any]:
     """``a`` as ``dtype`` with every ``-0.0`` turned into ``+0.0`` (IEEE 754: -0 + +0 = +0)."""
-    return np.asarray(a, dtype=dtype) + dtype(0.0)
+    out: NDArray[Any] = np.asarray(a, dtype=dtype) + dtype(0.0)
+    return out
 
 
 def _canonical_value(value: Any) -> Any:
@@ -81,7 +82,7 @@ def to_onnx(model: MlpModel) -> onnx.ModelProto:
             nodes.append(helper.make_node("Relu", [current], [f"r{i}"], name=f"relu{i}"))
             current = f"r{i}"
     op = "Softmax" if model.output == "softmax" else "Sigmoid"
-    attrs = {"axis": 1} if op == "Softmax" else {}
+    attrs: dict[str, Any] = {"axis": 1} if op == "Softmax" else {}
     nodes.append(helper.make_node(op, [current], ["probabilities"], name="output", **attrs))
     d_in = model.weights[0].shape[0]
     d_out = model.weights[-1].shape[1]

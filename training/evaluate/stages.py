@@ -67,6 +67,8 @@ def evaluate(seed: int) -> dict[str, float | list[int] | None]:
     s = summaries[0]
     t_hyp = np.where(t_stages[lo:hi] < 0, Stage.WAKE, t_stages[lo:hi])
     tm = sleep_metrics(t_hyp.tolist())
+    assert s.metrics is not None
+    assert tm is not None
     origin = pipeline.origin
     out.update(
         session_start_err_min=((s.session_start - origin).total_seconds() - truth.bed_enter_s) / 60,
