@@ -238,7 +238,10 @@ def main() -> None:
             shipped = with_training(
                 model,
                 {
-                    "data": "simulated nights (simulation/bedroom.py) through the runtime pipeline",
+                    # The provenance text of the shipped model (written when the simulator was
+                    # radar/simulator.py, now simulation/bedroom.py), kept so that a retrain
+                    # writes the shipped bytes.
+                    "data": "simulated nights (radar/simulator.py) through the runtime pipeline",
                     "train_seeds": figures["train_seeds"],
                     "lowrate_seeds": figures["lowrate_seeds"],
                     "valid_seeds": figures["valid_seeds"],
