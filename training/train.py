@@ -1,10 +1,10 @@
 """Train the stage and sleep-intent models on simulated nights and export them.
 
-    .venv/bin/python training/train.py [--train-nights 100] [--valid-nights 30] [--jobs 2]
+    .venv/bin/python -m training.train [--train-nights 100] [--valid-nights 30] [--jobs 2]
         [--seed 0] [--lookaheads 0,1,2,4,8] [--ship-lookahead 0]
         [--out custom_components/radar_sleep/sleep/model_files]
 
-Features are exported by the runtime's own pipeline (:mod:`training.simulated`): one feature
+Features are exported by the runtime's own pipeline (:mod:`training.datasets`): one feature
 implementation. Inputs are built by the runtime's own
 :class:`~custom_components.radar_sleep.sleep.engine.ContextEncoder`, stepped exactly as the
 pipeline steps it (reset outside a session, an empty row for out-of-bed epochs inside one).
@@ -27,29 +27,28 @@ from dataclasses import replace
 import json
 import os
 from pathlib import Path
-import sys
 import time
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.neural_network import MLPClassifier  # type: ignore[import-untyped]
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "training"))
-
-from export import export  # noqa: E402
-from simulated import LOWRATE_SEEDS, TRAIN_SEEDS, VALID_SEEDS, Night, nights  # noqa: E402
-
-from custom_components.radar_sleep.sleep.engine import (  # noqa: E402
+from custom_components.radar_sleep.simulation.scenarios import (
+    LOWRATE_SEEDS,
+    TRAIN_SEEDS,
+    VALID_SEEDS,
+)
+from custom_components.radar_sleep.sleep.engine import (
     MODEL_DIR,
     ContextEncoder,
     MlpModel,
     ModelMeta,
     numpy_forward,
 )
-from custom_components.radar_sleep.sleep.features import FEATURE_NAMES  # noqa: E402
-from custom_components.radar_sleep.sleep.models import model_inputs  # noqa: E402
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.models import model_inputs
+from training.datasets import Night, nights
+from training.export import export
 
 VERSION = "1.1.0"
 STAGE_CONTEXT = 10
@@ -239,7 +238,10 @@ def main() -> None:
             shipped = with_training(
                 model,
                 {
-                    "data": "simulated nights (simulation/bedroom.py) through the runtime pipeline",
+                    # The provenance text of the shipped model (written when the simulator was
+                    # radar/simulator.py, now simulation/bedroom.py), kept so that a retrain
+                    # writes the shipped bytes.
+                    "data": "simulated nights (radar/simulator.py) through the runtime pipeline",
                     "train_seeds": figures["train_seeds"],
                     "lowrate_seeds": figures["lowrate_seeds"],
                     "valid_seeds": figures["valid_seeds"],

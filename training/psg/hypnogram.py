@@ -28,9 +28,9 @@ from custom_components.radar_sleep.simulation.hypnogram import (
     STAGE_LABELS,
     UNSCORED,
     AasmStage,
-    load_hypnogram_csv,
     to_four_class,
 )
+from training.fit.hypnogram import load_hypnogram_csv
 from training.psg import RecordingError
 
 type Int8Array = NDArray[np.int8]

@@ -139,9 +139,9 @@ from custom_components.radar_sleep.sleep.features import MOVING
 from training.psg import RecordingError
 
 if TYPE_CHECKING:
+    from training.datasets import Night
     from training.psg.channels import BreathingChannel
     from training.psg.hypnogram import Hypnogram
-    from training.simulated import Night
 
 type FloatArray = NDArray[np.float64]
 
@@ -740,7 +740,7 @@ def radar_night(
 ) -> Night:
     """A PSG night through :func:`radar_view` and the runtime pipeline, as training data.
 
-    Returns a :class:`training.simulated.Night` (features per epoch, the pipeline's presence
+    Returns a :class:`training.datasets.Night` (features per epoch, the pipeline's presence
     and session, the expert's four-class stage, the intent label and the AASM stage as the
     activity), so that PSG nights train and validate exactly like simulated ones. ``seed``
     is ``config.seed``. The intent label is 1 from ``lights_off_epoch`` (default: the first
@@ -748,7 +748,7 @@ def radar_night(
     """
     from custom_components.radar_sleep.simulation.bedroom import ABSENT  # noqa: PLC0415
     from custom_components.radar_sleep.simulation.physiology import Activity  # noqa: PLC0415
-    from training.simulated import Night  # noqa: PLC0415
+    from training.datasets import Night  # noqa: PLC0415
 
     if hypnogram.epoch_seconds != EPOCH_SECONDS:
         raise ValueError(f"{hypnogram.epoch_seconds}-s epochs; the pipeline scores 30-s epochs")

@@ -1,13 +1,13 @@
-"""How often *any* causal smart alarm can wake in light sleep: the oracle ceiling (issue 5).
+"""How often *any* causal smart alarm can wake in light sleep: the oracle ceiling.
 
-    .venv/bin/python scripts/alarm_ceiling.py [--data ../shared/data] [--window 30]
+    .venv/bin/python -m training.evaluate ceiling [--data ../shared/data] [--window 30]
         [--spread 120] [--sim-seeds 20000-20139,40000-40359]
 
 The smart alarm's figure "woken in light sleep" judges the epoch the user is woken in: a
 trigger on the update of epoch ``i`` wakes the user at the start of epoch ``i + 1``
-(``scripts/evaluate_alarm.py``). A policy that knew the true stage of every epoch up to now
+(:mod:`training.evaluate.alarm`). A policy that knew the true stage of every epoch up to now
 (a perfect stage model) can still not know whether light sleep goes on for one more epoch.
-This script measures that limit on expert-scored hypnograms:
+This module measures that limit on expert-scored hypnograms:
 
 * every alarm window of ``--window`` minutes whose deadline lies in the last ``--spread``
   minutes of the sleep period (every deadline epoch, not a random draw), as the evaluation
@@ -23,7 +23,7 @@ This script measures that limit on expert-scored hypnograms:
 
 Real hypnograms from ``../shared/data/hypnograms`` (Sleep-EDF SC, UCDDB, MIT-BIH slpdb;
 skipped with a message when absent) and, with ``--sim-seeds``, the four-class truth of
-cached simulated nights (``training/simulated.py``; N1 and N2 are one class there, so only the
+cached simulated nights (:mod:`training.datasets`; N1 and N2 are one class there, so only the
 light rules apply). The last line is one JSON object.
 """
 
@@ -39,14 +39,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "training"))
-
-from custom_components.radar_sleep.contracts import EPOCH_SECONDS  # noqa: E402
-from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
-    load_hypnogram_csv,
-)
+from custom_components.radar_sleep.contracts import EPOCH_SECONDS
+from training import DATA_DIR
+from training.datasets import CACHE, Night, parse_seeds
+from training.fit.hypnogram import load_hypnogram_csv
 
 RUNS = tuple(range(1, 31))
 PER_MIN = 60 // EPOCH_SECONDS
@@ -242,13 +238,14 @@ def real_nights(data: Path) -> Iterator[NDArray[np.int8]]:
         yield load_hypnogram_csv(path)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Measure the ceiling; print the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--spread", type=float, default=120.0)
     parser.add_argument("--sim-seeds", help="cached simulated nights, e.g. 20000-20139")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     figures: dict[str, Any] = {"window_min": args.window, "spread_min": args.spread}
 
     if (args.data / "hypnograms").is_dir():
@@ -258,9 +255,6 @@ def main() -> None:
         print(f"no real hypnograms in {args.data / 'hypnograms'}: skipped", file=sys.stderr)
 
     if args.sim_seeds:
-        from evaluate_alarm import parse_seeds  # noqa: PLC0415
-        from simulated import CACHE, Night  # noqa: PLC0415
-
         stages = [
             Night.load(CACHE / f"{seed}.npz").stage
             for seed in parse_seeds(args.sim_seeds)

@@ -1,10 +1,10 @@
 """Sleep-intent onset ("lights off") error over many held-out simulated nights.
 
-    .venv/bin/python scripts/evaluate_intent.py [--nights 200] [--first-seed 0] [--jobs 2]
+    .venv/bin/python -m training.evaluate intent [--nights 200] [--first-seed 0] [--jobs 2]
         [--pre-sleep varied|reading|tv|phone|mixed]
 
 Each night (seed ``first_seed + i``; seeds below 10000 are never used for fitting) is a varied
-bedroom (``fit_baseline.simulated_config``: partner, pet, radar placement, single antenna)
+bedroom (``scenarios.intent_night_config``: partner, pet, radar placement, single antenna)
 with 10-45 minutes awake in bed before trying to sleep and a right-skewed sleep latency. What
 the user does in that time (``SimulatorConfig.pre_sleep``) is by default ``varied``: reading,
 TV, phone and a mix of them in turn (seed modulo 4), so every activity gets a quarter of the
@@ -13,28 +13,20 @@ after sleep onset; the intent onset it dates (the start of the trying-to-sleep s
 led to sleep) is compared with the simulator's ground truth (the end of the pre-sleep
 activity). Prints a Markdown summary, overall and per activity; the last line is one JSON
 object with every figure (per activity under ``by_pre_sleep``, keys ``<activity>_<figure>``).
-The goal (issue 4) is a median absolute error of at most 5 min and a 90th percentile of at
+The goal is a median absolute error of at most 5 min and a 90th percentile of at
 most 15 min, overall and for every activity.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from functools import partial
 import json
 from multiprocessing import get_context
-from pathlib import Path
-import sys
 import time
 from typing import Literal
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fit_baseline import simulated_config
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
 from custom_components.radar_sleep.simulation.bedroom import (
@@ -43,23 +35,22 @@ from custom_components.radar_sleep.simulation.bedroom import (
     PreSleep,
     SimulatorConfig,
 )
+from custom_components.radar_sleep.simulation.scenarios import (
+    EVALUATION_SEEDS,
+    HELD_OUT_LIMIT,
+    PRE_SLEEP,
+    intent_night_config,
+)
 from custom_components.radar_sleep.sleep import EpochResult, PipelineConfig, SleepPipeline
 
-PRE_SLEEP: tuple[PreSleep, ...] = ("reading", "tv", "phone", "mixed")
 GOAL_MEDIAN_MIN, GOAL_P90_MIN = 5.0, 15.0
-
-
-def night_config(seed: int, pre_sleep: PreSleep | Literal["varied"] = "varied") -> SimulatorConfig:
-    """The evaluation's bedroom for ``seed``: varied scene and pre-sleep activity."""
-    activity = PRE_SLEEP[seed % len(PRE_SLEEP)] if pre_sleep == "varied" else pre_sleep
-    return replace(simulated_config(seed), pre_sleep=activity)
 
 
 def run_past_onset(
     seed: int, pre_sleep: PreSleep | Literal["varied"] = "varied"
 ) -> tuple[SimulatorConfig, GroundTruth, SleepPipeline, list[EpochResult]]:
     """The pipeline over night ``seed`` up to 30 minutes after sleep onset."""
-    config = night_config(seed, pre_sleep)
+    config = intent_night_config(seed, pre_sleep)
     sim = BedroomSimulator(config)
     truth = sim.truth
     stop = round((truth.sleep_onset_s + 1800) * config.frame_rate_hz)
@@ -72,6 +63,7 @@ def run_past_onset(
 def evaluate(
     seed: int, pre_sleep: PreSleep | Literal["varied"] = "varied"
 ) -> dict[str, float | str | None]:
+    """Onset error of night ``seed`` (``None`` when no intent onset led to sleep)."""
     config, truth, pipeline, _ = run_past_onset(seed, pre_sleep)
     onset = pipeline.intent.onset_index
     error = None
@@ -86,15 +78,16 @@ def evaluate(
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Evaluate, print the summary and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nights", type=int, default=200)
-    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--first-seed", type=int, default=EVALUATION_SEEDS)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pre-sleep", choices=("varied", *PRE_SLEEP), default="varied")
-    args = parser.parse_args()
-    if args.first_seed + args.nights > 10_000:
-        parser.error("seeds from 10000 on are used for fitting")
+    args = parser.parse_args(argv)
+    if args.first_seed + args.nights > HELD_OUT_LIMIT:
+        parser.error(f"seeds from {HELD_OUT_LIMIT} on are used for fitting")
     t0 = time.perf_counter()
     seeds = range(args.first_seed, args.first_seed + args.nights)
     with get_context("fork").Pool(args.jobs) as pool:

@@ -1,8 +1,9 @@
 """Evaluate the sleep pipeline on held-out simulated nights against their ground truth.
 
-    .venv/bin/python scripts/evaluate_pipeline.py [--nights 20] [--first-seed 0]
+    .venv/bin/python -m training.evaluate stages [--nights 20] [--first-seed 0]
 
-Seeds below 10000 are never used for fitting (scripts/fit_baseline.py starts at 10000).
+Seeds below 10000 are never used for fitting (training seeds start at 10000:
+:mod:`custom_components.radar_sleep.simulation.scenarios`).
 Prints a Markdown summary; the last line is one JSON object with every figure.
 """
 
@@ -10,20 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
-import sys
 import time
 
 import numpy as np
 from numpy.typing import NDArray
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fit_baseline import simulated_config
-
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator
+from custom_components.radar_sleep.simulation.scenarios import EVALUATION_SEEDS, simulated_config
 from custom_components.radar_sleep.sleep import (
     PipelineConfig,
     SleepPipeline,
@@ -41,12 +36,14 @@ def cohen_kappa(truth: NDArray[np.int8], pred: NDArray[np.int8], k: int = 4) -> 
 
 
 def confusion(truth: NDArray[np.int8], pred: NDArray[np.int8], k: int = 4) -> NDArray[np.int64]:
+    """Confusion matrix, rows truth, columns predicted."""
     cm = np.zeros((k, k), dtype=np.int64)
     np.add.at(cm, (truth, pred), 1)
     return cm
 
 
 def evaluate(seed: int) -> dict[str, float | list[int] | None]:
+    """Run the pipeline over night ``seed``; its epochs and errors against the ground truth."""
     cfg = simulated_config(seed)
     sim = BedroomSimulator(cfg)
     truth = sim.truth
@@ -70,6 +67,8 @@ def evaluate(seed: int) -> dict[str, float | list[int] | None]:
     s = summaries[0]
     t_hyp = np.where(t_stages[lo:hi] < 0, Stage.WAKE, t_stages[lo:hi])
     tm = sleep_metrics(t_hyp.tolist())
+    assert s.metrics is not None
+    assert tm is not None
     origin = pipeline.origin
     out.update(
         session_start_err_min=((s.session_start - origin).total_seconds() - truth.bed_enter_s) / 60,
@@ -87,11 +86,12 @@ def evaluate(seed: int) -> dict[str, float | list[int] | None]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Evaluate, print the summary and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nights", type=int, default=20)
-    parser.add_argument("--first-seed", type=int, default=0)
-    args = parser.parse_args()
+    parser.add_argument("--first-seed", type=int, default=EVALUATION_SEEDS)
+    args = parser.parse_args(argv)
     started = time.monotonic()
     rows = [evaluate(seed) for seed in range(args.first_seed, args.first_seed + args.nights)]
     y = np.concatenate([np.array(r["y"], dtype=np.int8) for r in rows])

@@ -1,25 +1,21 @@
-"""Per-epoch inference time of the shipped stage and intent models (see scripts/bench).
+"""Per-epoch inference time of the shipped stage and intent models: ``python -m bench.engine``.
 
 Each model runs epoch by epoch through the runtime's own classes (:class:`EngineStager`,
 :class:`IntentModel`: context encoding, standardisation and the forward pass), once with the
 numpy backend and once with onnxruntime when it is importable. Inputs are feature vectors of a
 synthetic night (values do not change the arithmetic; one in twenty is missing, as out-of-bed
 epochs are). Each figure is the median over ``--repeats`` runs of the mean time per epoch over
-``--epochs`` epochs. Goal (issue 4): <= 5 ms per epoch on the numpy backend.
+``--epochs`` epochs. Goal: <= 5 ms per epoch on the numpy backend.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 import statistics
-import sys
 import time
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.radar_sleep.sleep.engine import (
     EngineStager,

@@ -1,6 +1,6 @@
 """Choose the change-point settings of the sleep-intent tracker on training nights.
 
-    .venv/bin/python scripts/fit_intent.py [--nights 80] [--first-seed 10000] [--jobs 2]
+    .venv/bin/python -m training.fit.intent [--nights 80] [--first-seed 10000] [--jobs 2]
 
 Runs the pipeline on simulated training nights (seeds from 10000, never used for evaluation),
 keeps each night's per-epoch intent scores and stages up to 30 minutes after sleep onset, and
@@ -8,7 +8,7 @@ replays :class:`IntentTracker` over them for every combination of penalty, minim
 length and "high" level. The setting with the smallest 90th percentile of the absolute onset
 error (ties: median) wins; copy it into ``sleep/intent.py`` (``PENALTY``, ``MIN_SIZE``,
 ``HIGH``). Training nights vary the pre-sleep activity as the evaluation does (reading, TV,
-phone, mixed in turn: ``evaluate_intent.night_config``). The last line is one JSON object
+phone, mixed in turn: ``scenarios.intent_night_config``). The last line is one JSON object
 with the winner and its figures, overall and per pre-sleep activity (``by_pre_sleep``).
 """
 
@@ -18,18 +18,13 @@ import argparse
 import itertools
 import json
 from multiprocessing import get_context
-from pathlib import Path
-import sys
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from evaluate_intent import PRE_SLEEP, run_past_onset
-
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
+from custom_components.radar_sleep.simulation.scenarios import PRE_SLEEP, TRAIN_SEEDS
 from custom_components.radar_sleep.sleep.intent import IntentTracker
+from training.evaluate.intent import run_past_onset
 
 type Night = tuple[list[tuple[int, float, int]], float, str]
 """(index, score, stage) per scored epoch, the true intent onset in epochs, and the pre-sleep
@@ -37,6 +32,7 @@ activity."""
 
 
 def collect(seed: int) -> Night:
+    """The intent scores and stages of night ``seed`` up to 30 minutes after sleep onset."""
     config, truth, _, results = run_past_onset(seed)
     epochs = [
         (r.record.index, float(r.record.intent_score), int(r.record.stage))
@@ -47,6 +43,7 @@ def collect(seed: int) -> Night:
 
 
 def onset_errors(nights: list[Night], penalty: float, min_size: int, high: float) -> list[float]:
+    """Onset error (minutes) of the tracker with these settings per night; 120 if missed."""
     errors = []
     for epochs, truth, _ in nights:
         tracker = IntentTracker(penalty=penalty, min_size=min_size, high=high)
@@ -60,13 +57,14 @@ def onset_errors(nights: list[Night], penalty: float, min_size: int, high: float
 
 
 def main() -> None:
+    """Search the settings and print the winner."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nights", type=int, default=80)
-    parser.add_argument("--first-seed", type=int, default=10_000)
+    parser.add_argument("--first-seed", type=int, default=TRAIN_SEEDS)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    if args.first_seed < 10_000:
-        parser.error("training seeds start at 10000")
+    if args.first_seed < TRAIN_SEEDS:
+        parser.error(f"training seeds start at {TRAIN_SEEDS}")
     seeds = range(args.first_seed, args.first_seed + args.nights)
     with get_context("fork").Pool(args.jobs) as pool:
         nights = pool.map(collect, seeds)

@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 """Compare simulated sleep periods with the real expert-scored hypnograms.
 
 Usage::
 
-    python scripts/compare_hypnograms.py --data /work/shared/data/hypnograms [--nights 200]
-        [--seed 0]
+    .venv/bin/python -m training.evaluate hypnograms --data ../shared/data/hypnograms
+        [--nights 200] [--seed 0]
 
 Samples ``--nights`` sleep periods from the shipped model (night i uses
 ``np.random.default_rng(seed + i)``), computes ``architecture_stats`` for them and for the main
@@ -19,22 +18,16 @@ import argparse
 import json
 import math
 from pathlib import Path
-import sys
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from custom_components.radar_sleep.simulation.hypnogram import (  # noqa: E402
+from custom_components.radar_sleep.simulation.hypnogram import (
     REFERENCE_SOURCE,
     STAGE_LABELS,
-    architecture_stats,
     load_default_model,
-    load_source_nights,
     sample_sleep_period,
 )
+from training.fit.hypnogram import architecture_stats, load_source_nights
 
 SOURCES = ("sleep-edf-sc", "ucddb", "slpdb")
 SIMULATED = "simulated"
@@ -71,6 +64,7 @@ def _json_value(value: float) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the comparison tables and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="hypnogram data set root")
     parser.add_argument("--nights", type=int, default=200, help="simulated nights")

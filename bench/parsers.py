@@ -29,15 +29,11 @@ from collections.abc import Callable, Iterator
 import gc
 import json
 import math
-from pathlib import Path
 import random
 import statistics
-import sys
 import time
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.radar_sleep.radar.drivers import (
     ld2410,

@@ -1,16 +1,16 @@
-"""Every speed figure of the project in one run (what ``scripts/bench`` runs).
+"""Every speed figure of the project in one run: ``python -m bench`` (``scripts/bench``).
 
-1. ``pipeline.*``: the sleep pipeline on simulated nights (``bench.py``: simulator frames per
-   second, ``push`` microseconds per frame, ``process_epoch`` milliseconds per epoch, x real
-   time), median over ``--repeats`` nights (default 3);
+1. ``pipeline.*``: the sleep pipeline on simulated nights (:mod:`bench.pipeline`: simulator
+   frames per second, ``push`` microseconds per frame, ``process_epoch`` milliseconds per
+   epoch, x real time), median over ``--repeats`` nights (default 3);
 2. ``engine.*``: per-epoch inference of the shipped stage and intent models, numpy and
-   onnxruntime backends (``bench_engine.py``; goal <= 5 ms, numpy), median of ``--repeats``
+   onnxruntime backends (:mod:`bench.engine`; goal <= 5 ms, numpy), median of ``--repeats``
    runs (default 5);
 3. ``parse.<family>.*``: byte-parser throughput of each serial family in MB/s for valid,
    random and mutated streams, decoded frames per second, assembler cost per message
-   (``bench_parsers.py``), median of ``--repeats`` runs (default 5);
+   (:mod:`bench.parsers`), median of ``--repeats`` runs (default 5);
 4. ``fmcw.*``: the raw-FMCW chain as a multiple of real time for 20-Hz 3-RX frames
-   (``bench_fmcw.py``; goal >= 2000x for one person in 1-s batches), median of ``--repeats``
+   (:mod:`bench.fmcw`; goal >= 2000x for one person in 1-s batches), median of ``--repeats``
    runs (default 3); with ``--fmcw-accuracy`` also its worst errors.
 
 The process is pinned to one CPU and BLAS/FFT threads to 1 for all four. ``--quick`` (a smoke
@@ -20,31 +20,19 @@ with every figure, keys prefixed by their section.
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+import statistics
+import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402 - thread limits must be set before numpy is imported
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench  # noqa: E402
-import bench_engine  # noqa: E402
-import bench_fmcw  # noqa: E402
-import bench_parsers  # noqa: E402
+from bench import engine as bench_engine, fmcw as bench_fmcw, parsers as bench_parsers, pipeline
 
 QUICK_PARSER_MEGABYTES = 0.25
 
 
-def pipeline(repeats: int) -> dict[str, float]:
-    """``bench.py``'s figures: medians over ``repeats`` simulated nights (seeds 0, 1, ...)."""
-    runs = [bench.one_run(seed) for seed in range(repeats)]
+def pipeline_figures(repeats: int) -> dict[str, float]:
+    """:mod:`bench.pipeline`'s figures: medians over ``repeats`` nights (seeds 0, 1, ...)."""
+    runs = [pipeline.one_run(seed) for seed in range(repeats)]
     figures = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
     print(f"sleep pipeline (one simulated night, median of {repeats}):")
     for key, value in figures.items():
@@ -74,7 +62,7 @@ def main() -> None:
     start = time.perf_counter()
     sections: dict[str, dict[str, float | None]] = {}
 
-    sections["pipeline"] = dict(pipeline(repeats["pipeline"]))
+    sections["pipeline"] = dict(pipeline_figures(repeats["pipeline"]))
     print()
     sections["engine"] = bench_engine.run(repeats["engine"])
     bench_engine.print_table(sections["engine"], repeats["engine"])

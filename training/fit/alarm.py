@@ -1,13 +1,13 @@
 """Fit the smart alarm policy's parameters on the training nights; write ``alarm_params.json``.
 
-    .venv/bin/python scripts/fit_alarm.py [--seeds 10000-10099,30000-30059] [--draws 5]
+    .venv/bin/python -m training.fit.alarm [--seeds 10000-10099,30000-30059] [--draws 5]
         [--window 30] [--spread 120] [--jobs 2] [--cached-only] [--dry-run]
 
 Training nights only: by default the stage model's own training nights of
-:mod:`training.simulated`, 10-Hz devices (seeds 10000-10099) and 1, 2 and 5-Hz devices
-(30000-30059); ``scripts/evaluate_alarm.py`` measures on seeds 20000 and up and 40000 and
+:mod:`training.datasets`, 10-Hz devices (seeds 10000-10099) and 1, 2 and 5-Hz devices
+(30000-30059); :mod:`training.evaluate.alarm` measures on seeds 20000 and up and 40000 and
 up. Each night is staged by the runtime's default stage model and gets ``--draws`` alarm
-windows, drawn as in the evaluation (:func:`evaluate_alarm.prepare`, more draws of the
+windows, drawn as in the evaluation (:func:`training.evaluate.alarm.prepare`, more draws of the
 night's generator).
 
 1. **Latest-moment model** (:class:`~custom_components.radar_sleep.sleep.alarm.
@@ -38,28 +38,16 @@ import argparse
 from dataclasses import replace
 import json
 from pathlib import Path
-import sys
 import time
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from evaluate_alarm import (
-    GOAL_LIGHT_PCT,
-    LIGHT,
-    Prepared,
-    evaluate,
-    parse_seeds,
-    prepare_seeds,
-    stage_model_name,
-    summarise,
-    window_times,
+from custom_components.radar_sleep.simulation.scenarios import (
+    ALARM_TRAINING_SEEDS,
+    is_training_seed,
 )
-from simulated import CACHE, nights
-
 from custom_components.radar_sleep.sleep.alarm import (
     CLASSES,
     LIGHT as LIGHT_CLASS,
@@ -68,6 +56,17 @@ from custom_components.radar_sleep.sleep.alarm import (
     LatestMomentModel,
     Observation,
     SmartAlarmPolicy,
+)
+from training.datasets import CACHE, nights, parse_seeds
+from training.evaluate.alarm import (
+    GOAL_LIGHT_PCT,
+    LIGHT,
+    Prepared,
+    evaluate,
+    prepare_seeds,
+    stage_model_name,
+    summarise,
+    window_times,
 )
 
 PENALTY_MIN_PER_PCT = 2.0
@@ -210,10 +209,11 @@ def params_json(params: AlarmPolicyParams) -> str:
 
 
 def main() -> None:
+    """Fit the policy; print the sweeps and the JSON line; write the parameters file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--seeds",
-        default="10000-10099,30000-30059",
+        default=ALARM_TRAINING_SEEDS,
         help="training seed ranges A-B (default: the 10-Hz and the low-rate training nights)",
     )
     parser.add_argument("--draws", type=int, default=5, help="alarm windows per night")
@@ -226,7 +226,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.monotonic()
     seeds = parse_seeds(args.seeds)
-    if not all(10_000 <= s < 20_000 or 30_000 <= s < 40_000 for s in seeds):
+    if not all(is_training_seed(s) for s in seeds):
         parser.error("fit on the training seeds (10000-19999, 30000-39999) only")
     if args.cached_only:
         seeds = [s for s in seeds if (CACHE / f"{s}.npz").exists()]
@@ -243,6 +243,8 @@ def main() -> None:
             f"{row['gained_min_mean']} | {row['deadline_rings']} |"
         )
     model = stage_model_name()
+    # The provenance keeps the name the shipped file was fitted under, so that a refit writes
+    # the same bytes (tests/sleep/test_alarm.py checks it).
     params = replace(
         params,
         fitted=(

@@ -11,30 +11,22 @@ Accuracy (``--accuracy``, on by default): the scenes of ``tests/radar/test_fmcw.
 at the simulator's default SNR; the breathing rate is the spectral peak of the returned
 ``respiration_mm`` after a 10-s warm-up, distance and angle are medians. Errors are against the
 simulator's inputs. The last line printed is one JSON object with every figure;
-``scripts/bench`` (``bench_all.py``) calls :func:`run` and merges it with the other benches.
+``python -m bench`` calls :func:`run` and merges it with the other benches.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import math
 import os
+import statistics
+import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import numpy as np
 
-import argparse  # noqa: E402 - thread limits must be set before numpy is imported
-import json  # noqa: E402
-import math  # noqa: E402
-from pathlib import Path  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from custom_components.radar_sleep.radar.fmcw import FmcwConfig, FmcwProcessor  # noqa: E402
-from custom_components.radar_sleep.radar.fmcw_sim import (  # noqa: E402
+from custom_components.radar_sleep.radar.fmcw import FmcwConfig, FmcwProcessor
+from custom_components.radar_sleep.radar.fmcw_sim import (
     DEFAULT_SNR_DB,
     FmcwScene,
     MovementEpisode,

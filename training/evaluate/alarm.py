@@ -1,14 +1,14 @@
-"""The smart alarm's policy over many held-out simulated nights (issue 5, part 2).
+"""The smart alarm's policy over many held-out simulated nights.
 
-    .venv/bin/python scripts/evaluate_alarm.py [--nights 500] [--first-seed 20000]
+    .venv/bin/python -m training.evaluate alarm [--nights 500] [--first-seed 20000]
         [--seeds 20000-20139,40000-40359] [--window 30] [--spread 120] [--jobs 2]
         [--cached-only] [--params FILE]
 
-Nights are those of :mod:`training.simulated` (the runtime pipeline's own epoch features
+Nights are those of :mod:`training.datasets` (the runtime pipeline's own epoch features
 with the simulator's ground truth), seeds ``first_seed .. first_seed + nights - 1`` (default
 the validation seeds 20000 and up), or the ranges of ``--seeds``; the smart-alarm
 evaluation's seeds are 20000 and up and 40000 and up (``training/README.md``), never used to
-fit the policy (``scripts/fit_alarm.py`` uses the training seeds 10000-10099) nor the stage
+fit the policy (:mod:`training.fit.alarm` uses the training seeds 10000-10099) nor the stage
 model. Missing nights are simulated and cached (slow: about 30 s each per core);
 ``--cached-only`` skips them instead.
 
@@ -43,7 +43,7 @@ be 0), deadline rings. Two references for the light-sleep figure: the same night
 the last epoch before the alarm (the epoch the policy acted on) instead of the epoch the user
 is woken in, and a *causal oracle* that knows the true stage of every epoch so far but not the
 next one (wake at the first epoch truly light for ``r`` epochs, the best ``r`` of 1-10): the
-ceiling of a perfect stage model, which ``scripts/alarm_ceiling.py`` also measures on the real
+ceiling of a perfect stage model, which :mod:`training.evaluate.ceiling` also measures on the real
 expert hypnograms. A readable table first; the last line is one JSON object.
 """
 
@@ -64,34 +64,28 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "training"))
-
-from alarm_ceiling import oracle_ring, runs  # noqa: E402
-from simulated import (  # noqa: E402
-    CACHE,
-    TRAIN_SEEDS,
-    VALID_SEEDS,
-    Night,
-    night_config,
-    nights,
-)
-
-from custom_components.radar_sleep.contracts import (  # noqa: E402
+from custom_components.radar_sleep.contracts import (
     EPOCH_SECONDS,
     SessionState,
     SleepUpdate,
     Stage,
 )
-from custom_components.radar_sleep.sleep.alarm import (  # noqa: E402
+from custom_components.radar_sleep.simulation.scenarios import (
+    ALARM_TRAINING_NIGHTS,
+    TRAIN_SEEDS,
+    VALID_SEEDS,
+    night_config,
+)
+from custom_components.radar_sleep.sleep.alarm import (
     AlarmPolicyParams,
     SmartAlarmPolicy,
     TriggerReason,
     default_params,
 )
-from custom_components.radar_sleep.sleep.engine import MODEL_DIR  # noqa: E402
-from custom_components.radar_sleep.sleep.pipeline import default_stager  # noqa: E402
+from custom_components.radar_sleep.sleep.engine import MODEL_DIR
+from custom_components.radar_sleep.sleep.pipeline import default_stager
+from training.datasets import CACHE, Night, nights, parse_seeds
+from training.evaluate.ceiling import oracle_ring, runs
 
 ORIGIN = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
 """Source time 0 of every night (as the pipeline's default origin)."""
@@ -146,8 +140,10 @@ def replay_stages(night: Night) -> NDArray[np.float64]:
 
 
 def make_updates(night: Night, probs: NDArray[np.float64]) -> list[SleepUpdate]:
-    """The pipeline's live update of every epoch (fields the policy reads, as the pipeline
-    rounds them)."""
+    """The pipeline's live update of every epoch.
+
+    Only the fields the policy reads, rounded as the pipeline rounds them.
+    """
     updates = []
     for i in range(len(night.x)):
         end_t = float((i + 1) * EPOCH_SECONDS)
@@ -236,7 +232,7 @@ class Outcome:
     oracle_light: tuple[bool, ...]
     """Causal oracle ceiling: woken in light sleep by the rule "wake at the first epoch of
     the window that has truly been light for ``r`` epochs" (the deadline without one), for
-    ``r`` in :data:`ORACLE_RUNS` (``scripts/alarm_ceiling.py`` on real hypnograms)."""
+    ``r`` in :data:`ORACLE_RUNS` (``scripts/evaluate ceiling`` on real hypnograms)."""
     explanation: str
 
 
@@ -505,16 +501,8 @@ def rate_table(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def parse_seeds(spec: str) -> list[int]:
-    """``"20000-20139,40000-40359,7"`` as a list of seeds."""
-    seeds: list[int] = []
-    for part in spec.split(","):
-        first, _, last = part.strip().partition("-")
-        seeds += range(int(first), int(last or first) + 1)
-    return seeds
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Evaluate the policy; print the tables and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nights", type=int, default=500)
     parser.add_argument("--first-seed", type=int, default=VALID_SEEDS)
@@ -526,7 +514,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cached-only", action="store_true", help="skip nights not simulated")
     parser.add_argument("--params", type=Path, help="policy parameters JSON (default: shipped)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     started = time.monotonic()
     seeds = (
         parse_seeds(args.seeds)
@@ -534,8 +522,12 @@ def main() -> None:
         else list(range(args.first_seed, args.first_seed + args.nights))
     )
     requested = len(seeds)
-    if any(TRAIN_SEEDS <= s < TRAIN_SEEDS + 100 for s in seeds):
-        print("note: seeds 10000-10099 are the policy's training nights", file=sys.stderr)
+    if any(TRAIN_SEEDS <= s < TRAIN_SEEDS + ALARM_TRAINING_NIGHTS for s in seeds):
+        print(
+            f"note: seeds {TRAIN_SEEDS}-{TRAIN_SEEDS + ALARM_TRAINING_NIGHTS - 1} are the policy's"
+            " training nights",
+            file=sys.stderr,
+        )
     if args.cached_only:
         seeds = [s for s in seeds if (CACHE / f"{s}.npz").exists()]
     else:

@@ -1,4 +1,4 @@
-"""Speed of the simulator and the sleep pipeline (see scripts/bench).
+"""Speed of the simulator and the sleep pipeline: ``python -m bench.pipeline``.
 
 Per-frame work (``SleepPipeline.push``, in Home Assistant's event loop) and per-epoch work
 (``process_epoch``, in the executor) are timed separately over one simulated night; each figure
@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 import statistics
-import sys
 import time
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.radar_sleep.simulation.bedroom import (
     BedroomSimulator,

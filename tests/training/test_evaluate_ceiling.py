@@ -1,28 +1,13 @@
-"""The smart alarm's oracle ceiling (scripts/alarm_ceiling.py) on hypnograms built by hand."""
+"""The smart alarm's oracle ceiling (training.evaluate.ceiling) on hypnograms built by hand."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import numpy as np
-import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "alarm_ceiling.py"
-
-
-@pytest.fixture(scope="module")
-def ceiling() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("alarm_ceiling", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from training.evaluate import ceiling
 
 
-def test_runs(ceiling: ModuleType) -> None:
+def test_runs() -> None:
     mask = np.array([0, 1, 1, 0, 1, 1, 1], dtype=bool)
     assert ceiling.runs(mask).tolist() == [0, 1, 2, 0, 1, 2, 3]
 
@@ -33,7 +18,7 @@ def periodic_night() -> tuple[np.ndarray, np.ndarray]:
     return codes, codes >= 1
 
 
-def test_oracle_and_hazard_on_a_periodic_night(ceiling: ModuleType) -> None:
+def test_oracle_and_hazard_on_a_periodic_night() -> None:
     """Light runs are always 3 epochs, so the third light epoch is always followed by REM.
 
     A window's first update is each of the four phases equally often (every deadline
@@ -56,7 +41,7 @@ def test_oracle_and_hazard_on_a_periodic_night(ceiling: ModuleType) -> None:
     assert hz[3][1] > 0
 
 
-def test_bound_takes_the_best_state_of_each_window(ceiling: ModuleType) -> None:
+def test_bound_takes_the_best_state_of_each_window() -> None:
     codes, asleep = periodic_night()
     light = codes == 2
     rates = {1: 1.0, 2: 1.0, 3: 0.0, 4: 0.0, 5: 0.0, 10: 0.0, 20: 0.0}

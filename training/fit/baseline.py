@@ -1,10 +1,11 @@
 """Fit the baseline stage and intent models on simulated nights with ground truth.
 
-    .venv/bin/python scripts/fit_baseline.py [--nights 40] [--first-seed 10000]
+    .venv/bin/python -m training.fit.baseline [--nights 40] [--first-seed 10000]
         [--out custom_components/radar_sleep/sleep/baseline_params.json]
 
 Features come from the runtime's own pipeline (one implementation). Training seeds start at
-10000; evaluation seeds (scripts/evaluate_baseline.py) are below 10000 and never overlap.
+10000; evaluation seeds (``python -m training.evaluate``) are below 10000 and never overlap
+(:mod:`custom_components.radar_sleep.simulation.scenarios`).
 Deterministic: the same arguments write the same file.
 """
 
@@ -19,16 +20,14 @@ import sys
 import numpy as np
 from numpy.typing import NDArray
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from custom_components.radar_sleep.contracts import Stage
 from custom_components.radar_sleep.simulation.bedroom import (
     ABSENT,
     BedroomSimulator,
-    SimulatorConfig,
     activity_to_stage,
 )
 from custom_components.radar_sleep.simulation.physiology import Activity
+from custom_components.radar_sleep.simulation.scenarios import TRAIN_SEEDS, simulated_config
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.models import (
@@ -68,23 +67,6 @@ def neutral_params() -> BaselineParams:
         intent_bias=0.0,
         intent_mean=np.zeros(N_FEATURES),
         intent_scale=np.ones(N_FEATURES),
-    )
-
-
-def simulated_config(seed: int) -> SimulatorConfig:
-    """Vary the bedroom across nights: partner, pet, radar placement, single antenna."""
-    rng = np.random.default_rng(seed + 7_000_000)
-    side = "left" if rng.random() < 0.5 else "right"
-    placement = (
-        ("left_table" if side == "left" else "right_table") if rng.random() < 0.8 else ("headboard")
-    )
-    return SimulatorConfig(
-        seed=seed,
-        user_side=side,
-        radar_position=placement,
-        partner=bool(rng.random() < 0.7),
-        pet=bool(rng.random() < 0.2),
-        single_antenna=placement != "headboard" and bool(rng.random() < 0.3),
     )
 
 
@@ -202,9 +184,10 @@ def fit_with_validation(nights: list[NightData]) -> tuple[BaselineParams, dict[f
 
 
 def main() -> None:
+    """Fit on the training nights and write the parameters file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nights", type=int, default=40)
-    parser.add_argument("--first-seed", type=int, default=10_000)
+    parser.add_argument("--first-seed", type=int, default=TRAIN_SEEDS)
     parser.add_argument("--out", type=Path, default=PARAMS_FILE)
     args = parser.parse_args()
     nights = []

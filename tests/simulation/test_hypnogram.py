@@ -19,14 +19,16 @@ from custom_components.radar_sleep.simulation.hypnogram import (
     STAGE_LABELS,
     AasmStage,
     HypnogramModel,
+    load_default_model,
+    sample_sleep_period,
+    to_four_class,
+)
+from training.fit.hypnogram import (
     architecture_stats,
     fit_reference_model,
-    load_default_model,
     load_hypnogram_csv,
     load_source_nights,
     main_sleep_period,
-    sample_sleep_period,
-    to_four_class,
 )
 
 HYPNOGRAMS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "hypnograms"

@@ -1,6 +1,6 @@
 """Evaluate primary-user tracking on simulated nights against their ground truth.
 
-    .venv/bin/python scripts/evaluate_user.py [--nights 40] [--first-seed 0] [--jobs 1]
+    .venv/bin/python -m training.evaluate user [--nights 40] [--first-seed 0] [--jobs 1]
 
 Each night runs the pipeline's per-frame path (``SleepPipeline.push``: tracking, presence,
 epoch collection) over one simulated bedroom, with the scenario of the night (partner in bed
@@ -26,24 +26,24 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import json
 import math
 from multiprocessing import Pool
-from pathlib import Path
-import sys
 import time
-from typing import Literal
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS
 from custom_components.radar_sleep.simulation.bedroom import (
     USER_ID,
     BedroomSimulator,
     SimulatorConfig,
+)
+from custom_components.radar_sleep.simulation.scenarios import (
+    EVALUATION_SEEDS,
+    HELD_OUT_LIMIT,
+    user_night_config,
 )
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.presence import PresenceDetector
@@ -52,53 +52,6 @@ from custom_components.radar_sleep.sleep.user import YOU
 
 PURITY = 0.9
 """Share of an epoch's attributed frames that must be the user's for it to count as theirs."""
-
-SCENARIOS: dict[str, dict[str, object]] = {
-    "partner first": {"partner": True, "partner_first": True},
-    "partner stays": {"partner": True, "partner_stays": True, "partner_moves_over": True},
-    "bathroom trip, partner asleep": {"partner": True, "partner_moves_over": True},
-    "pet on the bed": {"pet": True, "pet_takes_spot": True},
-    "single antenna": {"single_antenna": True, "partner": True, "partner_moves_over": True},
-    "renumbered ids": {
-        "device_ids": "reused",
-        "partner": True,
-        "partner_moves_over": True,
-        "pet": True,
-        "pet_takes_spot": True,
-    },
-    "single-target device": {"single_target": True, "partner": True, "partner_moves_over": True},
-    "you alone": {"partner": False},
-}
-"""Scenario of night ``i`` is the ``i % 8``-th; further options are drawn per night."""
-
-
-def night_config(seed: int, index: int) -> tuple[str, SimulatorConfig]:
-    """The scenario and bedroom of night ``index`` (seed ``seed``)."""
-    name = list(SCENARIOS)[index % len(SCENARIOS)]
-    options = dict(SCENARIOS[name])
-    rng = np.random.default_rng(seed + 5_000_000)
-    side: Literal["left", "right"] = "left" if rng.random() < 0.5 else "right"
-    placements: list[Literal["left_table", "right_table", "headboard"]] = [
-        "left_table",
-        "right_table",
-        "headboard",
-    ]
-    if options.get("single_antenna"):
-        placements = placements[:2]  # a single antenna cannot tell the sides apart there
-    placement = placements[int(rng.integers(len(placements)))]
-    if options.get("single_target"):  # it measures the nearest body: it stands on your side
-        placement = "left_table" if side == "left" else "right_table"
-    if "pet" not in options:
-        options["pet"] = bool(rng.random() < 0.3)
-    if options.get("partner") and "partner_first" not in options:
-        options["partner_first"] = bool(rng.random() < 0.3)
-    if options.get("partner") and "partner_stays" not in options:
-        options["partner_stays"] = bool(rng.random() < 0.3)
-    config = replace(
-        SimulatorConfig(seed=seed, user_side=side, radar_position=placement),
-        **options,  # type: ignore[arg-type]
-    )
-    return name, config
 
 
 @dataclass
@@ -114,10 +67,13 @@ class Tally:
     naive_others_only_ok: int = 0
 
     def add(self, other: Tally) -> None:
+        """Add another tally's counts."""
         for key in vars(self):
             setattr(self, key, getattr(self, key) + getattr(other, key))
 
     def figures(self) -> dict[str, float | int | None]:
+        """The counts and shares of this tally."""
+
         def share(a: int, b: int) -> float | None:
             return round(a / b, 4) if b else None
 
@@ -136,7 +92,7 @@ class Tally:
 def evaluate(job: tuple[int, int]) -> tuple[str, SimulatorConfig, Tally]:
     """Run one night; count its epochs."""
     seed, index = job
-    name, cfg = night_config(seed, index)
+    name, cfg = user_night_config(seed, index)
     sim = BedroomSimulator(cfg)
     truth = sim.truth
     config = PipelineConfig(side=cfg.user_side, radar_position=cfg.radar_position)
@@ -189,14 +145,17 @@ def evaluate(job: tuple[int, int]) -> tuple[str, SimulatorConfig, Tally]:
     return name, cfg, tally
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Evaluate, print the tables and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nights", type=int, default=40)
-    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--first-seed", type=int, default=EVALUATION_SEEDS)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
-    args = parser.parse_args()
-    if args.first_seed + args.nights > 10_000:
-        parser.error("evaluation seeds must stay below 10000 (training seeds start there)")
+    args = parser.parse_args(argv)
+    if args.first_seed + args.nights > HELD_OUT_LIMIT:
+        parser.error(
+            f"evaluation seeds must stay below {HELD_OUT_LIMIT} (training seeds start there)"
+        )
     started = time.monotonic()
     jobs = [(args.first_seed + i, i) for i in range(args.nights)]
     if args.jobs > 1:

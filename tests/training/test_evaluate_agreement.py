@@ -16,7 +16,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from training.agreement import (
+from training.evaluate.agreement import (
     bland_altman,
     cohen_kappa,
     confusion_matrix,

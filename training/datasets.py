@@ -6,58 +6,44 @@ attribution, epoching and :mod:`~custom_components.radar_sleep.sleep.features`),
 per-epoch feature vectors are stored with the simulator's ground truth. One feature
 implementation, never two.
 
-Training seeds start at 10000 (validation 20000, low-frame-rate training nights 30000);
-evaluation seeds (``scripts/evaluate*``) are below 10000 and never overlap. Nights are cached
-in ``build/training/nights-pre_sleep/`` because simulating them is the slow part.
+Seeds and bedrooms are those of
+:mod:`custom_components.radar_sleep.simulation.scenarios` (training seeds from 10000,
+validation 20000, low-frame-rate training nights 30000; evaluation seeds below 10000 never
+overlap). Nights are cached in ``build/training/nights-pre_sleep/`` because simulating them is
+the slow part.
+
+    .venv/bin/python -m training.datasets [--train 120] [--valid 30] [--lowrate 0] [--jobs 2]
+
+simulates and caches nights ahead of a fit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
-import sys
 
 import numpy as np
 from numpy.typing import NDArray
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from fit_baseline import simulated_config  # noqa: E402
-
-from custom_components.radar_sleep.contracts import SessionState  # noqa: E402
-from custom_components.radar_sleep.simulation.bedroom import (  # noqa: E402
+from custom_components.radar_sleep.contracts import SessionState
+from custom_components.radar_sleep.simulation.bedroom import (
     ABSENT,
     BedroomSimulator,
-    PreSleep,
-    SimulatorConfig,
     activity_to_stage,
 )
-from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline  # noqa: E402
+from custom_components.radar_sleep.simulation.scenarios import (
+    LOWRATE_SEEDS,
+    TRAIN_SEEDS,
+    VALID_SEEDS,
+    night_config,
+)
+from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 
-_VARIANTS = "pre_sleep" if "pre_sleep" in SimulatorConfig.__dataclass_fields__ else "reading"
-CACHE = ROOT / "build" / "training" / f"nights-{_VARIANTS}"
-"""Cache of simulated nights; keyed by whether the simulator has pre-sleep variants."""
-TRAIN_SEEDS = 10_000
-VALID_SEEDS = 20_000
-LOWRATE_SEEDS = 30_000
-"""Training nights from devices that report at 1, 2 or 5 Hz instead of 10 (seed modulo 3):
-the same bedrooms, fewer frames per breath (many radars report vital signs at 1-2 Hz)."""
-LOW_RATES = (1.0, 2.0, 5.0)
-PRE_SLEEP: tuple[PreSleep, ...] = ("reading", "tv", "phone", "mixed")
+from . import ROOT
 
-
-def night_config(seed: int) -> SimulatorConfig:
-    """A varied bedroom (partner, pet, placement, antenna) and pre-sleep activity."""
-    config = simulated_config(seed)
-    if "pre_sleep" in SimulatorConfig.__dataclass_fields__:
-        rng = np.random.default_rng(seed + 11_000_000)
-        config = replace(config, pre_sleep=PRE_SLEEP[int(rng.integers(len(PRE_SLEEP)))])
-    if seed >= LOWRATE_SEEDS:
-        config = replace(config, frame_rate_hz=LOW_RATES[seed % len(LOW_RATES)])
-    return config
+CACHE = ROOT / "build" / "training" / "nights-pre_sleep"
+"""Cache of simulated nights (the name says the simulator has pre-sleep variants)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +89,15 @@ class Night:
                 d["intent"],
                 d["activity"],
             )
+
+
+def parse_seeds(spec: str) -> list[int]:
+    """``"20000-20139,40000-40359,7"`` as a list of seeds."""
+    seeds: list[int] = []
+    for part in spec.split(","):
+        first, _, last = part.strip().partition("-")
+        seeds += range(int(first), int(last or first) + 1)
+    return seeds
 
 
 def simulate_night(seed: int) -> Night:

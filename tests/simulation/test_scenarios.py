@@ -1,0 +1,61 @@
+"""Seed splits and simulated bedrooms (simulation/scenarios.py), defined once for every tool."""
+
+from __future__ import annotations
+
+from custom_components.radar_sleep.contracts import BED_SIDES, RADAR_POSITIONS
+from custom_components.radar_sleep.simulation import scenarios
+
+
+def test_seed_ranges_do_not_overlap() -> None:
+    starts = [
+        scenarios.EVALUATION_SEEDS,
+        scenarios.TRAIN_SEEDS,
+        scenarios.VALID_SEEDS,
+        scenarios.LOWRATE_SEEDS,
+        scenarios.ALARM_LOWRATE_SEEDS,
+    ]
+    assert starts == [0, 10_000, 20_000, 30_000, 40_000]
+    assert scenarios.HELD_OUT_LIMIT == scenarios.TRAIN_SEEDS
+
+
+def test_alarm_training_seeds_are_training_seeds_only() -> None:
+    assert scenarios.ALARM_TRAINING_SEEDS == "10000-10099,30000-30059"
+    seeds = [*range(10_000, 10_100), *range(30_000, 30_060)]
+    assert all(scenarios.is_training_seed(s) for s in seeds)
+    for held_out in (0, 9_999, 20_000, 29_999, 40_000, 40_359):
+        assert not scenarios.is_training_seed(held_out)
+
+
+def test_bedrooms_are_deterministic_and_valid() -> None:
+    for seed in (0, 1, 10_000, 30_001):
+        a, b = scenarios.simulated_config(seed), scenarios.simulated_config(seed)
+        assert a == b
+        assert a.seed == seed
+        assert a.user_side in BED_SIDES
+        assert a.radar_position in RADAR_POSITIONS
+        assert not (a.single_antenna and a.radar_position == "headboard")
+
+
+def test_training_nights_vary_pre_sleep_and_low_rate_from_30000() -> None:
+    assert (
+        scenarios.night_config(10_000).frame_rate_hz
+        == scenarios.simulated_config(10_000).frame_rate_hz
+    )
+    rates = {scenarios.night_config(scenarios.LOWRATE_SEEDS + i).frame_rate_hz for i in range(3)}
+    assert rates == set(scenarios.LOW_RATES)
+    assert {scenarios.night_config(10_000 + i).pre_sleep for i in range(40)} == set(
+        scenarios.PRE_SLEEP
+    )
+
+
+def test_intent_nights_take_the_activities_in_turn() -> None:
+    activities = [scenarios.intent_night_config(s).pre_sleep for s in range(8)]
+    assert activities == list(scenarios.PRE_SLEEP) * 2
+    assert scenarios.intent_night_config(5, "tv").pre_sleep == "tv"
+
+
+def test_user_nights_cycle_through_the_scenarios() -> None:
+    names = [scenarios.user_night_config(i, i)[0] for i in range(len(scenarios.USER_SCENARIOS))]
+    assert names == list(scenarios.USER_SCENARIOS)
+    _, alone = scenarios.user_night_config(7, 7)
+    assert not alone.partner

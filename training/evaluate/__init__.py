@@ -1,0 +1,1 @@
+"""Evaluations of the sleep pipeline, the smart alarm and the simulator, and the report."""
