@@ -78,17 +78,17 @@ from simulated import (  # noqa: E402
     nights,
 )
 
+from custom_components.radar_sleep.alarm_core.policy import (  # noqa: E402
+    AlarmPolicyParams,
+    SmartAlarmPolicy,
+    TriggerReason,
+    default_params,
+)
 from custom_components.radar_sleep.contracts import (  # noqa: E402
     EPOCH_SECONDS,
     SessionState,
     SleepUpdate,
     Stage,
-)
-from custom_components.radar_sleep.sleep.alarm import (  # noqa: E402
-    AlarmPolicyParams,
-    SmartAlarmPolicy,
-    TriggerReason,
-    default_params,
 )
 from custom_components.radar_sleep.sleep.engine import MODEL_DIR  # noqa: E402
 from custom_components.radar_sleep.sleep.pipeline import default_stager  # noqa: E402

@@ -10,7 +10,7 @@ up. Each night is staged by the runtime's default stage model and gets ``--draws
 windows, drawn as in the evaluation (:func:`evaluate_alarm.prepare`, more draws of the
 night's generator).
 
-1. **Latest-moment model** (:class:`~custom_components.radar_sleep.sleep.alarm.
+1. **Latest-moment model** (:class:`~custom_components.radar_sleep.alarm_core.policy.
    LatestMomentModel`), for every candidate of the thresholds below: the windows are replayed
    through the policy itself, so that classes, run lengths (counted from the window's
    opening) and events are exactly those it sees, and counted: ``stay[c][b]`` = P(same class
@@ -60,7 +60,7 @@ from evaluate_alarm import (
 )
 from simulated import CACHE, nights
 
-from custom_components.radar_sleep.sleep.alarm import (
+from custom_components.radar_sleep.alarm_core.policy import (
     CLASSES,
     LIGHT as LIGHT_CLASS,
     PARAMS_FILE,

@@ -11,7 +11,6 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 import probatio
 
-from .alarm import AlarmController
 from .const import (
     CONF_PARTNER,
     CONF_PET,
@@ -26,9 +25,8 @@ from .const import (
     SIDES,
     SOURCE_SIMULATOR,
 )
-from .coordinator import RadarSleepConfigEntry, RadarSleepCoordinator
+from .runtime import RadarSleepConfigEntry, async_create_runtime, async_start_runtime
 from .services import async_setup_services
-from .sleep.alarm import AlarmPolicyParams, default_params
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -73,28 +71,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _alarm_params() -> AlarmPolicyParams:
-    """The smart alarm policy's fitted parameters (executor: reads a file)."""
-    try:
-        return default_params()
-    except (OSError, TypeError, ValueError) as err:  # the alarm works on the defaults
-        LOGGER.error("The smart alarm's parameters could not be read (%s): using defaults", err)
-        return AlarmPolicyParams()
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
     """Set up a tracker: restore last night and the alarm, start the source, add entities."""
-    coordinator = RadarSleepCoordinator(hass, entry)
-    await coordinator.async_load()
-    params = await hass.async_add_executor_job(_alarm_params)
-    coordinator.alarm = alarm = AlarmController(hass, coordinator, coordinator.stored_alarm, params)
-    entry.runtime_data = coordinator
-    entry.async_on_unload(coordinator.async_shutdown_timers)
-    entry.async_on_unload(coordinator.async_save_now)
-    entry.async_on_unload(alarm.async_shutdown)
+    entry.runtime_data = runtime = await async_create_runtime(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    alarm.async_start()
-    coordinator.async_start()
+    async_start_runtime(runtime)
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])
     return True
 

@@ -104,9 +104,7 @@ class SilentSource:
 @pytest.fixture
 def silent_source() -> Generator[None]:
     """Replace the entry's source by one that sends nothing."""
-    with patch(
-        "custom_components.radar_sleep.coordinator.build_source", return_value=SilentSource()
-    ):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()):
         yield
 
 
@@ -130,5 +128,5 @@ def one_night_source() -> Generator[list[SimulatorSource]]:
         built.append(source)
         return source
 
-    with patch("custom_components.radar_sleep.coordinator.build_source", side_effect=build):
+    with patch("custom_components.radar_sleep.runtime.build_source", side_effect=build):
         yield built

@@ -22,12 +22,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.radar_sleep.alarm import AlarmPhase, local_instant, next_alarm
+from custom_components.radar_sleep.alarm_core.policy import AlarmDecision
+from custom_components.radar_sleep.alarm_core.schedule import local_instant, next_alarm
+from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import SleepUpdate, VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
-from custom_components.radar_sleep.sleep.alarm import AlarmDecision
 
 from .conftest import Pacer
 
@@ -249,7 +250,6 @@ async def test_dismissed_alarm_rearms_for_the_next_day(
         blocking=True,
     )
     alarm = tracker.runtime_data.alarm
-    assert alarm is not None
     freezer.move_to(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -270,7 +270,6 @@ async def test_an_alarm_nobody_stops_stops_by_itself_and_rearms(
         DOMAIN, "set_alarm", {"config_entry_id": tracker.entry_id, "time": "07:00"}, blocking=True
     )
     alarm = tracker.runtime_data.alarm
-    assert alarm is not None
     for minute in range(0, 12 * 60, 10):  # 21:00 to 09:00, in 10-min steps
         freezer.move_to(EVENING + timedelta(minutes=minute))
         async_fire_time_changed(hass)
@@ -323,7 +322,7 @@ async def test_smart_alarm_rings_in_light_sleep_inside_the_window(
     pace_from = (window_start - start).total_seconds() - 300
     night = PacedNight(SimulatorSource(config, speed=0, nights=1), pace_from)
 
-    with patch("custom_components.radar_sleep.coordinator.build_source", return_value=night):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=night):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
@@ -338,7 +337,6 @@ async def test_smart_alarm_rings_in_light_sleep_inside_the_window(
             blocking=True,
         )
         alarm = mock_config_entry.runtime_data.alarm
-        assert alarm is not None
         assert alarm.state.deadline == deadline
         observed: list[SleepUpdate] = []
         real_observe = alarm.policy.observe

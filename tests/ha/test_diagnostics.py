@@ -36,7 +36,7 @@ async def test_diagnostics(
     await hass.async_block_till_done(wait_background_tasks=True)
     diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
     json_dumps(diagnostics)  # what the download serialises must serialise
-    night = mock_config_entry.runtime_data.data.last_night
+    night = mock_config_entry.runtime_data.coordinator.data.last_night
     assert summary_from_dict(diagnostics["last_night"]) == night
     assert diagnostics["stats"]["sessions"] == 1
     assert diagnostics["stats"]["frames"] == one_night_source[0].truths[0].n_epochs * 300

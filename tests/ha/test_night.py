@@ -41,7 +41,7 @@ async def played_night(
 async def test_night_ends_in_last_night_sensors(
     hass: HomeAssistant, played_night: MockConfigEntry, one_night_source: list[SimulatorSource]
 ) -> None:
-    coordinator = played_night.runtime_data
+    coordinator = played_night.runtime_data.coordinator
     night = coordinator.data.last_night
     assert night is not None, "the simulated night produced no summary"
     truth = one_night_source[0].truths[0]
@@ -82,18 +82,16 @@ async def test_night_ends_in_last_night_sensors(
 async def test_last_night_survives_restart(
     hass: HomeAssistant, played_night: MockConfigEntry
 ) -> None:
-    night = played_night.runtime_data.data.last_night
+    night = played_night.runtime_data.coordinator.data.last_night
     assert night is not None
     before = hass.states.get("sensor.bedroom_last_night_total_sleep_time").state
     assert await hass.config_entries.async_unload(played_night.entry_id)
     await hass.async_block_till_done()
     # Set up again with a source that sends nothing: last night comes from storage alone.
-    with patch(
-        "custom_components.radar_sleep.coordinator.build_source", return_value=SilentSource()
-    ):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()):
         assert await hass.config_entries.async_setup(played_night.entry_id)
         await hass.async_block_till_done()
-    assert played_night.runtime_data.data.last_night == night
+    assert played_night.runtime_data.coordinator.data.last_night == night
     assert hass.states.get("sensor.bedroom_last_night_total_sleep_time").state == before
 
 

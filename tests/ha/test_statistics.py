@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.radar_sleep.history import (
+from custom_components.radar_sleep.statistics import (
     NIGHT_STATISTICS,
     async_add_night_statistics,
     night_start,
