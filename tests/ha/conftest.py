@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
-from unittest.mock import patch
+from datetime import UTC, datetime
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,9 +20,10 @@ from custom_components.radar_sleep.const import (
     CONF_SPEED,
     DOMAIN,
 )
-from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
+from custom_components.radar_sleep.contracts import NightSummary, VitalsFrame
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
+from custom_components.radar_sleep.sleep import SleepPipeline
 
 
 @pytest.fixture(autouse=True)
@@ -130,3 +132,24 @@ def one_night_source() -> Generator[list[SimulatorSource]]:
 
     with patch("custom_components.radar_sleep.runtime.build_source", side_effect=build):
         yield built
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create every entity enabled, those disabled by default too (as Home Assistant's own)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def simulated_summary() -> NightSummary:
+    """One simulated night's summary, computed once per test session (per worker)."""
+    config = SimulatorConfig(seed=5, partner=False)
+    pipeline = SleepPipeline(origin=datetime(2026, 11, 20, 21, 30, tzinfo=UTC))
+    for _ in pipeline.run(BedroomSimulator(config).frames()):
+        pass
+    return pipeline.summaries[0]

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
-from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
@@ -37,7 +36,6 @@ from custom_components.radar_sleep.simulation.source import SimulatorSource
 
 from .conftest import Pacer
 
-BERLIN = ZoneInfo("Europe/Berlin")
 ALARM_SWITCH = "switch.bedroom_alarm"
 ALARM_TIME = "time.bedroom_alarm_time"
 WINDOW = "number.bedroom_alarm_window"

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import Any
 from unittest.mock import patch
 
@@ -95,8 +94,9 @@ async def test_history_keeps_the_configured_number_of_nights(
     hass_storage: dict[str, Any],
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    simulated_summary: NightSummary,
 ) -> None:
-    template = played_summary()
+    template = simulated_summary
     stored = [
         summary_to_dict(replace(template, night=date(2026, 11, day))) for day in (10, 11, 12, 13)
     ]
@@ -117,20 +117,12 @@ async def test_history_keeps_the_configured_number_of_nights(
     assert "ignoring an unreadable stored night" in caplog.text
 
 
-@cache
-def played_summary() -> NightSummary:
-    """One simulated night's summary (computed once per test process)."""
-    config = SimulatorConfig(seed=5, partner=False)
-    pipeline = SleepPipeline(origin=START)
-    for _ in pipeline.run(BedroomSimulator(config).frames()):
-        pass
-    return pipeline.summaries[0]
-
-
 async def test_no_recorder_no_statistics(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulated_summary: NightSummary,
 ) -> None:
-    summary = await hass.async_add_executor_job(played_summary)
+    summary = simulated_summary
     with patch("custom_components.radar_sleep.statistics.async_add_external_statistics") as add:
         async_add_night_statistics(hass, mock_config_entry, summary)
     add.assert_not_called()
