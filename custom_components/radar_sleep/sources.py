@@ -100,6 +100,13 @@ class SourceKind:
     """Whether a night in progress carries on after a restart (a capture replay starts over)."""
     has_speed: bool = False
     """Whether the source plays recorded or simulated time at a chosen speed (an option)."""
+    device_model: str | None = None
+    """The tracker device's model (``None``: the kind's key)."""
+
+    @property
+    def model(self) -> str:
+        """The tracker device's model as the device registry shows it."""
+        return self.device_model or self.key
 
 
 def select(options: list[str], key: str, custom: bool = False) -> SelectSelector:
@@ -337,6 +344,7 @@ SIMULATOR = SourceKind(
     build=_build_simulator,
     capabilities=lambda data: SIMULATOR_CAPABILITIES,
     has_speed=True,
+    device_model="Simulated bedroom",
 )
 
 
