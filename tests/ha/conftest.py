@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
-from datetime import UTC, datetime
 from unittest.mock import PropertyMock, patch
 
 import pytest
@@ -20,10 +19,9 @@ from custom_components.radar_sleep.const import (
     CONF_SPEED,
     DOMAIN,
 )
-from custom_components.radar_sleep.contracts import NightSummary, VitalsFrame
-from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.contracts import VitalsFrame
+from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
-from custom_components.radar_sleep.sleep import SleepPipeline
 
 
 @pytest.fixture(autouse=True)
@@ -143,13 +141,3 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         new_callable=PropertyMock,
     ):
         yield
-
-
-@pytest.fixture(scope="session")
-def simulated_summary() -> NightSummary:
-    """One simulated night's summary, computed once per test session (per worker)."""
-    config = SimulatorConfig(seed=5, partner=False)
-    pipeline = SleepPipeline(origin=datetime(2026, 11, 20, 21, 30, tzinfo=UTC))
-    for _ in pipeline.run(BedroomSimulator(config).frames()):
-        pass
-    return pipeline.summaries[0]

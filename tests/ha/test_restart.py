@@ -16,7 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radar_sleep.const import CONF_HISTORY_NIGHTS, DOMAIN
-from custom_components.radar_sleep.contracts import NightSummary, VitalsFrame
+from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep import SleepPipeline
@@ -24,6 +24,8 @@ from custom_components.radar_sleep.sleep.serialize import summary_from_dict, sum
 from custom_components.radar_sleep.statistics import (
     async_add_night_statistics,
 )
+
+from .fixed import NIGHT
 
 START = datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC)
 
@@ -94,9 +96,8 @@ async def test_history_keeps_the_configured_number_of_nights(
     hass_storage: dict[str, Any],
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    simulated_summary: NightSummary,
 ) -> None:
-    template = simulated_summary
+    template = NIGHT
     stored = [
         summary_to_dict(replace(template, night=date(2026, 11, day))) for day in (10, 11, 12, 13)
     ]
@@ -120,9 +121,8 @@ async def test_history_keeps_the_configured_number_of_nights(
 async def test_no_recorder_no_statistics(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    simulated_summary: NightSummary,
 ) -> None:
-    summary = simulated_summary
+    summary = NIGHT
     with patch("custom_components.radar_sleep.statistics.async_add_external_statistics") as add:
         async_add_night_statistics(hass, mock_config_entry, summary)
     add.assert_not_called()

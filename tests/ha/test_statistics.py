@@ -13,13 +13,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.radar_sleep.contracts import NightSummary
 from custom_components.radar_sleep.statistics import (
     NIGHT_STATISTICS,
     async_add_night_statistics,
     night_start,
     statistic_id,
 )
+
+from .fixed import NIGHT
 
 
 @pytest.fixture(autouse=True)
@@ -32,10 +33,9 @@ def auto_enable_custom_integrations(
 async def test_each_night_is_one_statistics_row_per_metric(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    simulated_summary: NightSummary,
 ) -> None:
     mock_config_entry.add_to_hass(hass)
-    summary = simulated_summary
+    summary = NIGHT
     async_add_night_statistics(hass, mock_config_entry, summary)
     async_add_night_statistics(hass, mock_config_entry, summary)  # written again: replaced
     await async_wait_recording_done(hass)
