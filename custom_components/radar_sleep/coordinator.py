@@ -190,6 +190,17 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         )
 
     @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Update the entities; first tell the subscribers if the source's health changed.
+
+        Every change of ``last_update_success`` (here and in ``DataUpdateCoordinator``) and of
+        the error counters is followed by this call.
+        """
+        self._health_changed()
+        super().async_update_listeners()
+
+    @callback
     def _health_changed(self) -> None:
         """Tell the subscribers when standby, delivery or the error counters changed."""
         health = self._current_health()
@@ -237,7 +248,6 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self.pipeline.last_update = update
             self.last_update_success = True
             self.async_set_updated_data(RadarSleepData(update, self.data.last_night))
-            self._health_changed()
             LOGGER.info("%s: standby, sensing stopped", self.name)
         else:
             LOGGER.info("%s: sensing again", self.name)
@@ -258,7 +268,6 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 if self.last_update_success:
                     LOGGER.error("Radar source failed, retrying in %ss: %s", RETRY_SECONDS, err)
                 self.last_update_success = False
-                self._health_changed()
                 self.async_update_listeners()
                 await asyncio.sleep(RETRY_SECONDS)
             else:
@@ -301,7 +310,6 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             LOGGER.info("%s: the radar is delivering frames again", self.config_entry.title)
             self._clear_repair()
         self.async_set_updated_data(RadarSleepData(update, self.data.last_night))
-        self._health_changed()
 
     @callback
     def _connection_changed(self, connected: bool, error: str | None) -> None:
@@ -316,7 +324,6 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             )
         self.last_update_success = False
         self.stats.last_error = error
-        self._health_changed()
         self.async_update_listeners()
         if self._repair_timer is None:
             self._repair_timer = async_call_later(
