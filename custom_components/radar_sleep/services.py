@@ -7,6 +7,8 @@ integrations with per-entry actions do. Validation problems raise a translated
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_TIME
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -21,7 +23,9 @@ from .const import (
     MAX_SNOOZE_MINUTES,
     MAX_WINDOW_MINUTES,
 )
-from .runtime import RadarSleepConfigEntry
+
+if TYPE_CHECKING:
+    from .runtime import RadarSleepConfigEntry
 
 SERVICE_SET_ALARM = "set_alarm"
 SERVICE_SNOOZE = "snooze"

@@ -145,7 +145,7 @@ async def async_setup_fixed(
     hass_storage[f"{DOMAIN}.{entry.entry_id}"] = stored_file(entry)
     entry.add_to_hass(hass)
     with (
-        patch("custom_components.radar_sleep.integration.PLATFORMS", platforms),
+        patch("custom_components.radar_sleep.runtime.PLATFORMS", platforms),
         patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()),
     ):
         assert await hass.config_entries.async_setup(entry.entry_id)
