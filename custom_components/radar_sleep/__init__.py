@@ -13,7 +13,7 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - exercised by tests/test_import_rule.py
     pass
 else:
-    from .integration import (
+    from .runtime import (
         CONFIG_SCHEMA,
         PLATFORMS,
         async_setup,

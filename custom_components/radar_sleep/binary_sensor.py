@@ -15,8 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .contracts import SleepUpdate
-from .coordinator import RadarSleepConfigEntry
 from .entity import RadarSleepEntity
+from .runtime import RadarSleepConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -60,7 +60,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the tracker's binary sensors."""
     async_add_entities(
-        RadarSleepBinarySensor(entry.runtime_data, description) for description in BINARY_SENSORS
+        RadarSleepBinarySensor(entry.runtime_data.coordinator, description)
+        for description in BINARY_SENSORS
     )
 
 

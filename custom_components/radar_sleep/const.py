@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 import logging
 from typing import Final
 
@@ -33,8 +32,6 @@ SOURCE_SIMULATOR: Final = "simulator"
 SOURCE_SERIAL: Final = "serial"
 SOURCE_ENTITIES: Final = "entities"
 SOURCE_FMCW: Final = "fmcw_replay"
-SOURCES: Final = [SOURCE_SERIAL, SOURCE_FMCW, SOURCE_ENTITIES, SOURCE_SIMULATOR]
-"""Frame sources selectable in the config flow."""
 PROBE_SECONDS: Final = 5.0
 """How long the config flow listens for valid frames before it gives up."""
 UNAVAILABLE_REPAIR_SECONDS: Final = 600
@@ -57,26 +54,12 @@ STORAGE_VERSION: Final = 1
 RETRY_SECONDS: Final = 30
 """Wait before restarting a source that failed."""
 
-# Smart alarm (see docs/smart-alarm.md).
-DEFAULT_ALARM_TIME: Final = time(7, 0)
-DEFAULT_WINDOW_MINUTES: Final = 30
-"""The smart window: the alarm may ring this long before the set time, in light sleep."""
+# Smart alarm (see docs/smart-alarm.md; its schedule's defaults and grace periods are in
+# alarm_core/).
 MAX_WINDOW_MINUTES: Final = 90
-DEFAULT_SUNRISE_MINUTES: Final = 30
-"""How long the wake-up light takes from dim and warm to bright and cool."""
 MAX_SUNRISE_MINUTES: Final = 120
 DEFAULT_SNOOZE_MINUTES: Final = 9
 MAX_SNOOZE_MINUTES: Final = 60
-FAILSAFE_STALE_SECONDS: Final = 300
-"""No epoch for this long when the set time comes: the alarm rings with reason ``failsafe``."""
-LATE_SECONDS: Final = 60
-"""Ringing more than this after the set time (the clock jumped, Home Assistant was down) is a
-``failsafe`` ring."""
-MISSED_ALARM_GRACE_SECONDS: Final = 7200
-"""An alarm that could not ring at its set time still rings this long afterwards (Home
-Assistant was down, the clock jumped); later it is given up for the next one."""
-RING_TIMEOUT_SECONDS: Final = 3600
-"""An alarm that nobody snoozes or dismisses stops by itself after this long."""
 ALARM_WATCHDOG_SECONDS: Final = 30
 """The alarm checks the wall clock this often on top of its timers (clock jumps)."""
 

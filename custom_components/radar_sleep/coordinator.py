@@ -1,78 +1,58 @@
-"""Wires a frame source to the sleep pipeline and the entities (push, no polling)."""
+"""Wires a frame source to the sleep pipeline and the entities (push, no polling).
+
+The coordinator runs the entry's frame source in a background task, pushes each frame
+through the sleep pipeline (each closed epoch in the executor) and publishes the updates. Who
+needs more than the entities' data subscribes: the smart alarm to every epoch and to the
+source's health (:meth:`RadarSleepCoordinator.async_add_sleep_listener`), the statistics to
+every finished night (:meth:`RadarSleepCoordinator.async_add_night_listener`).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, field, replace
 from functools import partial
 import math
-from pathlib import Path
 import time
 from typing import TYPE_CHECKING, Any, Protocol, override
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from .alarm_core.state import SourceHealth
 from .const import (
-    CONF_BREATH_ENTITY,
-    CONF_CAPTURE_PATH,
-    CONF_DISTANCE_ENTITY,
-    CONF_FAMILY,
-    CONF_HEART_ENTITY,
-    CONF_HISTORY_NIGHTS,
-    CONF_PARTNER,
-    CONF_PET,
     CONF_PORT,
-    CONF_PRESENCE_ENTITY,
-    CONF_PRESENCE_THRESHOLD,
-    CONF_RADAR_POSITION,
-    CONF_SEED,
-    CONF_SESSION_END_MINUTES,
-    CONF_SIDE,
-    CONF_SOURCE,
-    CONF_SPEED,
-    DEFAULT_HISTORY_NIGHTS,
-    DEFAULT_PRESENCE_THRESHOLD,
-    DEFAULT_SESSION_END_MINUTES,
-    DEFAULT_SPEED,
     DOMAIN,
     LOGGER,
     RETRY_SECONDS,
-    SAVE_DELAY_SECONDS,
     SAVE_INTERVAL_SECONDS,
-    SOURCE_ENTITIES,
-    SOURCE_FMCW,
-    SOURCE_SERIAL,
-    STORAGE_VERSION,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import EPOCH_SECONDS, Capabilities, NightSummary, SleepUpdate, VitalsFrame
-from .entities_source import CAPABILITIES as ENTITY_CAPABILITIES, EntitiesSource, EntityMap
-from .history import async_add_night_statistics
-from .radar.families import get_family
+from .contracts import EPOCH_SECONDS, NightSummary, SleepUpdate
 from .radar.serial_source import SerialSource
-from .simulation.bedroom import SimulatorConfig
-from .simulation.source import SIMULATOR_CAPABILITIES, SimulatorSource
-from .sleep import EpochResult, PipelineConfig, SleepPipeline
+from .simulation.source import SimulatorSource
+from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
-from .sleep.serialize import summary_from_dict, summary_to_dict
+from .sources import FrameSource, pipeline_config, source_kind
+from .store import RadarSleepStore
 
 if TYPE_CHECKING:
-    from .alarm import AlarmController
+    from .runtime import RadarSleepConfigEntry
 
 
-class FrameSource(Protocol):
-    """Anything that yields frames (see ``simulation/source.py``)."""
+class SleepListener(Protocol):
+    """What follows the sleep data beyond the entities (the smart alarm)."""
 
-    def frames(self) -> AsyncIterator[VitalsFrame]:
-        """Yield frames in time order."""
+    def async_on_health(self, health: SourceHealth) -> None:
+        """The source's health changed (called at once with the current health)."""
+
+    def async_on_epoch(self, update: SleepUpdate) -> None:
+        """One epoch was completed (after the entities were updated)."""
 
 
 @dataclass(slots=True)
@@ -97,72 +77,6 @@ class RadarSleepStats:
 
 _REASON_KEYS = ("presence", "session", "user", "intent", "stage")
 
-type RadarSleepConfigEntry = ConfigEntry[RadarSleepCoordinator]
-
-
-def capabilities(entry: ConfigEntry) -> Capabilities:
-    """What the entry's source can deliver."""
-    if entry.data[CONF_SOURCE] == SOURCE_SERIAL:
-        return get_family(entry.data[CONF_FAMILY]).capabilities
-    if entry.data[CONF_SOURCE] == SOURCE_ENTITIES:
-        return ENTITY_CAPABILITIES
-    if entry.data[CONF_SOURCE] == SOURCE_FMCW:
-        return get_family("fmcw").capabilities
-    return SIMULATOR_CAPABILITIES
-
-
-def pipeline_config(hass: HomeAssistant, entry: ConfigEntry) -> PipelineConfig:
-    """The pipeline's settings from the entry's data and options."""
-    return PipelineConfig(
-        stages_available=capabilities(entry).can_stage_sleep,
-        side=entry.data[CONF_SIDE],
-        radar_position=entry.data[CONF_RADAR_POSITION],
-        presence_threshold=float(
-            entry.options.get(CONF_PRESENCE_THRESHOLD, DEFAULT_PRESENCE_THRESHOLD)
-        ),
-        session_end_minutes=float(
-            entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES)
-        ),
-        time_zone=dt_util.get_default_time_zone(),
-    )
-
-
-def resolve_capture_path(config_dir: str, path: str) -> Path:
-    """A capture path as given (absolute, or relative to Home Assistant's config folder)."""
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else Path(config_dir) / candidate
-
-
-def build_source(hass: HomeAssistant, entry: ConfigEntry) -> FrameSource:
-    """The entry's frame source."""
-    if entry.data[CONF_SOURCE] == SOURCE_SERIAL:
-        return SerialSource(entry.data[CONF_FAMILY], entry.data[CONF_PORT])
-    if entry.data[CONF_SOURCE] == SOURCE_FMCW:
-        from .radar.fmcw import FmcwReplaySource  # noqa: PLC0415 - numpy DSP module
-
-        path = resolve_capture_path(hass.config.config_dir, entry.data[CONF_CAPTURE_PATH])
-        return FmcwReplaySource(path, speed=float(entry.options.get(CONF_SPEED, 1.0)))
-    if entry.data[CONF_SOURCE] == SOURCE_ENTITIES:
-        zone = pipeline_config(hass, entry).zone
-        return EntitiesSource(
-            hass,
-            EntityMap(
-                presence=entry.data[CONF_PRESENCE_ENTITY],
-                breath_rate=entry.data.get(CONF_BREATH_ENTITY),
-                heart_rate=entry.data.get(CONF_HEART_ENTITY),
-                distance=entry.data.get(CONF_DISTANCE_ENTITY),
-            ),
-            user_distance_m=(zone.min_distance_m + zone.max_distance_m) / 2,
-        )
-    config = SimulatorConfig(
-        seed=int(entry.data[CONF_SEED]),
-        user_side=entry.data[CONF_SIDE],
-        radar_position=entry.data[CONF_RADAR_POSITION],
-        partner=bool(entry.data[CONF_PARTNER]),
-        pet=bool(entry.data[CONF_PET]),
-    )
-    return SimulatorSource(config, speed=float(entry.options.get(CONF_SPEED, DEFAULT_SPEED)))
-
 
 class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
     """Runs the source in a background task and pushes pipeline updates to entities.
@@ -173,76 +87,61 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     config_entry: RadarSleepConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
-        """Set up the pipeline; the source starts with :meth:`async_start`."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: RadarSleepConfigEntry,
+        source: FrameSource,
+        store: RadarSleepStore,
+    ) -> None:
+        """Set up around ``source``; it starts with :meth:`async_start`."""
         super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
-        self.source: FrameSource = build_source(hass, entry)
+        self.source = source
         if isinstance(self.source, SerialSource):
             self.source.on_connection = self._connection_changed
+        self._store = store
         self._repair_timer: CALLBACK_TYPE | None = None
         self.pipeline: SleepPipeline
         self.stats = RadarSleepStats()
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
-        )
-        self.nights: list[NightSummary] = []
-        """Past nights, oldest first, at most the retention option's number."""
         self._t_offset = 0.0
         """Added to frame times after a restart, so that a live device's clock carries on the
         saved night's."""
-        self._nights_data: list[dict[str, Any]] = []
-        """``nights`` as stored (built once per night, not at every save in the loop)."""
-        self._state: dict[str, Any] | None = None
-        """The latest snapshot of the night in progress (what storage holds)."""
         self._state_at = -math.inf
-        self.standby = False
         self._task: asyncio.Task[None] | None = None
-        self.alarm: AlarmController | None = None
-        """The smart alarm (set up by ``integration.py``): it gets every epoch's update, and
-        its settings and state are saved with the night."""
-        self.stored_alarm: dict[str, Any] | None = None
-        """The alarm as storage held it at start-up."""
+        self._sleep_listeners: list[SleepListener] = []
+        self._night_listeners: list[Callable[[NightSummary], None]] = []
+        self._health: SourceHealth | None = None
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
         """Nothing to poll: data arrives from the source."""
         return self.data
 
+    @property
+    def standby(self) -> bool:
+        """Whether sensing is switched off (saved, so it survives restarts)."""
+        return self._store.standby
+
     async def async_load(self) -> None:
-        """Build the pipeline (executor), restore past nights and the night in progress."""
+        """Build the pipeline (executor) and carry on the stored night in progress."""
         self.pipeline = await self.hass.async_add_executor_job(
             partial(
                 SleepPipeline,
-                pipeline_config(self.hass, self.config_entry),
+                pipeline_config(self.config_entry),
                 origin=dt_util.utcnow(),
             )
         )
-        stored = await self._store.async_load() or {}
-        nights: list[NightSummary] = []
-        for item in stored.get("nights") or (
-            [stored["last_night"]] if stored.get("last_night") else []
-        ):
-            try:
-                nights.append(summary_from_dict(item))
-            except (KeyError, ValueError, TypeError) as err:
-                LOGGER.warning("%s: ignoring an unreadable stored night: %s", self.name, err)
-        self.nights = nights[-self._retention :]
-        self._nights_data = [summary_to_dict(n) for n in self.nights]
-        self.standby = bool(stored.get("standby", False))
-        self.stored_alarm = stored.get("alarm")
-        if (state := stored.get("in_progress")) and self._resumable() and not self.standby:
+        store = self._store
+        if (state := store.in_progress) and self._resumable() and not self.standby:
             await self._async_restore(state)
         self.data = RadarSleepData(
-            update=self.pipeline.last_update, last_night=self.nights[-1] if self.nights else None
+            update=self.pipeline.last_update,
+            last_night=store.nights[-1] if store.nights else None,
         )
-
-    @property
-    def _retention(self) -> int:
-        return int(self.config_entry.options.get(CONF_HISTORY_NIGHTS, DEFAULT_HISTORY_NIGHTS))
 
     def _resumable(self) -> bool:
         """Whether the source can carry on a saved night (a capture replay starts over)."""
-        return bool(self.config_entry.data[CONF_SOURCE] != SOURCE_FMCW)
+        return source_kind(self.config_entry.data).resumable
 
     async def _async_restore(self, state: dict[str, Any]) -> None:
         """Carry on the saved night: restore the pipeline and line the source's time up."""
@@ -264,6 +163,55 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             len(self.pipeline.records),
         )
 
+    # Subscribers ------------------------------------------------------------------------------
+
+    @callback
+    def async_add_sleep_listener(self, listener: SleepListener) -> CALLBACK_TYPE:
+        """Hand ``listener`` every epoch and every change of the source's health.
+
+        It gets the current health at once. Returns the remover.
+        """
+        self._sleep_listeners.append(listener)
+        listener.async_on_health(self._current_health())
+        return lambda: self._sleep_listeners.remove(listener)
+
+    @callback
+    def async_add_night_listener(self, listener: Callable[[NightSummary], None]) -> CALLBACK_TYPE:
+        """Hand ``listener`` every finished night (after it was saved). Returns the remover."""
+        self._night_listeners.append(listener)
+        return lambda: self._night_listeners.remove(listener)
+
+    def _current_health(self) -> SourceHealth:
+        return SourceHealth(
+            standby=self.standby,
+            delivering=self.last_update_success,
+            source_errors=self.stats.source_errors,
+            last_error=self.stats.last_error,
+        )
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Update the entities; first tell the subscribers if the source's health changed.
+
+        Every change of ``last_update_success`` (here and in ``DataUpdateCoordinator``) and of
+        the error counters is followed by this call.
+        """
+        self._health_changed()
+        super().async_update_listeners()
+
+    @callback
+    def _health_changed(self) -> None:
+        """Tell the subscribers when standby, delivery or the error counters changed."""
+        health = self._current_health()
+        if health == self._health:
+            return
+        self._health = health
+        for listener in list(self._sleep_listeners):
+            listener.async_on_health(health)
+
+    # The source -------------------------------------------------------------------------------
+
     def async_start(self) -> None:
         """Start consuming frames in a background task bound to the entry (not in standby)."""
         if self.standby or self._task is not None:
@@ -280,7 +228,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         """
         if standby == self.standby:
             return
-        self.standby = standby
+        self._store.standby = standby
+        self._health_changed()
         if standby:
             if (task := self._task) is not None:
                 self._task = None
@@ -291,7 +240,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             if isinstance(self.source, SimulatorSource) and last_t is not None:
                 self.source.start_t = math.floor(last_t / EPOCH_SECONDS) * EPOCH_SECONDS
             self.pipeline.reset()
-            self._state = None
+            self._store.snapshot = None
             self._clear_repair()
             update = self.pipeline.idle_update(
                 self.pipeline.last_update.t, dict.fromkeys(_REASON_KEYS, "standby")
@@ -304,7 +253,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             LOGGER.info("%s: sensing again", self.name)
             self.async_start()
             self.async_update_listeners()
-        await self._store.async_save(self._data_to_store())
+        await self._store.async_save()
 
     async def _async_run(self) -> None:
         """Consume the source forever, restarting it after a failure."""
@@ -336,14 +285,14 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 )
                 self.stats.epochs += 1
                 if state is not None:
-                    self._state = state
-                    self._store.async_delay_save(self._data_to_store, SAVE_DELAY_SECONDS)
+                    self._store.snapshot = state
+                    self._store.async_delay_save()
                 if epoch.summary is not None:
                     self.stats.sessions += 1
                     await self._async_night_ended(epoch.summary)
                 self._publish(epoch.update)
-                if self.alarm is not None:
-                    self.alarm.async_observe(epoch.update)
+                for listener in list(self._sleep_listeners):
+                    listener.async_on_epoch(epoch.update)
             elif result.update is not None:
                 self._publish(result.update)
 
@@ -355,18 +304,6 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             return result, None
         self._state_at = now
         return result, self.pipeline.snapshot()
-
-    def _data_to_store(self) -> dict[str, Any]:
-        return {
-            "nights": self._nights_data,
-            "in_progress": self._state,
-            "standby": self.standby,
-            "alarm": self.alarm.as_dict() if self.alarm is not None else self.stored_alarm,
-        }
-
-    async def async_save_now(self) -> None:
-        """Write everything now (entry unload, Home Assistant stopping)."""
-        await self._store.async_save(self._data_to_store())
 
     def _publish(self, update: SleepUpdate) -> None:
         if not self.last_update_success:
@@ -427,9 +364,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self._repair_timer = None
 
     async def _async_night_ended(self, summary: NightSummary) -> None:
-        self.nights = [*self.nights, summary][-self._retention :]
-        self._nights_data = [*self._nights_data, summary_to_dict(summary)][-self._retention :]
+        self._store.add_night(summary)
         self.data = RadarSleepData(self.data.update, summary)
-        await self._store.async_save(self._data_to_store())
-        async_add_night_statistics(self.hass, self.config_entry, summary)
+        await self._store.async_save()
+        for listener in list(self._night_listeners):
+            listener(summary)
         LOGGER.debug("Night of %s ended: %s", summary.night, summary.metrics)

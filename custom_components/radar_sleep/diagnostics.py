@@ -7,7 +7,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from .coordinator import RadarSleepConfigEntry
+from .runtime import RadarSleepConfigEntry
 from .sleep.serialize import summary_to_dict
 
 
@@ -19,7 +19,7 @@ async def async_get_config_entry_diagnostics(
     Nothing here identifies anyone beyond what the user configured; the night summary is the
     user's own health data and is included because that is what a diagnosis needs.
     """
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     update = asdict(coordinator.data.update)
     update["time"] = coordinator.data.update.time.isoformat()
     if coordinator.data.update.stage is not None:
@@ -37,5 +37,5 @@ async def async_get_config_entry_diagnostics(
         "update": update,
         "last_night": summary_to_dict(last_night) if last_night else None,
         "stats": asdict(coordinator.stats),
-        "alarm": coordinator.alarm.diagnostics() if coordinator.alarm is not None else None,
+        "alarm": entry.runtime_data.alarm.diagnostics(),
     }

@@ -6,10 +6,9 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_SOURCE, DOMAIN
+from .const import DOMAIN
 from .coordinator import RadarSleepCoordinator
-
-_MODELS = {"simulator": "Simulated bedroom"}
+from .sources import source_kind
 
 
 class RadarSleepEntity(CoordinatorEntity[RadarSleepCoordinator]):
@@ -23,10 +22,9 @@ class RadarSleepEntity(CoordinatorEntity[RadarSleepCoordinator]):
         self.entity_description = description
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        source = entry.data[CONF_SOURCE]
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,
             manufacturer="Radar Sleep",
-            model=_MODELS.get(source, source),
+            model=source_kind(entry.data).model,
         )

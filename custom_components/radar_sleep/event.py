@@ -8,8 +8,9 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .alarm import AlarmEvent, RadarSleepAlarmEntity
-from .coordinator import RadarSleepConfigEntry
+from .alarm import RadarSleepAlarmEntity
+from .alarm_core.state import AlarmEvent
+from .runtime import RadarSleepConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -24,7 +25,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the alarm's event entity."""
-    async_add_entities([RadarSleepAlarmEventEntity(entry.runtime_data, ALARM)])
+    runtime = entry.runtime_data
+    async_add_entities([RadarSleepAlarmEventEntity(runtime.coordinator, runtime.alarm, ALARM)])
 
 
 class RadarSleepAlarmEventEntity(RadarSleepAlarmEntity, EventEntity):

@@ -15,9 +15,10 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .alarm import AlarmController, AlarmSettings, RadarSleepAlarmEntity
+from .alarm import AlarmController, RadarSleepAlarmEntity
+from .alarm_core.state import AlarmSettings
 from .const import MAX_SUNRISE_MINUTES, MAX_WINDOW_MINUTES
-from .coordinator import RadarSleepConfigEntry
+from .runtime import RadarSleepConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -66,7 +67,10 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the alarm's window and sunrise length."""
-    async_add_entities(RadarSleepAlarmNumber(entry.runtime_data, d) for d in NUMBERS)
+    runtime = entry.runtime_data
+    async_add_entities(
+        RadarSleepAlarmNumber(runtime.coordinator, runtime.alarm, d) for d in NUMBERS
+    )
 
 
 class RadarSleepAlarmNumber(RadarSleepAlarmEntity, NumberEntity):

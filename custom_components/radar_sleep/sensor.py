@@ -24,10 +24,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .alarm import RadarSleepAlarmEntity, local_instant
+from .alarm import RadarSleepAlarmEntity
+from .alarm_core.schedule import local_instant
 from .contracts import NightSummary, SleepMetrics, SleepUpdate, Stage
-from .coordinator import RadarSleepConfigEntry, RadarSleepCoordinator, RadarSleepData
+from .coordinator import RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
+from .runtime import RadarSleepConfigEntry
+from .store import RadarSleepStore
 
 PARALLEL_UPDATES = 0
 BREATHS_PER_MINUTE = "br/min"
@@ -145,12 +148,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the tracker's sensors."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
     async_add_entities(
         [
             *(RadarSleepSensor(coordinator, d) for d in SENSORS),
-            RadarSleepNextAlarmSensor(coordinator, NEXT_ALARM),
-            RadarSleepUsualBedtimeSensor(coordinator, USUAL_BEDTIME),
+            RadarSleepNextAlarmSensor(coordinator, runtime.alarm, NEXT_ALARM),
+            RadarSleepUsualBedtimeSensor(coordinator, runtime.store, USUAL_BEDTIME),
         ]
     )
 
@@ -256,10 +260,14 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
     """The next time at the usual bedtime (for reminders: a time trigger with an offset)."""
 
     def __init__(
-        self, coordinator: RadarSleepCoordinator, description: SensorEntityDescription
+        self,
+        coordinator: RadarSleepCoordinator,
+        store: RadarSleepStore,
+        description: SensorEntityDescription,
     ) -> None:
-        """Start without a value; it is computed when added."""
+        """Start without a value; it is computed when added (from ``store``'s nights)."""
         super().__init__(coordinator, description)
+        self._store = store
         self._nights: object = None
         self._bedtime: time | None = None
         self._value: datetime | None = None
@@ -280,7 +288,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         """The usual bedtime as a time of day and how many nights it comes from."""
         return {
             "time": self._bedtime.isoformat() if self._bedtime else None,
-            "nights": min(len(self.coordinator.nights), BEDTIME_NIGHTS),
+            "nights": min(len(self._store.nights), BEDTIME_NIGHTS),
         }
 
     async def async_added_to_hass(self) -> None:
@@ -291,7 +299,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        if self.coordinator.nights is not self._nights:
+        if self._store.nights is not self._nights:
             self._recompute()
             self.async_write_ha_state()
 
@@ -304,7 +312,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
     @callback
     def _recompute(self) -> None:
         self._cancel_timer()
-        nights = self.coordinator.nights
+        nights = self._store.nights
         self._nights = nights
         tz = dt_util.get_default_time_zone()
         self._bedtime = usual_bedtime(nights, tz)

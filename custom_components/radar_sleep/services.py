@@ -7,6 +7,8 @@ integrations with per-entry actions do. Validation problems raise a translated
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_TIME
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -21,7 +23,9 @@ from .const import (
     MAX_SNOOZE_MINUTES,
     MAX_WINDOW_MINUTES,
 )
-from .coordinator import RadarSleepConfigEntry
+
+if TYPE_CHECKING:
+    from .runtime import RadarSleepConfigEntry
 
 SERVICE_SET_ALARM = "set_alarm"
 SERVICE_SNOOZE = "snooze"
@@ -56,14 +60,7 @@ def _alarm(call: ServiceCall) -> AlarmController:
     entry: RadarSleepConfigEntry = async_get_config_entry(
         call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
     )
-    alarm = entry.runtime_data.alarm
-    if alarm is None:  # pragma: no cover - set before the entry is loaded
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="alarm_not_ready",
-            translation_placeholders={"name": entry.title},
-        )
-    return alarm
+    return entry.runtime_data.alarm
 
 
 async def _async_set_alarm(call: ServiceCall) -> None:

@@ -13,8 +13,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alarm import RadarSleepAlarmEntity
-from .coordinator import RadarSleepConfigEntry
 from .entity import RadarSleepEntity
+from .runtime import RadarSleepConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -30,10 +30,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the tracker's alarm and standby switches."""
+    runtime = entry.runtime_data
     async_add_entities(
         [
-            RadarSleepAlarmSwitch(entry.runtime_data, ALARM),
-            RadarSleepStandbySwitch(entry.runtime_data, STANDBY),
+            RadarSleepAlarmSwitch(runtime.coordinator, runtime.alarm, ALARM),
+            RadarSleepStandbySwitch(runtime.coordinator, STANDBY),
         ]
     )
 

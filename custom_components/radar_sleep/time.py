@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alarm import RadarSleepAlarmEntity
-from .coordinator import RadarSleepConfigEntry
+from .runtime import RadarSleepConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -22,7 +22,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the tracker's alarm time."""
-    async_add_entities([RadarSleepAlarmTime(entry.runtime_data, ALARM_TIME)])
+    runtime = entry.runtime_data
+    async_add_entities([RadarSleepAlarmTime(runtime.coordinator, runtime.alarm, ALARM_TIME)])
 
 
 class RadarSleepAlarmTime(RadarSleepAlarmEntity, TimeEntity):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -104,9 +104,7 @@ class SilentSource:
 @pytest.fixture
 def silent_source() -> Generator[None]:
     """Replace the entry's source by one that sends nothing."""
-    with patch(
-        "custom_components.radar_sleep.coordinator.build_source", return_value=SilentSource()
-    ):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()):
         yield
 
 
@@ -130,5 +128,16 @@ def one_night_source() -> Generator[list[SimulatorSource]]:
         built.append(source)
         return source
 
-    with patch("custom_components.radar_sleep.coordinator.build_source", side_effect=build):
+    with patch("custom_components.radar_sleep.runtime.build_source", side_effect=build):
         yield built
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create every entity enabled, those disabled by default too (as Home Assistant's own)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
-from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.time import DOMAIN as TIME_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    WEEKDAYS as HA_WEEKDAYS,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -22,16 +26,16 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.radar_sleep.alarm import AlarmPhase, local_instant, next_alarm
+from custom_components.radar_sleep.alarm_core.policy import AlarmDecision
+from custom_components.radar_sleep.alarm_core.schedule import WEEKDAYS
+from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import SleepUpdate, VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
-from custom_components.radar_sleep.sleep.alarm import AlarmDecision
 
 from .conftest import Pacer
 
-BERLIN = ZoneInfo("Europe/Berlin")
 ALARM_SWITCH = "switch.bedroom_alarm"
 ALARM_TIME = "time.bedroom_alarm_time"
 WINDOW = "number.bedroom_alarm_window"
@@ -42,57 +46,8 @@ EVENT = "event.bedroom_alarm"
 EVENING = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 
-# When the alarm rings: pure functions ---------------------------------------------------------
-
-
-def test_alarm_on_an_ordinary_day_is_the_wall_clock_time() -> None:
-    assert local_instant(date(2026, 11, 24), time(7, 0), BERLIN) == datetime(
-        2026, 11, 24, 6, 0, tzinfo=UTC
-    )
-
-
-def test_alarm_on_the_day_the_clocks_go_forward() -> None:
-    # 2026-03-29: 02:00 CET becomes 03:00 CEST. 07:00 is CEST (UTC+2).
-    assert local_instant(date(2026, 3, 29), time(7, 0), BERLIN) == datetime(
-        2026, 3, 29, 5, 0, tzinfo=UTC
-    )
-    # 02:30 does not exist that day: it rings when the gap ends, 03:00 CEST.
-    gap = local_instant(date(2026, 3, 29), time(2, 30), BERLIN)
-    assert gap == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
-    assert gap.astimezone(BERLIN).time() == time(3, 0)
-
-
-def test_alarm_on_the_day_the_clocks_go_back() -> None:
-    # 2026-10-25: 03:00 CEST becomes 02:00 CET. 07:00 is CET (UTC+1).
-    assert local_instant(date(2026, 10, 25), time(7, 0), BERLIN) == datetime(
-        2026, 10, 25, 6, 0, tzinfo=UTC
-    )
-    # 02:30 happens twice: the first one (CEST) rings.
-    assert local_instant(date(2026, 10, 25), time(2, 30), BERLIN) == datetime(
-        2026, 10, 25, 0, 30, tzinfo=UTC
-    )
-
-
-def test_next_alarm_across_a_daylight_saving_change_keeps_the_wall_clock_time() -> None:
-    saturday = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)  # 07:00 CET, just rang
-    following = next_alarm(saturday, time(7, 0), ["sat", "sun"], BERLIN)
-    assert following == datetime(2026, 3, 29, 5, 0, tzinfo=UTC)  # 07:00 CEST: 23 h later
-
-
-def test_next_alarm_respects_days_and_skips() -> None:
-    monday_evening = EVENING
-    workdays = ["mon", "tue", "wed", "thu", "fri"]
-    assert next_alarm(monday_evening, time(7, 0), workdays, BERLIN) == datetime(
-        2026, 11, 24, 6, 0, tzinfo=UTC
-    )
-    friday_evening = monday_evening + timedelta(days=4)
-    assert next_alarm(friday_evening, time(7, 0), workdays, BERLIN) == datetime(
-        2026, 11, 30, 6, 0, tzinfo=UTC
-    )
-    assert next_alarm(
-        monday_evening, time(7, 0), workdays, BERLIN, skip_through=date(2026, 11, 24)
-    ) == datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
-    assert next_alarm(monday_evening, time(7, 0), [], BERLIN) is None
+def test_alarm_days_are_home_assistants_weekdays() -> None:
+    assert list(WEEKDAYS) == HA_WEEKDAYS
 
 
 # Entities -------------------------------------------------------------------------------------
@@ -249,7 +204,6 @@ async def test_dismissed_alarm_rearms_for_the_next_day(
         blocking=True,
     )
     alarm = tracker.runtime_data.alarm
-    assert alarm is not None
     freezer.move_to(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -270,7 +224,6 @@ async def test_an_alarm_nobody_stops_stops_by_itself_and_rearms(
         DOMAIN, "set_alarm", {"config_entry_id": tracker.entry_id, "time": "07:00"}, blocking=True
     )
     alarm = tracker.runtime_data.alarm
-    assert alarm is not None
     for minute in range(0, 12 * 60, 10):  # 21:00 to 09:00, in 10-min steps
         freezer.move_to(EVENING + timedelta(minutes=minute))
         async_fire_time_changed(hass)
@@ -323,7 +276,7 @@ async def test_smart_alarm_rings_in_light_sleep_inside_the_window(
     pace_from = (window_start - start).total_seconds() - 300
     night = PacedNight(SimulatorSource(config, speed=0, nights=1), pace_from)
 
-    with patch("custom_components.radar_sleep.coordinator.build_source", return_value=night):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=night):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
@@ -338,7 +291,6 @@ async def test_smart_alarm_rings_in_light_sleep_inside_the_window(
             blocking=True,
         )
         alarm = mock_config_entry.runtime_data.alarm
-        assert alarm is not None
         assert alarm.state.deadline == deadline
         observed: list[SleepUpdate] = []
         real_observe = alarm.policy.observe

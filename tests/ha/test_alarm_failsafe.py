@@ -22,11 +22,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.radar_sleep.alarm import AlarmPhase
+from custom_components.radar_sleep.alarm_core.policy import AlarmDecision, SmartAlarmPolicy
+from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import TargetVitals, VitalsFrame
 from custom_components.radar_sleep.sleep import SleepPipeline
-from custom_components.radar_sleep.sleep.alarm import AlarmDecision, SmartAlarmPolicy
 
 from .conftest import Pacer, SilentSource
 
@@ -129,7 +129,7 @@ def source() -> object:
 
 @pytest.fixture
 def use_source(source: object) -> Generator[None]:
-    with patch("custom_components.radar_sleep.coordinator.build_source", return_value=source):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
         yield
 
 
@@ -249,7 +249,7 @@ async def test_rings_at_the_set_time_when_the_pipeline_raises(
     with patch.object(SleepPipeline, "process_epoch", side_effect=RuntimeError("model broke")):
         await start(hass, mock_config_entry, freezer, SET_TIME - timedelta(minutes=10))
         await move_to(hass, freezer, SET_TIME, timedelta(seconds=30))
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     assert coordinator.stats.source_errors > 0
     attrs, at = only_trigger(log)
     assert at == SET_TIME
@@ -316,7 +316,6 @@ async def test_restart_inside_the_window_still_rings_at_the_set_time_once(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     alarm = mock_config_entry.runtime_data.alarm
-    assert alarm is not None
     assert alarm.state.phase is AlarmPhase.WINDOW
     assert log.types == ["window_opened"], "the window carries on; it does not open again"
     # The policy carries on from its saved state: its window opened when the clock reached
@@ -334,7 +333,6 @@ async def test_restart_inside_the_window_still_rings_at_the_set_time_once(
     await hass.async_block_till_done()
     await move_to(hass, freezer, SET_TIME + timedelta(minutes=30), timedelta(minutes=1))
     alarm = mock_config_entry.runtime_data.alarm
-    assert alarm is not None
     assert alarm.state.phase is AlarmPhase.RINGING
     only_trigger(log)
     await hass.services.async_call(
@@ -410,7 +408,6 @@ async def test_watchdog_rings_when_the_timer_did_not_fire(
     await start(hass, mock_config_entry, freezer)
     await jump_to(hass, freezer, SET_TIME - timedelta(minutes=5))
     alarm = mock_config_entry.runtime_data.alarm
-    assert alarm is not None
     assert alarm._timer is not None
     alarm._timer()  # the timer is still waiting on the monotonic clock
     alarm._timer = None

@@ -142,7 +142,7 @@ async def test_options_flow(hass: HomeAssistant, mock_config_entry: MockConfigEn
         CONF_SPEED: 120,
     }
     # The reload applied the options to the running pipeline.
-    config = mock_config_entry.runtime_data.pipeline.config
+    config = mock_config_entry.runtime_data.coordinator.pipeline.config
     assert config.session_end_minutes == 30
     assert config.presence_threshold == 0.6
 
@@ -183,7 +183,7 @@ async def test_reconfigure_flow(hass: HomeAssistant, mock_config_entry: MockConf
     assert mock_config_entry.data[CONF_RADAR_POSITION] == "headboard"
     assert mock_config_entry.unique_id == "simulator_8"
     await hass.async_block_till_done()
-    assert mock_config_entry.runtime_data.pipeline.config.radar_position == "headboard"
+    assert mock_config_entry.runtime_data.coordinator.pipeline.config.radar_position == "headboard"
 
 
 async def test_reconfigure_to_taken_seed_aborts(

@@ -1,4 +1,4 @@
-"""Diagnostics of a tracker after a simulated night.
+"""Diagnostics of a tracker: what the alarm and the pipeline decided and why.
 
 The diagnostics function is called directly: the HTTP route is Home Assistant's, and its test
 client's access token is issued at real time, which ``freezer`` puts in the future.
@@ -7,8 +7,10 @@ client's access token is issued at real time, which ``freezer`` puts in the futu
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
@@ -19,29 +21,29 @@ from syrupy.filters import props
 
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
-from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
+
+from .fixed import NIGHT, NOW, UPDATE, async_setup_fixed
 
 
 async def test_diagnostics(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    one_night_source: list[SimulatorSource],
+    hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
     snapshot: SnapshotAssertion,
 ) -> None:
-    freezer.move_to(datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC))
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    """On fixed inputs (a hand-written update, stored nights and alarm): what the download holds.
+
+    That the counters and the night follow a real night is checked in ``test_night.py``.
+    """
+    freezer.move_to(NOW)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
     diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
     json_dumps(diagnostics)  # what the download serialises must serialise
-    night = mock_config_entry.runtime_data.data.last_night
-    assert summary_from_dict(diagnostics["last_night"]) == night
-    assert diagnostics["stats"]["sessions"] == 1
-    assert diagnostics["stats"]["frames"] == one_night_source[0].truths[0].n_epochs * 300
-    assert diagnostics["update"]["reasons"]["session"]
-    assert diagnostics["alarm"]["state"]["phase"] == "off"
+    assert summary_from_dict(diagnostics["last_night"]) == NIGHT
+    assert diagnostics["update"]["reasons"] == UPDATE.reasons
+    assert diagnostics["alarm"]["state"]["phase"] == "armed"
     # Which fit the alarm policy's parameters come from: named, but not pinned here.
     assert diagnostics["alarm"]["policy"]["fitted"]
     assert diagnostics == snapshot(exclude=props("fitted"))

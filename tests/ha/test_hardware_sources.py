@@ -98,9 +98,9 @@ async def serve() -> AsyncIterator[Serve]:
 def fast_probe() -> AsyncIterator[None]:
     """Listen 0.5 s instead of 5 s for devices that never send a valid frame; list no ports."""
     with (
-        patch("custom_components.radar_sleep.config_flow.PROBE_SECONDS", 0.5),
+        patch("custom_components.radar_sleep.sources.PROBE_SECONDS", 0.5),
         patch(
-            "custom_components.radar_sleep.config_flow._list_ports",
+            "custom_components.radar_sleep.sources._list_ports",
             return_value=["/dev/serial/by-id/usb-radar"],
         ),
     ):
@@ -241,7 +241,7 @@ async def test_fmcw_replay_feeds_the_pipeline(hass: HomeAssistant, capture: Path
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     assert coordinator.stats.source_errors == 0
     assert coordinator.stats.frames == 20 * 20  # every captured frame reached the pipeline
     assert coordinator.pipeline.config.stages_available
@@ -285,7 +285,7 @@ async def test_entities_source_runs_in_degraded_mode(hass: HomeAssistant) -> Non
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     assert not coordinator.pipeline.config.stages_available
     frame = coordinator.source.frame()  # type: ignore[attr-defined]
     assert frame.device_presence is True
@@ -315,7 +315,7 @@ async def test_lost_device_goes_unavailable_raises_a_repair_and_comes_back(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     issue_id = f"device_unavailable_{entry.entry_id}"
 
     coordinator._connection_changed(False, "device unplugged")

@@ -59,13 +59,11 @@ async def test_failing_source_makes_entities_unavailable(
 
     from unittest.mock import patch
 
-    with patch(
-        "custom_components.radar_sleep.coordinator.build_source", return_value=BrokenSource()
-    ):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=BrokenSource()):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     assert coordinator.stats.source_errors == 1
     assert "device unplugged" in (coordinator.stats.last_error or "")
     assert hass.states.get("sensor.bedroom_sleep_stage").state == "unavailable"

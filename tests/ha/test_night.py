@@ -1,4 +1,9 @@
-"""A whole simulated night played through Home Assistant."""
+"""A whole simulated night played through Home Assistant: the wiring from source to entities.
+
+The expected values come from the sleep layer's own ``sleep_metrics`` of the night's
+hypnogram, not from the entities' code; what the entities look like is snapshotted per
+platform on fixed inputs (``test_sensor.py`` ...), so retraining a model changes no snapshot.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,15 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
-from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import Stage
+from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.radar_sleep.simulation.source import SimulatorSource
-from custom_components.radar_sleep.sleep import sleep_metrics
+from custom_components.radar_sleep.sleep.metrics import sleep_metrics
+from custom_components.radar_sleep.sleep.serialize import summary_from_dict
 
 from .conftest import SilentSource
 
@@ -41,7 +45,7 @@ async def played_night(
 async def test_night_ends_in_last_night_sensors(
     hass: HomeAssistant, played_night: MockConfigEntry, one_night_source: list[SimulatorSource]
 ) -> None:
-    coordinator = played_night.runtime_data
+    coordinator = played_night.runtime_data.coordinator
     night = coordinator.data.last_night
     assert night is not None, "the simulated night produced no summary"
     truth = one_night_source[0].truths[0]
@@ -77,36 +81,25 @@ async def test_night_ends_in_last_night_sensors(
     # After the night the user has left: nobody on their side, no session.
     assert hass.states.get("binary_sensor.bedroom_in_bed").state == "off"
     assert hass.states.get("sensor.bedroom_sleep_stage").state == "unknown"
+    # The diagnostics tell the same night and count every frame of it.
+    diagnostics = await async_get_config_entry_diagnostics(hass, played_night)
+    assert summary_from_dict(diagnostics["last_night"]) == night
+    assert diagnostics["stats"]["sessions"] == 1
+    assert diagnostics["stats"]["frames"] == truth.n_epochs * 300
+    assert diagnostics["update"]["reasons"]["session"]
 
 
 async def test_last_night_survives_restart(
     hass: HomeAssistant, played_night: MockConfigEntry
 ) -> None:
-    night = played_night.runtime_data.data.last_night
+    night = played_night.runtime_data.coordinator.data.last_night
     assert night is not None
     before = hass.states.get("sensor.bedroom_last_night_total_sleep_time").state
     assert await hass.config_entries.async_unload(played_night.entry_id)
     await hass.async_block_till_done()
     # Set up again with a source that sends nothing: last night comes from storage alone.
-    with patch(
-        "custom_components.radar_sleep.coordinator.build_source", return_value=SilentSource()
-    ):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()):
         assert await hass.config_entries.async_setup(played_night.entry_id)
         await hass.async_block_till_done()
-    assert played_night.runtime_data.data.last_night == night
+    assert played_night.runtime_data.coordinator.data.last_night == night
     assert hass.states.get("sensor.bedroom_last_night_total_sleep_time").state == before
-
-
-async def test_entities_snapshot(
-    hass: HomeAssistant,
-    played_night: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    entries = er.async_entries_for_config_entry(entity_registry, played_night.entry_id)
-    assert entries
-    for entry in sorted(entries, key=lambda e: e.entity_id):
-        assert entry == snapshot(name=f"{entry.entity_id}-entry")
-        state = hass.states.get(entry.entity_id)
-        assert state == snapshot(name=f"{entry.entity_id}-state")
-    assert played_night.domain == DOMAIN

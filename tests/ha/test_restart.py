@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import Any
 from unittest.mock import patch
 
@@ -17,14 +16,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radar_sleep.const import CONF_HISTORY_NIGHTS, DOMAIN
-from custom_components.radar_sleep.contracts import NightSummary, VitalsFrame
-from custom_components.radar_sleep.history import (
-    async_add_night_statistics,
-)
+from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep import SleepPipeline
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict, summary_to_dict
+from custom_components.radar_sleep.statistics import (
+    async_add_night_statistics,
+)
+
+from .fixed import NIGHT
 
 START = datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC)
 
@@ -58,14 +59,14 @@ async def test_restart_in_the_middle_of_the_night_still_ends_in_the_full_night(
     stop_t = truth.sleep_onset_s + 2 * 3600 + 17.3  # deep in the night, mid-epoch
     halting = HaltingSource(SimulatorSource(config, speed=0, nights=1), stop_t)
     with (
-        patch("custom_components.radar_sleep.coordinator.build_source", return_value=halting),
+        patch("custom_components.radar_sleep.runtime.build_source", return_value=halting),
         patch("custom_components.radar_sleep.coordinator.SAVE_INTERVAL_SECONDS", 0.0),
     ):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await asyncio.wait_for(halting.halted.wait(), 120)
         await hass.async_block_till_done()
-    first = mock_config_entry.runtime_data
+    first = mock_config_entry.runtime_data.coordinator
     assert first.data.last_night is None
     assert first.data.update.in_bed
     saved_epochs = len(first.pipeline.records)
@@ -74,7 +75,7 @@ async def test_restart_in_the_middle_of_the_night_still_ends_in_the_full_night(
     freezer.tick(timedelta(minutes=3))  # and starts again: the simulator carries on
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     assert coordinator.pipeline.origin == START
     [resumed] = one_night_source
     assert resumed.start_t == pytest.approx(stop_t // 30 * 30)
@@ -96,7 +97,7 @@ async def test_history_keeps_the_configured_number_of_nights(
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    template = played_summary()
+    template = NIGHT
     stored = [
         summary_to_dict(replace(template, night=date(2026, 11, day))) for day in (10, 11, 12, 13)
     ]
@@ -111,26 +112,17 @@ async def test_history_keeps_the_configured_number_of_nights(
     )
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = mock_config_entry.runtime_data
-    assert [n.night.day for n in coordinator.nights] == [12, 13]
+    coordinator = mock_config_entry.runtime_data.coordinator
+    assert [n.night.day for n in mock_config_entry.runtime_data.store.nights] == [12, 13]
     assert coordinator.data.last_night == summary_from_dict(stored[-1])
     assert "ignoring an unreadable stored night" in caplog.text
 
 
-@cache
-def played_summary() -> NightSummary:
-    """One simulated night's summary (computed once per test process)."""
-    config = SimulatorConfig(seed=5, partner=False)
-    pipeline = SleepPipeline(origin=START)
-    for _ in pipeline.run(BedroomSimulator(config).frames()):
-        pass
-    return pipeline.summaries[0]
-
-
 async def test_no_recorder_no_statistics(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
 ) -> None:
-    summary = await hass.async_add_executor_job(played_summary)
-    with patch("custom_components.radar_sleep.history.async_add_external_statistics") as add:
+    summary = NIGHT
+    with patch("custom_components.radar_sleep.statistics.async_add_external_statistics") as add:
         async_add_night_statistics(hass, mock_config_entry, summary)
     add.assert_not_called()

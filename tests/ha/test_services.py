@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.radar_sleep.alarm import AlarmPhase
+from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 
 pytestmark = pytest.mark.usefixtures("silent_source")
@@ -125,7 +125,6 @@ async def test_snooze_pauses_and_rings_again(
     until = SET_TIME + timedelta(minutes=9)
     assert hass.states.get(NEXT_ALARM).state == until.isoformat()
     alarm = tracker.runtime_data.alarm
-    assert alarm is not None
     assert alarm.state.phase is AlarmPhase.SNOOZED
 
     freezer.move_to(until - timedelta(seconds=1))

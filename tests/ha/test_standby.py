@@ -54,12 +54,12 @@ async def test_standby_stops_sensing_and_survives_a_restart(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
     source = SleeperSource()
-    with patch("custom_components.radar_sleep.coordinator.build_source", return_value=source):
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await asyncio.wait_for(source.sent.wait(), 30)
         await hass.async_block_till_done()
-        coordinator = mock_config_entry.runtime_data
+        coordinator = mock_config_entry.runtime_data.coordinator
         assert source.open
         assert hass.states.get("binary_sensor.bedroom_presence").state == "on"
         assert hass.states.get("binary_sensor.bedroom_in_bed").state == "on"

@@ -13,14 +13,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.radar_sleep.history import (
+from custom_components.radar_sleep.statistics import (
     NIGHT_STATISTICS,
     async_add_night_statistics,
     night_start,
     statistic_id,
 )
 
-from .test_restart import played_summary
+from .fixed import NIGHT
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +31,11 @@ def auto_enable_custom_integrations(
 
 
 async def test_each_night_is_one_statistics_row_per_metric(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
 ) -> None:
     mock_config_entry.add_to_hass(hass)
-    summary = await hass.async_add_executor_job(played_summary)
+    summary = NIGHT
     async_add_night_statistics(hass, mock_config_entry, summary)
     async_add_night_statistics(hass, mock_config_entry, summary)  # written again: replaced
     await async_wait_recording_done(hass)

@@ -431,7 +431,6 @@ async def test_options_flow_sets_the_wake_up_section(
     await hass.async_block_till_done()
     assert mock_config_entry.options[CONF_WAKE_UP] == wake_up
     alarm = mock_config_entry.runtime_data.alarm
-    assert alarm is not None
     assert alarm.wakeup.options.lights == (CT_LIGHT,)
     assert alarm.wakeup.options.sunrise_lead_minutes == -5
     assert alarm.wakeup.options.volume_end == pytest.approx(0.30)

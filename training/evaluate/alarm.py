@@ -64,6 +64,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from custom_components.radar_sleep.alarm_core.policy import (
+    AlarmPolicyParams,
+    SmartAlarmPolicy,
+    TriggerReason,
+    default_params,
+)
 from custom_components.radar_sleep.contracts import (
     EPOCH_SECONDS,
     SessionState,
@@ -75,12 +81,6 @@ from custom_components.radar_sleep.simulation.scenarios import (
     TRAIN_SEEDS,
     VALID_SEEDS,
     night_config,
-)
-from custom_components.radar_sleep.sleep.alarm import (
-    AlarmPolicyParams,
-    SmartAlarmPolicy,
-    TriggerReason,
-    default_params,
 )
 from custom_components.radar_sleep.sleep.engine import MODEL_DIR
 from custom_components.radar_sleep.sleep.pipeline import default_stager

@@ -10,7 +10,7 @@ up. Each night is staged by the runtime's default stage model and gets ``--draws
 windows, drawn as in the evaluation (:func:`training.evaluate.alarm.prepare`, more draws of the
 night's generator).
 
-1. **Latest-moment model** (:class:`~custom_components.radar_sleep.sleep.alarm.
+1. **Latest-moment model** (:class:`~custom_components.radar_sleep.alarm_core.policy.
    LatestMomentModel`), for every candidate of the thresholds below: the windows are replayed
    through the policy itself, so that classes, run lengths (counted from the window's
    opening) and events are exactly those it sees, and counted: ``stay[c][b]`` = P(same class
@@ -44,11 +44,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from custom_components.radar_sleep.simulation.scenarios import (
-    ALARM_TRAINING_SEEDS,
-    is_training_seed,
-)
-from custom_components.radar_sleep.sleep.alarm import (
+from custom_components.radar_sleep.alarm_core.policy import (
     CLASSES,
     LIGHT as LIGHT_CLASS,
     PARAMS_FILE,
@@ -56,6 +52,10 @@ from custom_components.radar_sleep.sleep.alarm import (
     LatestMomentModel,
     Observation,
     SmartAlarmPolicy,
+)
+from custom_components.radar_sleep.simulation.scenarios import (
+    ALARM_TRAINING_SEEDS,
+    is_training_seed,
 )
 from training.datasets import CACHE, nights, parse_seeds
 from training.evaluate.alarm import (

@@ -10,8 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, SleepUpdate, Stage
-from custom_components.radar_sleep.sleep.alarm import (
+from custom_components.radar_sleep.alarm_core.policy import (
     CLASSES,
     DEEP,
     LIGHT,
@@ -23,6 +22,7 @@ from custom_components.radar_sleep.sleep.alarm import (
     TriggerReason,
     default_params,
 )
+from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, SleepUpdate, Stage
 
 DEADLINE = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 WINDOW_START = DEADLINE - timedelta(minutes=30)

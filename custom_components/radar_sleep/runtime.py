@@ -1,0 +1,151 @@
+"""Home Assistant entry points; what a loaded tracker is made of (coordinator, alarm, store).
+
+They are created together when the entry is set up (:func:`async_create_runtime`) and held
+as the entry's typed runtime data. The wiring runs one way: the coordinator publishes, the
+alarm and the statistics subscribe, and the coordinator and the alarm save through the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_IMPORT, ConfigEntry
+from homeassistant.const import CONF_NAME, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+import probatio
+
+from .alarm import AlarmController
+from .alarm_core.policy import AlarmPolicyParams, default_params
+from .const import (
+    CONF_PARTNER,
+    CONF_PET,
+    CONF_RADAR_POSITION,
+    CONF_SEED,
+    CONF_SIDE,
+    CONF_SOURCE,
+    CONF_SPEED,
+    DOMAIN,
+    LOGGER,
+    RADAR_POSITIONS,
+    SIDES,
+    SOURCE_SIMULATOR,
+)
+from .coordinator import RadarSleepCoordinator
+from .services import async_setup_services
+from .sources import build_source
+from .statistics import async_add_night_statistics
+from .store import RadarSleepStore
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RuntimeData:
+    """A loaded tracker."""
+
+    coordinator: RadarSleepCoordinator
+    """The frame source, the sleep pipeline and what the entities show."""
+    alarm: AlarmController
+    """The smart alarm (follows the coordinator's epochs and source health)."""
+    store: RadarSleepStore
+    """Past nights, the night in progress, standby and the alarm, across restarts."""
+
+
+type RadarSleepConfigEntry = ConfigEntry[RuntimeData]
+
+
+def _alarm_params() -> AlarmPolicyParams:
+    """The smart alarm policy's fitted parameters (executor: reads a file)."""
+    try:
+        return default_params()
+    except (OSError, TypeError, ValueError) as err:  # the alarm works on the defaults
+        LOGGER.error("The smart alarm's parameters could not be read (%s): using defaults", err)
+        return AlarmPolicyParams()
+
+
+async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> RuntimeData:
+    """Restore the tracker from its store and wire its parts (nothing runs yet).
+
+    The coordinator's source and the alarm's timers start with :func:`async_start_runtime`;
+    everything is stopped and saved when the entry unloads.
+    """
+    store = RadarSleepStore(hass, entry)
+    coordinator = RadarSleepCoordinator(hass, entry, build_source(hass, entry), store)
+    await store.async_load()
+    await coordinator.async_load()
+    params = await hass.async_add_executor_job(_alarm_params)
+    alarm = AlarmController(hass, entry, store, params)
+    store.dump_alarm = alarm.as_dict
+    entry.async_on_unload(coordinator.async_shutdown_timers)
+    entry.async_on_unload(store.async_save)
+    entry.async_on_unload(alarm.async_shutdown)
+    entry.async_on_unload(coordinator.async_add_sleep_listener(alarm))
+    entry.async_on_unload(
+        coordinator.async_add_night_listener(partial(async_add_night_statistics, hass, entry))
+    )
+    return RuntimeData(coordinator=coordinator, alarm=alarm, store=store)
+
+
+def async_start_runtime(runtime: RuntimeData) -> None:
+    """Start the alarm's timers and the coordinator's source (after the platforms are set up)."""
+    runtime.alarm.async_start()
+    runtime.coordinator.async_start()
+
+
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
+]
+
+# YAML exists only so that a development or demo instance (scripts/develop) comes up with the
+# simulated bedroom already set up; it is imported once into a config entry.
+_YAML_ITEM = probatio.Schema(
+    {
+        probatio.Required(CONF_NAME): cv.string,
+        probatio.Optional(CONF_SOURCE, default=SOURCE_SIMULATOR): probatio.In([SOURCE_SIMULATOR]),
+        probatio.Optional(CONF_SIDE, default="left"): probatio.In(SIDES),
+        probatio.Optional(CONF_RADAR_POSITION, default="left_table"): probatio.In(RADAR_POSITIONS),
+        probatio.Optional(CONF_SEED, default=1): cv.positive_int,
+        probatio.Optional(CONF_PARTNER, default=True): cv.boolean,
+        probatio.Optional(CONF_PET, default=False): cv.boolean,
+        probatio.Optional(CONF_SPEED, default=1.0): probatio.All(
+            probatio.Coerce(float), probatio.Range(min=0, max=3600)
+        ),
+    }
+)
+CONFIG_SCHEMA = probatio.Schema(
+    {DOMAIN: probatio.All(cv.ensure_list, [_YAML_ITEM])}, extra=probatio.ALLOW_EXTRA
+)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions; import YAML-defined trackers (development and demo setups)."""
+    async_setup_services(hass)
+    items: list[dict[str, Any]] = config.get(DOMAIN, [])
+    for item in items:
+        hass.async_create_task(
+            hass.config_entries.flow.async_init(
+                DOMAIN, context={"source": SOURCE_IMPORT}, data=dict(item)
+            )
+        )
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
+    """Set up a tracker: restore last night and the alarm, start the source, add entities."""
+    entry.runtime_data = runtime = await async_create_runtime(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_start_runtime(runtime)
+    LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
+    """Unload a tracker; its source task is cancelled with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
