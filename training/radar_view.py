@@ -67,6 +67,7 @@ from custom_components.radar_sleep.contracts import (
     SessionState,
     VitalsFrame,
 )
+from custom_components.radar_sleep.dsp import BREATH_BAND_HZ
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.analyze import (
     BREATH_AMPLITUDE_MM,
@@ -76,7 +77,7 @@ from custom_components.radar_sleep.sleep.analyze import (
     breathing_view,
     single_target_frames,
 )
-from custom_components.radar_sleep.sleep.features import BREATH_BAND_HZ, MOVING
+from custom_components.radar_sleep.sleep.features import MOVING
 
 if TYPE_CHECKING:
     from training.loaders import BreathingChannel, Hypnogram

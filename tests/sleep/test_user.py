@@ -34,7 +34,6 @@ from custom_components.radar_sleep.sleep.user import (
     PET_HERE,
     USER,
     YOU,
-    BreathMeter,
     PrimaryUserTracker,
 )
 
@@ -264,20 +263,6 @@ def breathing(
             )
         )
     return out
-
-
-def test_breath_meter_measures_period_and_amplitude() -> None:
-    meter = BreathMeter()
-    breaths = []
-    for frame in breathing([(1, 0.6, 0.0, 12.0, 6.0)], 0.0, 120.0):
-        target = frame.targets[0]
-        b = meter.add(target.respiration_mm[0], frame.t, 0.1, True)
-        if b is not None:
-            breaths.append(b)
-    periods, amps = np.array(breaths).T
-    assert len(breaths) >= 20
-    assert np.median(periods) == pytest.approx(5.0, rel=0.05)
-    assert 3.0 < np.median(amps) < 6.5  # the band-pass takes a little of the 6 mm
 
 
 def feed(tracker: PrimaryUserTracker, frames: list[VitalsFrame]) -> list[str]:

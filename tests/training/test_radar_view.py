@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
+from custom_components.radar_sleep.dsp import BREATH_BAND_HZ
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.analyze import AnalysisError
-from custom_components.radar_sleep.sleep.features import BREATH_BAND_HZ
 from tests.conftest import shared_data_or_skip
 from training.loaders import BreathingChannel, ChannelKind, hypnogram_from_labels
 from training.radar_view import (

@@ -18,21 +18,21 @@ known), and decides per frame which target is you from four kinds of evidence:
    a device's changing ids (real devices renumber targets when they lose them) do not lose
    who is who, and a partner who rolls over into your half stays the partner. One body, one
    track: while the partner is tracked elsewhere, a body on your side cannot be them.
-3. **Breathing pattern**: each track's breaths (period and depth, from an O(1)-per-sample
-   breath detector) are compared with your own breathing signature (learnt while you are
-   tracked) and with the alternatives: the signature of the body the track followed, the
-   partner's signature (or adult population values) and a pet's (fast and shallow). An
-   abrupt change of a track's pattern is detected with Page's CUSUM on the per-breath
-   log-likelihood ratio (Page ES, Continuous inspection schemes, *Biometrika* 41:100-115,
-   1954; Basseville M, Nikiforov IV, *Detection of Abrupt Changes*, Prentice Hall 1993,
-   ch. 2); it, a gap or a jump opens a review that decides between the hypotheses on the
-   following breaths (a fixed-sample likelihood-ratio test, the non-sequential counterpart
-   of Wald's SPRT: Wald A, Sequential tests of statistical hypotheses, *Ann Math Stat*
-   16:117-186, 1945). This catches the switch that geometry and ids cannot: a device handing
-   your track to the partner or the pet at the same place, or theirs to you. The margins are
-   asymmetric: taking an established track away from you needs the most evidence
-   (:data:`DEMOTE_MARGIN`), giving you a track that followed another person a little less
-   (:data:`TAKEOVER_MARGIN`), anything else :data:`REVIEW_MARGIN`.
+3. **Breathing pattern**: each track's breaths (period and depth, from the O(1)-per-sample
+   breath detector :class:`..dsp.BreathMeter`) are compared with your own breathing
+   signature (learnt while you are tracked) and with the alternatives: the signature of the
+   body the track followed, the partner's signature (or adult population values) and a pet's
+   (fast and shallow). An abrupt change of a track's pattern is detected with Page's CUSUM
+   on the per-breath log-likelihood ratio (Page ES, Continuous inspection schemes,
+   *Biometrika* 41:100-115, 1954; Basseville M, Nikiforov IV, *Detection of Abrupt Changes*,
+   Prentice Hall 1993, ch. 2); it, a gap or a jump opens a review that decides between the
+   hypotheses on the following breaths (a fixed-sample likelihood-ratio test, the
+   non-sequential counterpart of Wald's SPRT: Wald A, Sequential tests of statistical
+   hypotheses, *Ann Math Stat* 16:117-186, 1945). This catches the switch that geometry and
+   ids cannot: a device handing your track to the partner or the pet at the same place, or
+   theirs to you. The margins are asymmetric: taking an established track away from you
+   needs the most evidence (:data:`DEMOTE_MARGIN`), giving you a track that followed another
+   person a little less (:data:`TAKEOVER_MARGIN`), anything else :data:`REVIEW_MARGIN`.
 4. **Signal quality**: breaths count only from frames of sufficient quality and without body
    movement; when two targets could be you, the better signal wins.
 
@@ -63,6 +63,7 @@ import math
 from typing import Any
 
 from ..contracts import TargetVitals, VitalsFrame
+from ..dsp import BODY_MOVEMENT, BreathMeter
 from .config import UserZone
 
 # -- labels, decisions ----------------------------------------------------------------------
@@ -177,20 +178,8 @@ HOME_TAU_S = 300.0
 
 # -- breathing ---------------------------------------------------------------------------------
 
-FAST_TAU_S = 0.35
-"""Low-pass of the breath detector (EMA): passes breathing up to about 0.45 Hz."""
-SLOW_TAU_S = 4.0
-"""Baseline of the breath detector (EMA): removes drift below about 0.04 Hz."""
-ENVELOPE_TAU_S = 10.0
-HYSTERESIS = 0.35
-"""Crossing thresholds as a fraction of the running breath amplitude."""
-MIN_PERIOD_S = 1.4
-"""Breaths are at most about 43/min (adults and pets at rest)."""
-MAX_PERIOD_S = 15.0
 MIN_QUALITY = 0.2
 """Frames below this signal quality add no breaths."""
-MOVING = 0.3
-"""Movement energy above which samples are artefacts, not breaths."""
 
 PROFILE_BREATHS = 20
 """Breaths before your signature (or the partner's) is used."""
@@ -342,69 +331,6 @@ class _Profile:
 
     def signature(self) -> Signature | None:
         return Signature(self.log_period, self.log_amp, self.n) if self.n else None
-
-
-class BreathMeter:
-    """Breath-by-breath period and amplitude of a displacement stream, O(1) per sample.
-
-    The displacement is band-passed as the difference of two exponential moving averages
-    (time constants :data:`FAST_TAU_S` and :data:`SLOW_TAU_S`); a breath is an upward
-    crossing of a hysteresis threshold (:data:`HYSTERESIS` of the running amplitude, estimated
-    from the mean absolute band-passed signal) after a downward one, its period the time since
-    the previous breath and its amplitude the peak-to-trough excursion between them. Samples
-    during body movement or of low quality reset the breath in progress.
-    """
-
-    __slots__ = ("_envelope", "_fast", "_hi", "_last_up", "_lo", "_peak", "_slow", "_up")
-
-    def __init__(self) -> None:
-        """Start with no signal."""
-        self._fast: float | None = None
-        self._slow = 0.0
-        self._envelope = 0.0
-        self._up = False
-        self._hi = 0.0
-        self._lo = 0.0
-        self._peak: float | None = None
-        self._last_up: float | None = None
-
-    def add(self, x: float, t: float, dt: float, clean: bool) -> tuple[float, float] | None:
-        """Fold in one sample at time ``t`` (``dt`` after the previous one).
-
-        Returns a finished breath's ``(period_s, amplitude)``, else ``None``.
-        """
-        if self._fast is None:
-            self._fast = self._slow = x
-            return None
-        self._fast += dt / (FAST_TAU_S + dt) * (x - self._fast)
-        self._slow += dt / (SLOW_TAU_S + dt) * (x - self._slow)
-        y = self._fast - self._slow
-        if not clean:
-            self._last_up = None
-            self._peak = None
-            return None
-        self._envelope += dt / (ENVELOPE_TAU_S + dt) * (abs(y) - self._envelope)
-        h = HYSTERESIS * 0.5 * math.pi * self._envelope
-        self._hi = max(self._hi, y)
-        self._lo = min(self._lo, y)
-        if self._up:
-            if y < -h:
-                self._up = False
-                self._peak = self._hi
-                self._lo = y
-            return None
-        if y <= h:
-            return None
-        self._up = True
-        result: tuple[float, float] | None = None
-        if self._last_up is not None and self._peak is not None:
-            period = t - self._last_up
-            amplitude = self._peak - self._lo
-            if MIN_PERIOD_S <= period <= MAX_PERIOD_S and amplitude > 0.0:
-                result = (period, amplitude)
-        self._last_up = t
-        self._hi = y
-        return result
 
 
 class _Track:
@@ -753,7 +679,7 @@ class PrimaryUserTracker:
         if not samples or target.respiration_rate_hz <= 0.0:
             return
         dt = 1.0 / target.respiration_rate_hz
-        clean = target.movement < MOVING and target.signal_quality >= MIN_QUALITY
+        clean = target.movement < BODY_MOVEMENT and target.signal_quality >= MIN_QUALITY
         n = len(samples)
         for k in range(n):
             breath = track.meter.add(samples[k], t - (n - 1 - k) * dt, dt, clean)
@@ -975,7 +901,7 @@ class PrimaryUserTracker:
             track.label == USER
             and track.status != "provisional"
             and inside
-            and target.movement < MOVING
+            and target.movement < BODY_MOVEMENT
         ):
             alpha = min(1.0, 0.1 / HOME_TAU_S) if self.home_distance is not None else 1.0
             if self.home_distance is None:
