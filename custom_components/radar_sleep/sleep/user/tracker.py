@@ -1,4 +1,4 @@
-"""Primary-user tracking: which radar target, if any, is the user (per frame, O(targets)).
+"""The primary-user tracker: which radar target, if any, is the user (per frame, O(targets)).
 
 A bedside radar sees whoever is in its field of view: the user, a partner, a pet. The pipeline
 must follow the user's breathing only, and say why it ignores the rest. The tracker keeps one
@@ -58,372 +58,65 @@ nothing here imports numpy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
 from typing import Any
 
-from ..contracts import TargetVitals, VitalsFrame
-from ..dsp import BODY_MOVEMENT, BreathMeter
-from .config import UserZone
-
-# -- labels, decisions ----------------------------------------------------------------------
-
-USER = "user"
-"""Track label: you."""
-OTHER = "other"
-"""Track label: another person (the partner)."""
-PET = "pet"
-"""Track label: a pet."""
-NEW = "new"
-"""Track label: a body not yet told apart."""
-
-YOU = "you"
-"""Frame decision: the chosen target is you."""
-FAR_SIDE = "far_side"
-"""Frame decision: you are not tracked; another person is seen outside your zone."""
-OTHER_HERE = "other_here"
-"""Frame decision: another person is on your side (followed there, or breathing not yours)."""
-PET_HERE = "pet"
-"""Frame decision: you are not tracked; the body that decided it is a pet (by its breathing)."""
-CHANGED = "changed"
-"""Frame decision: the target on your side breathes differently from you since it changed."""
-NOT_YOU = "not_you"
-"""Frame decision: a body on your side whose breathing is not yours."""
-UNKNOWN_HERE = "unknown_here"
-"""Frame decision: someone not yet told apart is on your side while you are tracked elsewhere."""
-OUTSIDE = "outside"
-"""Frame decision: your track is outside your zone (moved to the middle or beyond)."""
-NOBODY = "nobody"
-"""Frame decision: no target at all (out of bed)."""
-DEVICE = "device"
-"""Frame decision: a presence-only device reports presence without target data."""
-
-DECISIONS = (
-    YOU,
-    FAR_SIDE,
-    OTHER_HERE,
-    NOT_YOU,
-    PET_HERE,
-    CHANGED,
-    UNKNOWN_HERE,
-    OUTSIDE,
-    NOBODY,
-    DEVICE,
+from ...contracts import TargetVitals, VitalsFrame
+from ...dsp import BODY_MOVEMENT
+from ..config import UserZone
+from .decisions import Decision, Label
+from .params import (
+    AMBIGUOUS_FACTOR,
+    BREATH_SD_LOG_AMP,
+    BREATH_SD_LOG_PERIOD,
+    COMPANY_S,
+    CONFIDENCE,
+    CUSUM_ALARM,
+    CUSUM_DRIFT,
+    DEMOTE_MARGIN,
+    DISTURB_GAP_S,
+    FAR_SIDE_S,
+    GATE_DEG,
+    GATE_M,
+    HANDOVER_S,
+    HOME_GATE_DEG,
+    HOME_GATE_M,
+    HOME_TAU_S,
+    JUMP_M,
+    MARGIN_FACTOR,
+    MAX_GATE_DEG,
+    MAX_GATE_M,
+    MAX_SPEED_M_S,
+    MIN_QUALITY,
+    PERSON_MIN_LOG_PERIOD,
+    PET_LOG_AMP_OFFSET,
+    PET_LOG_PERIOD,
+    PET_SD_LOG_AMP,
+    PET_SD_LOG_PERIOD,
+    POP_LOG_AMP,
+    POP_LOG_PERIOD,
+    POP_SD_LOG_AMP,
+    POP_SD_LOG_PERIOD,
+    REVIEW_EFFECTIVE_BREATHS,
+    REVIEW_MARGIN,
+    REVIEW_MAX_BREATHS,
+    REVIEW_MIN_BREATHS,
+    SHORT_ALPHA,
+    SPEED_DEG_S,
+    SPEED_M_S,
+    STATE_SD_LOG_AMP,
+    STATE_SD_LOG_PERIOD,
+    STRANGER_PRIOR,
+    TAKEOVER_MARGIN,
+    TRACK_LOST_S,
+    USER_GATE_DEG,
+    USER_GATE_M,
+    VELOCITY_GAIN,
+    ZONE_MARGIN_DEG,
+    ZONE_MARGIN_M,
 )
-
-
-def describe(decision: str, distance_m: float | None) -> str:
-    """A short explanation of a decision other than :data:`YOU` (for ``reasons["user"]``)."""
-    at = "" if distance_m is None else f"{distance_m:.2f} m"
-    match decision:
-        case "far_side":
-            return f"excluded: partner's breathing (far side, {at})"
-        case "other_here":
-            return f"excluded: partner moved over to your side ({at}), followed from their side"
-        case "not_you":
-            return f"excluded: someone on your side ({at}) whose breathing is not yours"
-        case "pet":
-            return f"excluded: pet (small, fast breathing, {at})"
-        case "changed":
-            return f"excluded: breathing on your side changed abruptly ({at}): no longer yours"
-        case "unknown_here":
-            return f"excluded: someone away from your usual place ({at}), not yet told apart"
-        case "outside":
-            return f"excluded: you are outside your side of the bed ({at})"
-        case "device":
-            return "the device's own presence (no target data to tell who it is)"
-        case _:
-            return "excluded: out of bed"
-
-
-# -- tracking parameters ---------------------------------------------------------------------
-
-GATE_M = 0.07
-"""Range jitter a track may show about its predicted range between two frames (measurement
-noise, breathing, small posture changes)."""
-SPEED_M_S = 0.3
-"""Unpredicted motion a lying body may add per second; with :data:`GATE_M` the gate."""
-VELOCITY_GAIN = 0.1
-"""Gain of the range-rate estimate (the beta of an alpha-beta tracker with alpha 1: Kalata
-PR, The tracking index, *IEEE Trans Aerosp Electron Syst* 20(2):174-182, 1984)."""
-MAX_SPEED_M_S = 0.5
-GATE_DEG = 10.0
-"""Azimuth counterpart of :data:`GATE_M` (where the device measures azimuth)."""
-SPEED_DEG_S = 30.0
-MAX_GATE_M = 0.9
-"""The gate stops growing here: a body rolls at most across half the bed."""
-MAX_GATE_DEG = 70.0
-USER_GATE_M = 0.3
-"""Your own lost track hands its label on only this close (you coming back where you were)."""
-USER_GATE_DEG = 20.0
-TRACK_LOST_S = 2.0
-"""A track not seen for this long is lost; a target with its id then starts a new track."""
-HANDOVER_S = 10.0
-"""How long a lost track may hand its label to a new one (device renumbering, re-lock)."""
-DISTURB_GAP_S = 1.0
-"""A pause of a track this long, or a jump of more than :data:`JUMP_M` in one step, reopens
-the question of whose track it is (a review): a device may have handed it to another body."""
-JUMP_M = 0.05
-FAR_SIDE_S = 20.0
-"""A new body outside your zone for this long is another person lying there."""
-ZONE_MARGIN_M = 0.15
-"""Your established track stays yours this far outside your zone (hysteresis)."""
-ZONE_MARGIN_DEG = 10.0
-HOME_GATE_M = 0.30
-"""A new body on your side while you are away is taken to be you (pending its breathing)
-when it lies this close to your usual place."""
-HOME_GATE_DEG = 20.0
-HOME_TAU_S = 300.0
-"""Time constant of your usual place (range, azimuth) while tracked."""
-
-# -- breathing ---------------------------------------------------------------------------------
-
-MIN_QUALITY = 0.2
-"""Frames below this signal quality add no breaths."""
-
-PROFILE_BREATHS = 20
-"""Breaths before your signature (or the partner's) is used."""
-PROFILE_ALPHA = 0.02
-"""Per-breath EMA weight of a signature once established (about 50 breaths of memory)."""
-SHORT_ALPHA = 0.15
-"""Per-breath EMA weight of a review's running mean."""
-REVIEW_MIN_BREATHS = 8
-REVIEW_MAX_BREATHS = 24
-"""A review with no clear answer after this many breaths keeps the track's label."""
-REVIEW_MARGIN = 3.0
-"""Log-likelihood margin (nats) a review needs to decide (odds of about 20:1)."""
-DEMOTE_MARGIN = 5.0
-"""Margin needed to take an established track away from you (odds of about 150:1): losing
-you costs the night, so this needs the most."""
-TAKEOVER_MARGIN = 4.0
-"""Margin needed to give you a track that followed another person's body (odds of about
-55:1): their data would otherwise become yours."""
-STRANGER_PRIOR = -4.0
-"""Prior log-odds of "another person" for a body on your side when nobody else has been seen
-for :data:`COMPANY_S` (a person does not appear from nowhere in your place)."""
-COMPANY_S = 3600.0
-CUSUM_DRIFT = 0.5
-"""Per-breath allowance of the CUSUM (log-likelihood ratio units)."""
-CUSUM_ALARM = 6.0
-"""CUSUM level that opens a review."""
-
-BREATH_SD_LOG_PERIOD = 0.2
-"""Prior per-breath spread of log breath period (breath-to-breath CV 0.1-0.3: Gould GA et
-al., *Am Rev Respir Dis* 138:874-877, 1988); each signature then learns its own."""
-BREATH_SD_LOG_AMP = 0.4
-MIN_SD_LOG_PERIOD = 0.08
-MIN_SD_LOG_AMP = 0.2
-STATE_SD_LOG_PERIOD = 0.1
-"""How far a person's mean rate wanders with sleep stage and wakefulness (5-10 %, Douglas
-et al. 1982): added to the spread of a review's mean."""
-STATE_SD_LOG_AMP = 0.45
-"""Posture and position change the radar's view of the chest by a factor of 1.5 or more."""
-REVIEW_EFFECTIVE_BREATHS = 12
-"""Breaths a review's running mean is worth (its EMA weight is :data:`SHORT_ALPHA`)."""
-POP_LOG_PERIOD = math.log(60.0 / 15.0)
-"""Adults: 15 breaths/min (Douglas et al. 1982)."""
-POP_SD_LOG_PERIOD = 0.18
-"""Between-person spread (SD 2/min at 15/min) and state, on a log scale."""
-POP_LOG_AMP = math.log(5.0)
-"""Absolute breath amplitude (mm peak to trough) seen by the radar, used before your own."""
-POP_SD_LOG_AMP = 0.8
-PET_LOG_PERIOD = math.log(60.0 / 25.0)
-"""Cats and small dogs at rest: 20-30 breaths/min."""
-PET_SD_LOG_PERIOD = 0.2
-PERSON_MIN_LOG_PERIOD = 0.5 * (POP_LOG_PERIOD + PET_LOG_PERIOD)
-"""Halfway (on a log scale) between adult and pet breathing, about 19 breaths/min: a body
-breathing faster does not teach the partner's signature."""
-PET_LOG_AMP_OFFSET = math.log(0.2)
-"""A pet's chest excursion relative to an adult's: 1-2 mm against 4-12 mm."""
-PET_SD_LOG_AMP = 0.6
-
-CONFIDENCE = {"verified": 0.95, "continuous": 0.85, "provisional": 0.6}
-"""Frame confidence that the chosen target is you, by how its identity is known."""
-AMBIGUOUS_FACTOR = 0.8
-"""Confidence factor while another body not known to be someone else is on your side."""
-MARGIN_FACTOR = 0.8
-"""Confidence factor while your track is in the zone's hysteresis margin."""
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    """A breathing signature: mean log breath period (s) and log amplitude (mm), breaths."""
-
-    log_period: float
-    log_amp: float
-    n: int
-
-    @property
-    def rate_bpm(self) -> float:
-        """Breaths per minute."""
-        return 60.0 / math.exp(self.log_period)
-
-    @property
-    def amplitude_mm(self) -> float:
-        """Peak-to-trough amplitude as the radar sees it."""
-        return math.exp(self.log_amp)
-
-
-def _gauss(x: float, mu: float, sd: float) -> float:
-    """Log density of a normal distribution, with the residual clipped at 3 SD (robustness)."""
-    z = min(abs(x - mu) / sd, 3.0)
-    return -0.5 * z * z - math.log(sd)
-
-
-class _Profile:
-    """A running breathing signature over breaths.
-
-    Exponential moving averages of log period and log amplitude, with the per-breath spread of
-    each (EMA of squared deviations).
-    """
-
-    __slots__ = ("log_amp", "log_period", "n", "var_amp", "var_period")
-
-    def __init__(self) -> None:
-        self.log_period = 0.0
-        self.log_amp = 0.0
-        self.var_period = BREATH_SD_LOG_PERIOD**2
-        self.var_amp = BREATH_SD_LOG_AMP**2
-        self.n = 0
-
-    @property
-    def ready(self) -> bool:
-        return self.n >= PROFILE_BREATHS
-
-    @property
-    def sd_period(self) -> float:
-        return max(math.sqrt(self.var_period), MIN_SD_LOG_PERIOD)
-
-    @property
-    def sd_amp(self) -> float:
-        return max(math.sqrt(self.var_amp), MIN_SD_LOG_AMP)
-
-    def add(self, log_period: float, log_amp: float) -> None:
-        self.n += 1
-        alpha = max(1.0 / self.n, PROFILE_ALPHA)
-        if self.n > 3:  # sighs, pauses and missed breaths: limit one breath's pull
-            log_period = min(max(log_period, self.log_period - 0.5), self.log_period + 0.5)
-            log_amp = min(max(log_amp, self.log_amp - 1.0), self.log_amp + 1.0)
-        dp, da = log_period - self.log_period, log_amp - self.log_amp
-        self.log_period += alpha * dp
-        self.log_amp += alpha * da
-        if self.n > 1:
-            beta = max(1.0 / self.n, PROFILE_ALPHA)
-            self.var_period += beta * (dp * dp - self.var_period)
-            self.var_amp += beta * (da * da - self.var_amp)
-
-    def reset(self) -> None:
-        self.log_period = self.log_amp = 0.0
-        self.var_period = BREATH_SD_LOG_PERIOD**2
-        self.var_amp = BREATH_SD_LOG_AMP**2
-        self.n = 0
-
-    def copy_from(self, other: _Profile) -> None:
-        self.log_period, self.log_amp, self.n = other.log_period, other.log_amp, other.n
-        self.var_period, self.var_amp = other.var_period, other.var_amp
-
-    def dump(self) -> list[float]:
-        return [self.log_period, self.log_amp, self.n, self.var_period, self.var_amp]
-
-    def load(self, state: list[float]) -> None:
-        self.log_period, self.log_amp, self.n = float(state[0]), float(state[1]), int(state[2])
-        self.var_period, self.var_amp = float(state[3]), float(state[4])
-
-    def signature(self) -> Signature | None:
-        return Signature(self.log_period, self.log_amp, self.n) if self.n else None
-
-
-class _Track:
-    """One body as the device reports it, and what the tracker believes it is."""
-
-    __slots__ = (
-        "angle",
-        "cusum",
-        "distance",
-        "inside",
-        "inside_margin",
-        "label",
-        "last_t",
-        "meter",
-        "out_since",
-        "quality",
-        "review",
-        "short_amp",
-        "short_n",
-        "short_period",
-        "sig",
-        "status",
-        "target",
-        "target_id",
-        "velocity",
-        "why",
-    )
-
-    def __init__(self, target: TargetVitals, t: float) -> None:
-        self.target_id = target.target_id
-        self.target = target
-        """The track's target in the latest frame that had it."""
-        self.inside = False
-        """Whether that target was in your zone (``inside_margin``: with the hysteresis)."""
-        self.inside_margin = False
-        self.distance = target.distance_m
-        self.velocity = 0.0
-        """Range rate (m/s) from the alpha-beta filter."""
-        self.angle = target.angle_deg
-        self.quality = target.signal_quality
-        self.last_t = t
-        self.label = NEW
-        self.status = ""
-        """For ``USER``: ``verified``, ``continuous`` or ``provisional``."""
-        self.why = ""
-        """For ``OTHER``: ``far side``, ``followed``, ``breathing``, ``changed``."""
-        self.out_since: float | None = None
-        self.meter = BreathMeter()
-        self.sig = _Profile()
-        """The breathing signature of the body behind the track (``OTHER``, ``PET``)."""
-        self.cusum = 0.0
-        self.review = False
-        self.short_period = 0.0
-        self.short_amp = 0.0
-        self.short_n = 0
-
-    def open_review(self) -> None:
-        self.review = True
-        self.short_n = 0
-        self.cusum = 0.0
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "id": self.target_id,
-            "d": self.distance,
-            "a": self.angle,
-            "t": self.last_t,
-            "label": self.label,
-            "status": self.status,
-            "why": self.why,
-            "out_since": self.out_since,
-            "sig": self.sig.dump(),
-        }
-
-    @classmethod
-    def load(cls, state: dict[str, Any]) -> _Track:
-        angle = state["a"]
-        target = TargetVitals(
-            int(state["id"]),
-            float(state["d"]),
-            None if angle is None else float(angle),
-            (),
-            0,
-            0,
-            0,
-        )
-        track = cls(target, float(state["t"]))
-        track.label = str(state["label"])
-        track.status = str(state["status"])
-        track.why = str(state["why"])
-        track.out_since = None if state["out_since"] is None else float(state["out_since"])
-        track.sig.load(state["sig"])
-        return track
+from .signature import Profile, Signature, gauss
+from .track import Track
 
 
 class Verdict:
@@ -441,7 +134,7 @@ class Verdict:
 
     def __init__(self) -> None:
         """No frame yet."""
-        self.decision = NOBODY
+        self.decision = Decision.NOBODY
         """One of :data:`DECISIONS`."""
         self.confidence = 0.0
         """How sure the tracker is that the chosen target is you (0 when none is chosen)."""
@@ -450,7 +143,7 @@ class Verdict:
         self.angle_deg: float | None = None
         self.target_id: int | None = None
         """Device id of the chosen target (``None`` when none is chosen)."""
-        self.ignored = NOBODY
+        self.ignored = Decision.NOBODY
         """When you are chosen: the decision about the most relevant other body, if any."""
         self.ignored_distance_m: float | None = None
 
@@ -467,15 +160,15 @@ class PrimaryUserTracker:
         """Track for the user whose side of the bed is ``zone``."""
         self.zone = zone
         self.verdict = Verdict()
-        self.profile = _Profile()
+        self.profile = Profile()
         """Your breathing signature."""
-        self.partner = _Profile()
+        self.partner = Profile()
         """The other person's breathing signature."""
         self.home_distance: float | None = None
         self.home_angle: float | None = None
-        self._tracks: dict[int, _Track] = {}
-        self._lost: list[_Track] = []
-        self._seen: list[_Track] = []
+        self._tracks: dict[int, Track] = {}
+        self._lost: list[Track] = []
+        self._seen: list[Track] = []
         self._last_t: float | None = None
         self._company_t: float | None = None
         """When another person was last seen (a track labelled so)."""
@@ -494,7 +187,7 @@ class PrimaryUserTracker:
         if last is not None and t - last > HANDOVER_S:
             self._tracks.clear()
             self._lost.clear()
-        born: list[_Track] | None = None
+        born: list[Track] | None = None
         seen = self._seen
         seen.clear()
         review_ok = self.profile.ready
@@ -518,12 +211,12 @@ class PrimaryUserTracker:
                     if (
                         (dt > DISTURB_GAP_S or jump > JUMP_M)
                         and review_ok
-                        and track.label != NEW
+                        and track.label != Label.NEW
                         and track.status != "provisional"
                     ):
                         track.open_review()
             if track is None:
-                track = _Track(target, t)
+                track = Track(target, t)
                 self._tracks[target.target_id] = track
                 if born is None:
                     born = []
@@ -568,11 +261,11 @@ class PrimaryUserTracker:
         """Carry on from :meth:`dump_state` (``None``: a snapshot from before tracking)."""
         if state is None:
             return
-        profile, partner = _Profile(), _Profile()
+        profile, partner = Profile(), Profile()
         profile.load(state["profile"])
         partner.load(state["partner"])
         home_d, home_a = state["home"]
-        tracks = [_Track.load(item) for item in state["tracks"]]
+        tracks = [Track.load(item) for item in state["tracks"]]
         last_t = state["last_t"]
         company_t = state.get("company_t")
         self.profile, self.partner = profile, partner
@@ -625,14 +318,14 @@ class PrimaryUserTracker:
 
     # -- tracks ------------------------------------------------------------------------------
 
-    def _lose(self, track: _Track) -> None:
+    def _lose(self, track: Track) -> None:
         if self._tracks.get(track.target_id) is track:
             del self._tracks[track.target_id]
         last = self._last_t if self._last_t is not None else track.last_t
         self._lost = [lost for lost in self._lost if last - lost.last_t <= HANDOVER_S]
         self._lost.append(track)
 
-    def _adopt(self, born: list[_Track], t: float) -> None:
+    def _adopt(self, born: list[Track], t: float) -> None:
         """Hand new tracks the labels of lost ones (nearest inside the kinematic gate).
 
         Bodies appearing outside your zone claim lost tracks first: a partner who comes back
@@ -644,7 +337,7 @@ class PrimaryUserTracker:
             return
         for track in sorted(born, key=lambda item: item.inside):
             target = track.target
-            best: _Track | None = None
+            best: Track | None = None
             best_score = 2.0
             for parent in parents:
                 dt = t - parent.last_t
@@ -654,7 +347,7 @@ class PrimaryUserTracker:
                     parent.distance + parent.velocity * min(max(dt, 0.0), 1.0),
                     parent.angle,
                     dt,
-                    user=parent.label == USER,
+                    user=parent.label == Label.USER,
                 )
                 if score is not None and score < best_score:
                     best, best_score = parent, score
@@ -666,14 +359,14 @@ class PrimaryUserTracker:
             elif self._tracks.get(best.target_id) is best:
                 del self._tracks[best.target_id]
             track.label, track.status, track.why = best.label, best.status, best.why
-            if best.label == OTHER and best.why == "far side":
+            if best.label == Label.OTHER and best.why == "far side":
                 track.why = "followed"
             track.sig.copy_from(best.sig)
             track.out_since = best.out_since
 
     # -- breathing ---------------------------------------------------------------------------
 
-    def _breathe(self, track: _Track, t: float) -> None:
+    def _breathe(self, track: Track, t: float) -> None:
         target = track.target
         samples = target.respiration_mm
         if not samples or target.respiration_rate_hz <= 0.0:
@@ -686,7 +379,7 @@ class PrimaryUserTracker:
             if breath is not None:
                 self._on_breath(track, math.log(breath[0]), math.log(breath[1]))
 
-    def _hypotheses(self, track: _Track, p: float, a: float, review: bool) -> dict[str, float]:
+    def _hypotheses(self, track: Track, p: float, a: float, review: bool) -> dict[str, float]:
         """Log-likelihood of a breath (or of a review's mean) under each identity of a track.
 
         ``user``: your signature; ``lineage``: the signature of the body the track has
@@ -700,41 +393,41 @@ class PrimaryUserTracker:
                 return math.sqrt(var_b)
             return math.sqrt(var_b / REVIEW_EFFECTIVE_BREATHS + state * state)
 
-        def like(sig: _Profile) -> float:
+        def like(sig: Profile) -> float:
             sp = spread(sig.sd_period**2, STATE_SD_LOG_PERIOD)
             sa = spread(sig.sd_amp**2, STATE_SD_LOG_AMP)
-            return _gauss(p, sig.log_period, sp) + _gauss(a, sig.log_amp, sa)
+            return gauss(p, sig.log_period, sp) + gauss(a, sig.log_amp, sa)
 
         out: dict[str, float] = {}
         profile = self.profile
         if profile.ready:
-            out[USER] = like(profile)
+            out[Label.USER] = like(profile)
         other_prior = self._other_prior(track)
         ref_amp = profile.log_amp if profile.ready else POP_LOG_AMP
         sp0 = spread(BREATH_SD_LOG_PERIOD**2, STATE_SD_LOG_PERIOD)
         sa0 = spread(BREATH_SD_LOG_AMP**2, STATE_SD_LOG_AMP)
-        lineage = track.sig if track.label in (OTHER, PET) else None
-        if lineage is not None and lineage.ready and track.label == OTHER:
+        lineage = track.sig if track.label in (Label.OTHER, Label.PET) else None
+        if lineage is not None and lineage.ready and track.label == Label.OTHER:
             ref_amp = max(ref_amp, lineage.log_amp)  # a pet is small next to this person too
         if lineage is not None and lineage.ready:
             out["lineage"] = like(lineage)
         elif other_prior is None:
             pass  # the other person is seen elsewhere: one body, one track
-        elif self.partner.ready and track.label != PET:
-            out[OTHER] = like(self.partner) + other_prior
+        elif self.partner.ready and track.label != Label.PET:
+            out[Label.OTHER] = like(self.partner) + other_prior
         else:
             amp_sd = 0.3 if profile.ready else POP_SD_LOG_AMP
-            out[OTHER] = (
-                _gauss(p, POP_LOG_PERIOD, math.hypot(sp0, POP_SD_LOG_PERIOD))
-                + _gauss(a, ref_amp, math.hypot(sa0, amp_sd))
+            out[Label.OTHER] = (
+                gauss(p, POP_LOG_PERIOD, math.hypot(sp0, POP_SD_LOG_PERIOD))
+                + gauss(a, ref_amp, math.hypot(sa0, amp_sd))
                 + other_prior
             )
-        out[PET] = _gauss(p, PET_LOG_PERIOD, math.hypot(sp0, PET_SD_LOG_PERIOD)) + _gauss(
+        out[Label.PET] = gauss(p, PET_LOG_PERIOD, math.hypot(sp0, PET_SD_LOG_PERIOD)) + gauss(
             a, ref_amp + PET_LOG_AMP_OFFSET, math.hypot(sa0, PET_SD_LOG_AMP)
         )
         return out
 
-    def _other_prior(self, track: _Track) -> float | None:
+    def _other_prior(self, track: Track) -> float | None:
         """Prior log-odds that ``track`` is another person.
 
         ``None`` when that person is tracked elsewhere right now (one body, one track: the
@@ -744,7 +437,7 @@ class PrimaryUserTracker:
         for other in self._tracks.values():
             if (
                 other is not track
-                and other.label == OTHER
+                and other.label == Label.OTHER
                 and other.why in ("far side", "followed")
                 and last - other.last_t <= TRACK_LOST_S
             ):
@@ -753,10 +446,10 @@ class PrimaryUserTracker:
             return 0.0
         return STRANGER_PRIOR
 
-    def _on_breath(self, track: _Track, p: float, a: float) -> None:
+    def _on_breath(self, track: Track, p: float, a: float) -> None:
         """One breath of a track (log period, log amplitude): test, review, learn."""
-        own = USER if track.label == USER else "lineage"
-        if track.label in (USER, OTHER, PET) and not track.review:
+        own = Label.USER if track.label == Label.USER else "lineage"
+        if track.label in (Label.USER, Label.OTHER, Label.PET) and not track.review:
             ll = self._hypotheses(track, p, a, review=False)
             if own in ll:  # Page's CUSUM of the best alternative against the track's own
                 alt = max(v for k, v in ll.items() if k != own)
@@ -764,9 +457,9 @@ class PrimaryUserTracker:
                 if track.cusum > CUSUM_ALARM:
                     track.open_review()
         undecided = (
-            track.label == NEW
+            track.label == Label.NEW
             or track.status == "provisional"
-            or (track.label in (OTHER, PET) and not track.sig.ready)
+            or (track.label in (Label.OTHER, Label.PET) and not track.sig.ready)
         )
         if track.review or undecided:
             track.short_n += 1
@@ -781,21 +474,21 @@ class PrimaryUserTracker:
                 self._review(track)
         if track.review:
             return  # learn nothing while it is unclear whose breathing this is
-        if track.label == USER and track.status != "provisional":
+        if track.label == Label.USER and track.status != "provisional":
             if track.inside_margin:
                 self.profile.add(p, a)
-        elif track.label in (OTHER, PET):
+        elif track.label in (Label.OTHER, Label.PET):
             track.sig.add(p, a)
             sig = track.sig
             if (
-                track.label == OTHER
+                track.label == Label.OTHER
                 and track.why in ("far side", "followed")
                 and sig.ready
                 and sig.log_period > PERSON_MIN_LOG_PERIOD  # not a pet taken for a person
             ):
                 self.partner.add(p, a)
 
-    def _review(self, track: _Track) -> None:
+    def _review(self, track: Track) -> None:
         """Decide whose breathing a track shows, if the evidence is clear.
 
         The track's current identity (yours, or the lineage of the body it followed) is
@@ -804,20 +497,24 @@ class PrimaryUserTracker:
         :data:`REVIEW_MARGIN`.
         """
         ll = self._hypotheses(track, track.short_period, track.short_amp, review=True)
-        if USER not in ll:  # before your signature, only a pet can be told from a person
-            if track.label != PET and OTHER in ll and ll[PET] - ll[OTHER] >= REVIEW_MARGIN:
+        if Label.USER not in ll:  # before your signature, only a pet can be told from a person
+            if (
+                track.label != Label.PET
+                and Label.OTHER in ll
+                and ll[Label.PET] - ll[Label.OTHER] >= REVIEW_MARGIN
+            ):
                 self._make_pet(track)
             return
-        own = USER if track.label == USER else ("lineage" if "lineage" in ll else None)
+        own = Label.USER if track.label == Label.USER else ("lineage" if "lineage" in ll else None)
         ranked = sorted(ll.items(), key=lambda item: item[1], reverse=True)
         best, best_ll = ranked[0]
         if best == own:
             decided = best_ll - ranked[1][1] >= REVIEW_MARGIN
         else:
             # A pet is easy to tell from a person: only a person's identity needs more.
-            if own == USER and track.status != "provisional":
+            if own == Label.USER and track.status != "provisional":
                 need = DEMOTE_MARGIN
-            elif own == "lineage" and track.label == OTHER:
+            elif own == "lineage" and track.label == Label.OTHER:
                 need = TAKEOVER_MARGIN
             else:
                 need = REVIEW_MARGIN
@@ -827,58 +524,58 @@ class PrimaryUserTracker:
         if not decided:
             if track.short_n >= REVIEW_MAX_BREATHS:
                 track.review = False
-                if track.label == USER and track.status == "provisional":
+                if track.label == Label.USER and track.status == "provisional":
                     track.status = "continuous"  # nothing against it: your place decides
             return
         track.review = False
         track.cusum = 0.0
-        if best == USER:
-            if track.label != USER:
+        if best == Label.USER:
+            if track.label != Label.USER:
                 if not track.inside_margin or self._user_visible(exclude=track):
                     return
                 self._crown(track)
             track.status = "verified"
-        elif best == PET:
+        elif best == Label.PET:
             self._make_pet(track)
-        elif best == OTHER:
-            if track.label == USER:
+        elif best == Label.OTHER:
+            if track.label == Label.USER:
                 track.why = "breathing" if track.status == "provisional" else "changed"
-                track.label, track.status = OTHER, ""
+                track.label, track.status = Label.OTHER, ""
                 track.sig.reset()
-            elif track.label == NEW:
-                track.label, track.why = OTHER, "breathing"
+            elif track.label == Label.NEW:
+                track.label, track.why = Label.OTHER, "breathing"
         # best == "lineage": the same body as before; nothing changes
 
     # -- labels ------------------------------------------------------------------------------
 
     @staticmethod
-    def _make_pet(track: _Track) -> None:
-        if track.label != PET:
-            track.label, track.status, track.why = PET, "", "breathing"
+    def _make_pet(track: Track) -> None:
+        if track.label != Label.PET:
+            track.label, track.status, track.why = Label.PET, "", "breathing"
             track.sig.reset()
 
-    def _user_visible(self, exclude: _Track | None = None) -> bool:
+    def _user_visible(self, exclude: Track | None = None) -> bool:
         for track in self._tracks.values():
             if (
                 track is not exclude
-                and track.label == USER
+                and track.label == Label.USER
                 and track.last_t == self._last_t
                 and track.inside_margin
             ):
                 return True
         return False
 
-    def _crown(self, track: _Track) -> None:
+    def _crown(self, track: Track) -> None:
         """Make ``track`` yours; any other track labelled yours becomes someone else's."""
         for other in self._tracks.values():
-            if other is not track and other.label == USER:
-                other.label, other.status, other.why = OTHER, "", "far side"
-        track.label = USER
+            if other is not track and other.label == Label.USER:
+                other.label, other.status, other.why = Label.OTHER, "", "far side"
+        track.label = Label.USER
         track.why = ""
         track.review = False
         track.cusum = 0.0
 
-    def _settle(self, track: _Track, t: float) -> None:
+    def _settle(self, track: Track, t: float) -> None:
         target = track.target
         inside = track.inside
         if inside:
@@ -886,11 +583,11 @@ class PrimaryUserTracker:
         elif track.out_since is None:
             track.out_since = t
         out_since = track.out_since
-        if track.label == NEW and out_since is not None and t - out_since >= FAR_SIDE_S:
-            track.label, track.why = OTHER, "far side"
-        if track.label == OTHER:
+        if track.label == Label.NEW and out_since is not None and t - out_since >= FAR_SIDE_S:
+            track.label, track.why = Label.OTHER, "far side"
+        if track.label == Label.OTHER:
             self._company_t = t
-        elif track.label == NEW and inside and not self._user_visible(exclude=track):
+        elif track.label == Label.NEW and inside and not self._user_visible(exclude=track):
             if not self.profile.ready:
                 self._crown(track)
                 track.status = "continuous"
@@ -898,7 +595,7 @@ class PrimaryUserTracker:
                 self._crown(track)
                 track.status = "provisional"
         if (
-            track.label == USER
+            track.label == Label.USER
             and track.status != "provisional"
             and inside
             and target.movement < BODY_MOVEMENT
@@ -919,29 +616,32 @@ class PrimaryUserTracker:
     def _decide(self, frame: VitalsFrame) -> TargetVitals | None:
         verdict = self.verdict
         chosen: TargetVitals | None = None
-        chosen_track: _Track | None = None
-        excluded = NOBODY
+        chosen_track: Track | None = None
+        excluded = Decision.NOBODY
         rank = 0
         ex_target: TargetVitals | None = None
         ambiguous = False
         for track in self._seen:
             target, inside = track.target, track.inside
-            if track.label == USER:
+            if track.label == Label.USER:
                 if track.inside_margin:
                     if chosen is None or target.signal_quality > chosen.signal_quality:
                         chosen, chosen_track = target, track
                     continue
-                decision, r = OUTSIDE, 2
+                decision, r = Decision.OUTSIDE, 2
             elif not inside:
-                decision, r = (PET_HERE, 1) if track.label == PET else (FAR_SIDE, 1)
-            elif track.label == PET:
-                decision, r = PET_HERE, 4
-            elif track.label == OTHER:
-                decision, r = {"changed": (CHANGED, 5), "breathing": (NOT_YOU, 4)}.get(
-                    track.why, (OTHER_HERE, 4)
+                decision, r = (
+                    (Decision.PET_HERE, 1) if track.label == Label.PET else (Decision.FAR_SIDE, 1)
                 )
+            elif track.label == Label.PET:
+                decision, r = Decision.PET_HERE, 4
+            elif track.label == Label.OTHER:
+                decision, r = {
+                    "changed": (Decision.CHANGED, 5),
+                    "breathing": (Decision.NOT_YOU, 4),
+                }.get(track.why, (Decision.OTHER_HERE, 4))
             else:
-                decision, r = UNKNOWN_HERE, 3
+                decision, r = Decision.UNKNOWN_HERE, 3
                 ambiguous = True
             if r > rank:
                 excluded, rank, ex_target = decision, r, target
@@ -951,16 +651,16 @@ class PrimaryUserTracker:
                 confidence *= AMBIGUOUS_FACTOR
             if chosen_track.inside is False:
                 confidence *= MARGIN_FACTOR
-            verdict.decision, verdict.confidence = YOU, confidence
+            verdict.decision, verdict.confidence = Decision.YOU, confidence
             verdict.distance_m, verdict.angle_deg = chosen.distance_m, chosen.angle_deg
             verdict.target_id = chosen.target_id
             verdict.ignored = excluded
             verdict.ignored_distance_m = None if ex_target is None else ex_target.distance_m
             return chosen
         if ex_target is None and not frame.targets and frame.device_presence:
-            excluded = DEVICE
+            excluded = Decision.DEVICE
         verdict.decision, verdict.confidence, verdict.target_id = excluded, 0.0, None
-        verdict.ignored, verdict.ignored_distance_m = NOBODY, None
+        verdict.ignored, verdict.ignored_distance_m = Decision.NOBODY, None
         verdict.distance_m = None if ex_target is None else ex_target.distance_m
         verdict.angle_deg = None if ex_target is None else ex_target.angle_deg
         return None
