@@ -21,12 +21,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.radar_sleep.sleep.engine import (
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.staging.network import (
     EngineStager,
     IntentModel,
     onnxruntime_available,
 )
-from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 
 GOAL_MS = 5.0
 

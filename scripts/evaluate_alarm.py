@@ -90,8 +90,8 @@ from custom_components.radar_sleep.sleep.alarm import (  # noqa: E402
     TriggerReason,
     default_params,
 )
-from custom_components.radar_sleep.sleep.engine import MODEL_DIR  # noqa: E402
 from custom_components.radar_sleep.sleep.pipeline import default_stager  # noqa: E402
+from custom_components.radar_sleep.sleep.staging.network import MODEL_DIR  # noqa: E402
 
 ORIGIN = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
 """Source time 0 of every night (as the pipeline's default origin)."""

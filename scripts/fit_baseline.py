@@ -31,7 +31,7 @@ from custom_components.radar_sleep.simulation.bedroom import (
 from custom_components.radar_sleep.simulation.physiology import Activity
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
-from custom_components.radar_sleep.sleep.models import (
+from custom_components.radar_sleep.sleep.staging.baseline import (
     PARAMS_FILE,
     BaselineParams,
     BaselineStager,

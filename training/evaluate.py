@@ -68,7 +68,7 @@ from custom_components.radar_sleep.sleep import (  # noqa: E402
     SleepPipeline,
     sleep_metrics,
 )
-from custom_components.radar_sleep.sleep.models import BaselineStager  # noqa: E402
+from custom_components.radar_sleep.sleep.staging.baseline import BaselineStager  # noqa: E402
 from training.agreement import (  # noqa: E402
     STAGE_NAMES,
     BlandAltman,

@@ -17,7 +17,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.radar_sleep.sleep.engine import MlpModel
+from custom_components.radar_sleep.sleep.staging.network import MlpModel
 
 OPSET = 17
 

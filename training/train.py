@@ -41,15 +41,15 @@ sys.path.insert(0, str(ROOT / "training"))
 from export import export  # noqa: E402
 from simulated import LOWRATE_SEEDS, TRAIN_SEEDS, VALID_SEEDS, Night, nights  # noqa: E402
 
-from custom_components.radar_sleep.sleep.engine import (  # noqa: E402
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES  # noqa: E402
+from custom_components.radar_sleep.sleep.staging.network import (  # noqa: E402
     MODEL_DIR,
     ContextEncoder,
     MlpModel,
     ModelMeta,
     numpy_forward,
 )
-from custom_components.radar_sleep.sleep.features import FEATURE_NAMES  # noqa: E402
-from custom_components.radar_sleep.sleep.models import model_inputs  # noqa: E402
+from custom_components.radar_sleep.sleep.staging.protocol import model_inputs  # noqa: E402
 
 VERSION = "1.1.0"
 STAGE_CONTEXT = 10

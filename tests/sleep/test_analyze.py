@@ -23,7 +23,7 @@ from custom_components.radar_sleep.sleep.analyze import (
     main,
     read_csv,
 )
-from custom_components.radar_sleep.sleep.models import BaselineStager
+from custom_components.radar_sleep.sleep.staging.baseline import BaselineStager
 from tests.conftest import shared_data_or_skip
 
 LABELS = {s.label for s in Stage}

@@ -10,7 +10,8 @@ import pytest
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, Stage
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline, sleep_metrics
-from custom_components.radar_sleep.sleep.pipeline import EpochResult
+from custom_components.radar_sleep.sleep.pipeline import EpochResult, default_stager
+from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager
 
 
 def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
@@ -119,3 +120,13 @@ def test_standby_like_gap_between_nights_ends_session() -> None:
     list(pipeline.run(later))
     assert len(pipeline.summaries) == 1
     assert pipeline.summaries[0].metrics.tst_min > 60
+
+
+def test_the_stage_model_that_runs_is_a_setting() -> None:
+    """The network by default (its files ship); the baseline HMM only when asked for."""
+    assert isinstance(SleepPipeline().stager, EngineStager)
+    assert isinstance(SleepPipeline(PipelineConfig(stage_model="network")).stager, EngineStager)
+    baseline = SleepPipeline(PipelineConfig(stage_model="baseline"))
+    assert isinstance(baseline.stager, BaselineStager)
+    assert isinstance(default_stager(), EngineStager)
+    assert isinstance(default_stager(kind="baseline"), BaselineStager)

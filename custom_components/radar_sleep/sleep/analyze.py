@@ -85,9 +85,9 @@ from ..contracts import (
 )
 from .config import PipelineConfig
 from .features import EpochFeatures
-from .models import BaselineParams, StageModel
 from .pipeline import EpochRecord, SleepPipeline
 from .serialize import summary_to_dict
+from .staging import BaselineParams, StageModel
 
 type FloatArray = NDArray[np.float64]
 

@@ -24,16 +24,24 @@ from ..contracts import (
     Stage,
     VitalsFrame,
 )
-from .config import PipelineConfig
-from .engine import MODEL_DIR, EngineStager, IntentModel
+from .config import PipelineConfig, StageModelKind
 from .epoch import EpochInput
 from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
 from .metrics import sleep_metrics
-from .models import BaselineParams, BaselineStager, StageModel, intent_score, load_baseline_params
 from .presence import PresenceDetector
 from .serialize import update_from_dict, update_to_dict
 from .session import PRESENT_FRACTION, SessionEvent, SessionTracker
+from .staging import (
+    MODEL_DIR,
+    BaselineParams,
+    BaselineStager,
+    EngineStager,
+    IntentModel,
+    StageModel,
+    intent_score,
+    load_baseline_params,
+)
 
 _WAKE_PROBS = (1.0, 0.0, 0.0, 0.0)
 STATE_VERSION = 1
@@ -75,9 +83,15 @@ class EpochResult:
     summary: NightSummary | None
 
 
-def default_stager(params: BaselineParams | None = None) -> StageModel:
-    """The shipped trained stage model, or the baseline HMM where none is shipped."""
-    if (MODEL_DIR / "stage.npz").exists():
+def default_stager(
+    params: BaselineParams | None = None, kind: StageModelKind = "network"
+) -> StageModel:
+    """The stage model of family ``kind``: the shipped trained network or the baseline HMM.
+
+    ``params`` are the baseline model's (the shipped ones when ``None``); the network's
+    files must be present for ``network``.
+    """
+    if kind == "network":
         return EngineStager()
     return BaselineStager(params)
 
@@ -102,13 +116,14 @@ class SleepPipeline:
     ) -> None:
         """``origin`` is the UTC instant of source time 0.
 
-        ``stager`` and ``intent_model`` default to the shipped trained models
-        (:mod:`.engine`), or to the baseline models where no trained model is shipped.
+        ``stager`` defaults to the family ``config.stage_model`` names
+        (:func:`default_stager`); ``intent_model`` to the shipped trained intent network
+        (:mod:`.staging.network`), or to the baseline score where none is shipped.
         """
         self.config = config = config or PipelineConfig()
         self.origin = origin or datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
         self.params = params or load_baseline_params()
-        self.stager: StageModel = stager or default_stager(self.params)
+        self.stager: StageModel = stager or default_stager(self.params, config.stage_model)
         self.intent_model: IntentModel | None = (
             intent_model if intent_model is not None else default_intent_model()
         )

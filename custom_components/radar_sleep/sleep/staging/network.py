@@ -1,10 +1,10 @@
-"""The incremental model engine: trained feed-forward models over a causal context window.
+"""The trained stage and intent networks: feed-forward models over a causal context window.
 
 A model file (``model_files/<name>.npz``) holds the weights of a small multilayer perceptron
 and, in ``meta``, everything needed to build its input from the epoch features of
-:mod:`.features` (one feature implementation for training and runtime):
+:mod:`..features` (one feature implementation for training and runtime):
 
-* each epoch's feature vector goes through :func:`.models.model_inputs`, is standardised with
+* each epoch's feature vector goes through :func:`.protocol.model_inputs`, is standardised with
   the training set's mean and scale, and missing features become 0 with a 1 in a mask column;
 * with ``night_prior`` > 0 (per-night normalisation, the user's own baseline), each
   standardised value is then taken relative to the night's running mean of that feature,
@@ -40,8 +40,8 @@ import zipfile
 import numpy as np
 from numpy.typing import NDArray
 
-from .features import FEATURE_NAMES
-from .models import model_inputs
+from ..features import FEATURE_NAMES
+from .protocol import model_inputs
 
 MODEL_DIR = Path(__file__).with_name("model_files")
 N_FEATURES = len(FEATURE_NAMES)
