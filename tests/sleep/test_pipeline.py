@@ -10,8 +10,12 @@ import pytest
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, Stage
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline, sleep_metrics
-from custom_components.radar_sleep.sleep.pipeline import EpochResult, default_stager
-from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager
+from custom_components.radar_sleep.sleep.pipeline import (
+    EpochResult,
+    default_intent_model,
+    default_stager,
+)
+from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager, IntentModel
 
 
 def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
@@ -122,11 +126,15 @@ def test_standby_like_gap_between_nights_ends_session() -> None:
     assert pipeline.summaries[0].metrics.tst_min > 60
 
 
-def test_the_stage_model_that_runs_is_a_setting() -> None:
-    """The network by default (its files ship); the baseline HMM only when asked for."""
-    assert isinstance(SleepPipeline().stager, EngineStager)
-    assert isinstance(SleepPipeline(PipelineConfig(stage_model="network")).stager, EngineStager)
-    baseline = SleepPipeline(PipelineConfig(stage_model="baseline"))
+def test_the_models_that_run_are_chosen_explicitly() -> None:
+    """The networks by default (their files ship); the baseline models only when asked for."""
+    default = SleepPipeline()
+    assert isinstance(default.stager, EngineStager)
+    assert isinstance(default.intent_model, IntentModel)
+    baseline = SleepPipeline(stage_family="baseline", intent_family="baseline")
     assert isinstance(baseline.stager, BaselineStager)
+    assert baseline.intent_model is None
     assert isinstance(default_stager(), EngineStager)
     assert isinstance(default_stager(kind="baseline"), BaselineStager)
+    assert isinstance(default_intent_model(), IntentModel)
+    assert default_intent_model("baseline") is None

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from typing import Literal
 
 from ..contracts import EPOCH_SECONDS, BedSide, RadarPosition
-
-type StageModelKind = Literal["network", "baseline"]
-"""Which stage model family runs: the trained network (:mod:`.staging.network`, shipped) or
-the baseline hidden Markov model (:mod:`.staging.baseline`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +60,6 @@ class PipelineConfig:
     """False for devices without a breathing waveform (presence-only or rate-only): the
     pipeline then tracks presence, sessions and breathing rate but reports no stages, intent
     or sleep metrics rather than guessing them."""
-    stage_model: StageModelKind = "network"
-    """The stage model that runs: ``network`` (the shipped trained network) or ``baseline``
-    (the hidden Markov model); a missing model file is an error, never a silent fallback."""
     epoch_seconds: int = EPOCH_SECONDS
     time_zone: tzinfo = UTC
     """Used only to assign a session to its calendar night."""

@@ -8,10 +8,15 @@ family transforms the features the same way first (:func:`model_inputs`). The fa
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+type ModelFamily = Literal["network", "baseline"]
+"""Which family of model runs (for staging, and for the intent score): the trained networks
+(:mod:`.network`, shipped in ``model_files/``) or the baseline models (:mod:`.baseline`).
+Chosen explicitly; a missing model file is an error, never a silent fallback."""
 
 _LOG10_FEATURES = (0, 1)
 """movement_fraction, movement_max."""
