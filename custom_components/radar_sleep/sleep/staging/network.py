@@ -22,7 +22,7 @@ epoch ``t + L`` has completed, i.e. ``30 * L`` seconds late (0 by default: causa
 The same weights run through onnxruntime when it is importable (``model_files/<name>.onnx``,
 exported from the same weights by ``training/export.py``) and through :func:`numpy_forward`
 everywhere else (Home Assistant OS is musl-based and onnxruntime has no musl wheels).
-``tests/sleep/test_engine.py`` keeps the two within 1e-5 on probabilities.
+``tests/sleep/staging/test_network.py`` keeps the two within 1e-5 on probabilities.
 """
 
 from __future__ import annotations
