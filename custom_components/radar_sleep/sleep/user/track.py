@@ -51,13 +51,13 @@ class Track:
         self.last_t = t
         self.label = Label.NEW
         self.status = ""
-        """For ``USER``: ``verified``, ``continuous`` or ``provisional``."""
+        """For ``Label.USER``: ``verified``, ``continuous`` or ``provisional``."""
         self.why = ""
-        """For ``OTHER``: ``far side``, ``followed``, ``breathing``, ``changed``."""
+        """For ``Label.OTHER``: ``far side``, ``followed``, ``breathing``, ``changed``."""
         self.out_since: float | None = None
         self.meter = BreathMeter()
         self.sig = Profile()
-        """The breathing signature of the body behind the track (``OTHER``, ``PET``)."""
+        """The breathing signature of the body behind the track (``Label.OTHER``, ``Label.PET``)."""
         self.cusum = 0.0
         self.review = False
         self.short_period = 0.0

@@ -135,7 +135,7 @@ class Verdict:
     def __init__(self) -> None:
         """No frame yet."""
         self.decision = Decision.NOBODY
-        """One of :data:`DECISIONS`."""
+        """What the tracker decided about the frame."""
         self.confidence = 0.0
         """How sure the tracker is that the chosen target is you (0 when none is chosen)."""
         self.distance_m: float | None = None
