@@ -17,12 +17,12 @@ import time
 
 import numpy as np
 
-from custom_components.radar_sleep.sleep.engine import (
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.staging.network import (
     EngineStager,
     IntentModel,
     onnxruntime_available,
 )
-from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 
 GOAL_MS = 5.0
 

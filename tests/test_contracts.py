@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from custom_components.radar_sleep.contracts import (
+    REASON_KEYS,
     NightSummary,
     SleepUpdate,
     Stage,
@@ -83,3 +84,8 @@ def test_summary_round_trips_through_json_types() -> None:
     assert summary_from_dict(data) == summary
     with pytest.raises(ValueError, match="substring not found"):
         summary_from_dict({**data, "hypnogram": "wxyz"})
+
+
+def test_reason_keys_are_the_stored_strings() -> None:
+    """Reasons are stored in snapshots and shown as attributes: their keys never change."""
+    assert REASON_KEYS == ("presence", "session", "user", "intent", "stage")

@@ -1,7 +1,8 @@
 """Export a trained model: the numpy weights (``.npz``) and the ONNX graph, in one step.
 
 Both files come from the same float32 arrays, so the runtime's two backends
-(:mod:`custom_components.radar_sleep.sleep.engine`) compute the same function; the parity test
+(:mod:`custom_components.radar_sleep.sleep.staging.network`) compute the same function; the
+parity test
 checks that they agree within 1e-5. The ONNX graph is built node by node (Gemm, Relu, then
 Softmax or Sigmoid), opset 17, with no producer timestamp, so an export is byte-stable.
 
@@ -9,7 +10,8 @@ Nothing platform-dependent enters the bytes: every float (weights, biases, the m
 standardisation and provenance) is canonicalised first, negative zeros becoming positive ones
 (a retrain on another machine's BLAS can leave a dead unit's zero weights as ``-0.0``, which
 computes the same but serialises differently); the ``.npz`` members are written in a fixed
-order with a fixed date (:meth:`~custom_components.radar_sleep.sleep.engine.MlpModel.save`),
+order with a fixed date
+(:meth:`~custom_components.radar_sleep.sleep.staging.network.MlpModel.save`),
 the metadata as JSON in a fixed key order with Python's shortest round-trip float repr, and
 the ONNX graph serialised deterministically with little-endian raw tensors.
 """
@@ -25,7 +27,7 @@ from numpy.typing import NDArray
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from custom_components.radar_sleep.sleep.engine import MlpModel
+from custom_components.radar_sleep.sleep.staging.network import MlpModel
 
 OPSET = 17
 

@@ -2,11 +2,11 @@
 
     .venv/bin/python -m training.train [--train-nights 100] [--valid-nights 30] [--jobs 2]
         [--seed 0] [--lookaheads 0,1,2,4,8] [--ship-lookahead 0]
-        [--out custom_components/radar_sleep/sleep/model_files]
+        [--out custom_components/radar_sleep/sleep/staging/model_files]
 
 Features are exported by the runtime's own pipeline (:mod:`training.datasets`): one feature
 implementation. Inputs are built by the runtime's own
-:class:`~custom_components.radar_sleep.sleep.engine.ContextEncoder`, stepped exactly as the
+:class:`~custom_components.radar_sleep.sleep.staging.network.ContextEncoder`, stepped exactly as the
 pipeline steps it (reset outside a session, an empty row for out-of-bed epochs inside one).
 
 Stage model: a multilayer perceptron (scikit-learn, Adam, early stopping, fixed seed) over a
@@ -38,15 +38,15 @@ from custom_components.radar_sleep.simulation.scenarios import (
     TRAIN_SEEDS,
     VALID_SEEDS,
 )
-from custom_components.radar_sleep.sleep.engine import (
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.staging import model_inputs
+from custom_components.radar_sleep.sleep.staging.network import (
     MODEL_DIR,
     ContextEncoder,
     MlpModel,
     ModelMeta,
     numpy_forward,
 )
-from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
-from custom_components.radar_sleep.sleep.models import model_inputs
 from training.datasets import Night, nights
 from training.export import export
 

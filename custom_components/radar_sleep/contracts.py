@@ -99,6 +99,20 @@ class VitalsFrame:
     """The device's own presence opinion, when it has one."""
 
 
+REASON_PRESENCE: Final = "presence"
+"""Key of :attr:`SleepUpdate.reasons`: why the user's side counts as occupied (or not)."""
+REASON_SESSION: Final = "session"
+"""Key of :attr:`SleepUpdate.reasons`: the night's session state."""
+REASON_USER: Final = "user"
+"""Key of :attr:`SleepUpdate.reasons`: whose breathing is tracked, and who is ignored."""
+REASON_INTENT: Final = "intent"
+"""Key of :attr:`SleepUpdate.reasons`: trying to sleep (or not)."""
+REASON_STAGE: Final = "stage"
+"""Key of :attr:`SleepUpdate.reasons`: the stage shown and its evidence."""
+REASON_KEYS: Final = (REASON_PRESENCE, REASON_SESSION, REASON_USER, REASON_INTENT, REASON_STAGE)
+"""Every key of :attr:`SleepUpdate.reasons` (plain strings: they are stored and shown)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SleepUpdate:
     """The live state of the sleep pipeline, emitted whenever it changes."""
@@ -131,8 +145,7 @@ class SleepUpdate:
     movement: float | None = None
     """Fraction of the last 90 s with body movement (0..1), while the user is in bed."""
     reasons: dict[str, str] = field(default_factory=dict)
-    """Short reason for each decision, keyed ``presence``, ``session``, ``user``, ``intent``,
-    ``stage``."""
+    """Short reason for each decision, keyed by :data:`REASON_KEYS`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 import pytest
 
 from custom_components.radar_sleep.contracts import Stage
+from custom_components.radar_sleep.dsp import breath_stats
 from custom_components.radar_sleep.simulation.bedroom import (
     ABSENT,
     PARTNER_ID,
@@ -19,7 +20,6 @@ from custom_components.radar_sleep.simulation.bedroom import (
     SimulatorConfig,
 )
 from custom_components.radar_sleep.simulation.physiology import PHYSIOLOGY, Activity
-from custom_components.radar_sleep.sleep.features import breath_stats
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yasa
 
 from custom_components.radar_sleep.contracts import Stage
 from custom_components.radar_sleep.sleep import sleep_metrics
@@ -47,7 +48,6 @@ def test_matches_yasa_on_random_hypnograms() -> None:
     scored period, as here; YASA has no count of awakenings or time after final wake, which
     are checked by hand above.
     """
-    yasa = pytest.importorskip("yasa")
     rng = np.random.default_rng(0)
     four = np.array([W, L, L, D, R])
     for _ in range(200):

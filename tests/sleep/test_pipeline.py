@@ -10,7 +10,12 @@ import pytest
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, Stage
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline, sleep_metrics
-from custom_components.radar_sleep.sleep.pipeline import EpochResult
+from custom_components.radar_sleep.sleep.pipeline import (
+    EpochResult,
+    default_intent_model,
+    default_stager,
+)
+from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager, IntentModel
 
 
 def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
@@ -119,3 +124,17 @@ def test_standby_like_gap_between_nights_ends_session() -> None:
     list(pipeline.run(later))
     assert len(pipeline.summaries) == 1
     assert pipeline.summaries[0].metrics.tst_min > 60
+
+
+def test_the_models_that_run_are_chosen_explicitly() -> None:
+    """The networks by default (their files ship); the baseline models only when asked for."""
+    default = SleepPipeline()
+    assert isinstance(default.stager, EngineStager)
+    assert isinstance(default.intent_model, IntentModel)
+    baseline = SleepPipeline(stage_family="baseline", intent_family="baseline")
+    assert isinstance(baseline.stager, BaselineStager)
+    assert baseline.intent_model is None
+    assert isinstance(default_stager(), EngineStager)
+    assert isinstance(default_stager(kind="baseline"), BaselineStager)
+    assert isinstance(default_intent_model(), IntentModel)
+    assert default_intent_model("baseline") is None

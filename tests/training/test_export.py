@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from custom_components.radar_sleep.sleep.engine import (
+from custom_components.radar_sleep.sleep.staging.network import (
     MODEL_DIR,
     MlpModel,
     load_model,

@@ -15,8 +15,8 @@ model. Missing nights are simulated and cached (slow: about 30 s each per core);
 Per night:
 
 * the runtime's default stage model (:func:`~custom_components.radar_sleep.sleep.pipeline.
-  default_stager`: the trained model once ``sleep/model_files/stage.npz`` ships, the baseline
-  HMM until then) is replayed over the night's epochs exactly as the pipeline steps it
+  default_stager`: the trained network of ``sleep/staging/model_files/``, or the baseline HMM
+  when chosen) is replayed over the night's epochs exactly as the pipeline steps it
   (``step`` for present epochs, ``skip`` out of bed inside a session, ``reset`` outside one;
   with a lookahead the live update shows the last stage that came out), and a
   :class:`~custom_components.radar_sleep.contracts.SleepUpdate` is built per epoch: stage and
@@ -82,8 +82,8 @@ from custom_components.radar_sleep.simulation.scenarios import (
     VALID_SEEDS,
     night_config,
 )
-from custom_components.radar_sleep.sleep.engine import MODEL_DIR
 from custom_components.radar_sleep.sleep.pipeline import default_stager
+from custom_components.radar_sleep.sleep.staging.network import MODEL_DIR
 from training.datasets import CACHE, Night, nights, parse_seeds
 from training.evaluate.ceiling import oracle_ring, runs
 

@@ -40,7 +40,7 @@ from custom_components.radar_sleep.sleep import (
     SleepPipeline,
     sleep_metrics,
 )
-from custom_components.radar_sleep.sleep.models import BaselineStager
+from custom_components.radar_sleep.sleep.staging import BaselineStager
 from training.evaluate.agreement import (
     BlandAltman,
     bland_altman,

@@ -48,7 +48,7 @@ from custom_components.radar_sleep.simulation.scenarios import (
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.presence import PresenceDetector
 from custom_components.radar_sleep.sleep.session import PRESENT_FRACTION
-from custom_components.radar_sleep.sleep.user import YOU
+from custom_components.radar_sleep.sleep.user import Decision
 
 PURITY = 0.9
 """Share of an epoch's attributed frames that must be the user's for it to count as theirs."""
@@ -114,7 +114,7 @@ def evaluate(job: tuple[int, int]) -> tuple[str, SimulatorConfig, Tally]:
         if pipeline.presence.present:
             counts["present"][epoch] += 1
             verdict = tracker.verdict
-            if verdict.decision == YOU and verdict.target_id is not None:
+            if verdict.decision == Decision.YOU and verdict.target_id is not None:
                 owner = sim.owner(k, verdict.target_id)
                 counts["mine" if owner == USER_ID else "theirs"][epoch] += 1
         target = naive.best_target(frame)

@@ -1,7 +1,7 @@
 """Fit the baseline stage and intent models on simulated nights with ground truth.
 
     .venv/bin/python -m training.fit.baseline [--nights 40] [--first-seed 10000]
-        [--out custom_components/radar_sleep/sleep/baseline_params.json]
+        [--out custom_components/radar_sleep/sleep/staging/model_files/baseline_params.json]
 
 Features come from the runtime's own pipeline (one implementation). Training seeds start at
 10000; evaluation seeds (``python -m training.evaluate``) are below 10000 and never overlap
@@ -30,12 +30,12 @@ from custom_components.radar_sleep.simulation.physiology import Activity
 from custom_components.radar_sleep.simulation.scenarios import TRAIN_SEEDS, simulated_config
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
-from custom_components.radar_sleep.sleep.models import (
+from custom_components.radar_sleep.sleep.staging.baseline import (
     PARAMS_FILE,
     BaselineParams,
     BaselineStager,
-    model_inputs,
 )
+from custom_components.radar_sleep.sleep.staging.protocol import model_inputs
 
 TEMPERATURES = (1.0, 0.5, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05)
 STD_FLOOR = 0.5

@@ -47,9 +47,9 @@ from custom_components.radar_sleep.contracts import (
 )
 from custom_components.radar_sleep.sleep.config import PipelineConfig
 from custom_components.radar_sleep.sleep.features import EpochFeatures
-from custom_components.radar_sleep.sleep.models import BaselineParams, StageModel
 from custom_components.radar_sleep.sleep.pipeline import EpochRecord, SleepPipeline
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
+from custom_components.radar_sleep.sleep.staging import BaselineParams, StageModel
 from training.psg import RecordingError
 from training.psg.edf import is_edf
 from training.psg.recording import load_breathing

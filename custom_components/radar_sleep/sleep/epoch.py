@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..contracts import TargetVitals
-from .user import NOBODY, YOU, Verdict, describe
+from .user import Decision, Verdict, describe
 
 
 @dataclass(slots=True)
@@ -32,15 +32,15 @@ class EpochInput:
     device_breath_rate: list[float] = field(default_factory=list)
     target_frames: dict[int, int] = field(default_factory=dict)
     """Present frames attributed to the user, per target id."""
-    attribution: dict[str, int] = field(default_factory=dict)
-    """Frames per attribution decision (:data:`.user.DECISIONS`), over every frame."""
-    excluded_distance: dict[str, float] = field(default_factory=dict)
+    attribution: dict[Decision, int] = field(default_factory=dict)
+    """Frames per attribution decision (:class:`.user.Decision`), over every frame."""
+    excluded_distance: dict[Decision, float] = field(default_factory=dict)
     """Sum of the range of the body behind each exclusion decision (for the reason)."""
     you_confidence: float = 0.0
     """Sum of the tracker's confidence over the frames attributed to the user."""
-    ignored: dict[str, int] = field(default_factory=dict)
+    ignored: dict[Decision, int] = field(default_factory=dict)
     """Frames attributed to the user in which another body was seen, per decision about it."""
-    ignored_distance: dict[str, float] = field(default_factory=dict)
+    ignored_distance: dict[Decision, float] = field(default_factory=dict)
 
     @property
     def presence_fraction(self) -> float:
@@ -57,7 +57,7 @@ class EpochInput:
         target.
         """
         if self.attribution:
-            you = self.attribution.get(YOU, 0)
+            you = self.attribution.get(Decision.YOU, 0)
             return self.you_confidence / you if you else None
         with_target = sum(self.target_frames.values())
         if not with_target:
@@ -74,8 +74,10 @@ class EpochInput:
         counts = self.attribution
         if not counts:
             return "the in-zone target on your side of the bed"
-        you = counts.get(YOU, 0)
-        others = sorted(((n, d) for d, n in counts.items() if d != YOU), key=lambda item: -item[0])
+        you = counts.get(Decision.YOU, 0)
+        others = sorted(
+            ((n, d) for d, n in counts.items() if d != Decision.YOU), key=lambda item: -item[0]
+        )
         if you * 2 >= self.n_frames and you:
             if self.distance:
                 text = f"you: {_median(self.distance):.2f} m"
@@ -90,8 +92,8 @@ class EpochInput:
                     text += "; ignored: " + describe(d, self.ignored_distance[d] / n)[10:]
             return text
         if not others:
-            return describe(NOBODY, None)
-        informative = [(n, d) for n, d in others if d != NOBODY] or others
+            return describe(Decision.NOBODY, None)
+        informative = [(n, d) for n, d in others if d != Decision.NOBODY] or others
         n, d = informative[0]
         distance = self.excluded_distance.get(d)
         return describe(d, None if distance is None else distance / n)
@@ -109,10 +111,10 @@ class EpochInput:
         if verdict is not None:
             decision = verdict.decision
             self.attribution[decision] = self.attribution.get(decision, 0) + 1
-            if decision == YOU:
+            if decision == Decision.YOU:
                 self.you_confidence += verdict.confidence
                 other = verdict.ignored
-                if other != NOBODY and verdict.ignored_distance_m is not None:
+                if other != Decision.NOBODY and verdict.ignored_distance_m is not None:
                     self.ignored[other] = self.ignored.get(other, 0) + 1
                     self.ignored_distance[other] = (
                         self.ignored_distance.get(other, 0.0) + verdict.ignored_distance_m

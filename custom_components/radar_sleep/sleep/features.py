@@ -18,23 +18,16 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
+from ..dsp import BreathStats, breath_stats
 from .epoch import EpochInput
 
-BREATH_BAND_HZ = (0.1, 0.7)
-"""6-42 breaths/min: adult breathing at rest and in sleep, with margin."""
-NYQUIST_MARGIN = 0.9
-"""Below 1.56 Hz the band's upper edge moves to 0.9 x Nyquist (0.45 Hz = 27 breaths/min at
-1 Hz, still above sleeping rates): a 1-Hz device still gives breath-by-breath features."""
-MIN_RATE_HZ = 1.0
-"""Slowest sampling the breath detector accepts: below 1 Hz the upper edge would fall under
-ordinary breathing rates (0.45 x 0.8 Hz = 22 breaths/min)."""
 CONTEXT_EPOCHS = 3
 """Breathing statistics use the last 90 s (this epoch and two before): about 20 breaths."""
 MOVING = 0.1
-"""Movement energy above which a frame counts as movement."""
-MIN_BREATHS = 4
+"""Movement energy (``TargetVitals.movement``, 0..1) above which a frame counts as moving in
+the epoch's movement fraction (an actigraphy-like activity count); lower than
+:data:`..dsp.BODY_MOVEMENT`, the level at which breaths stop counting."""
 
 FEATURE_NAMES = (
     "movement_fraction",
@@ -74,58 +67,6 @@ class EpochFeatures:
         """Model inputs in ``FEATURE_NAMES`` order; NaN where a feature is missing."""
         values = [getattr(self, name) for name in FEATURE_NAMES]
         return np.array([math.nan if v is None else float(v) for v in values])
-
-
-@dataclass(frozen=True, slots=True)
-class BreathStats:
-    """Breath-by-breath statistics of a respiration segment."""
-
-    n_breaths: int
-    rate_bpm: float
-    interval_cv: float
-    amplitude: float
-    amplitude_cv: float
-
-
-def breath_stats(
-    displacement: NDArray[np.float64], fs: float, movement: NDArray[np.float64] | None = None
-) -> BreathStats | None:
-    """Detect breaths (peaks of the band-passed displacement) and summarise them.
-
-    Breaths are maxima of the 0.1-0.7 Hz band-passed signal (the upper edge at most 0.9 x
-    Nyquist, for 1-Hz devices) at least 1.4 s apart (one sample at 1 Hz) whose
-    prominence exceeds 30 % of the segment's robust amplitude; intervals overlapping body
-    movement are discarded, as movement artefacts are not breaths. Returns ``None`` when fewer
-    than ``MIN_BREATHS`` clean breaths remain.
-    """
-    if displacement.size < fs * 20 or fs < MIN_RATE_HZ:
-        return None
-    band = (BREATH_BAND_HZ[0], min(BREATH_BAND_HZ[1], NYQUIST_MARGIN * fs / 2))
-    sos = signal.butter(2, band, btype="bandpass", fs=fs, output="sos")
-    x = signal.sosfiltfilt(sos, displacement - float(np.mean(displacement)))
-    lo, hi = np.percentile(x, [5, 95])
-    robust = float(hi - lo)
-    if robust <= 0:
-        return None
-    peaks, props = signal.find_peaks(x, distance=max(1, int(1.4 * fs)), prominence=0.3 * robust)
-    if peaks.size < MIN_BREATHS + 1:
-        return None
-    intervals = np.diff(peaks) / fs
-    prominences = props["prominences"][1:]
-    if movement is not None and movement.size == displacement.size:
-        moving = np.cumsum(movement > 0.3)
-        clean = (moving[peaks[1:]] - moving[peaks[:-1]]) == 0
-        intervals, prominences = intervals[clean], prominences[clean]
-    if intervals.size < MIN_BREATHS:
-        return None
-    mean_interval = float(np.mean(intervals))
-    return BreathStats(
-        n_breaths=int(intervals.size),
-        rate_bpm=60.0 / float(np.median(intervals)),
-        interval_cv=float(np.std(intervals) / mean_interval),
-        amplitude=float(np.median(prominences)),
-        amplitude_cv=float(np.std(prominences) / max(float(np.mean(prominences)), 1e-9)),
-    )
 
 
 class FeatureExtractor:

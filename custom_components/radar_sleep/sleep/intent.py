@@ -1,6 +1,7 @@
 """Sleep intent: when the user starts trying to sleep, and when they finally get up.
 
-The intent model (:func:`.models.intent_score`) scores each epoch of the session from
+The intent model (:class:`.staging.network.IntentModel`, or the baseline
+:func:`.staging.baseline.intent_score`) scores each epoch of the session from
 breathing, movement and distance. Its scores are noisy: a still moment of reading scores high,
 a restless minute of trying to sleep scores low. The onset of sleep intent ("lights off") is
 therefore found as a change point of the score sequence rather than by a threshold: the

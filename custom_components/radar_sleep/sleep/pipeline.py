@@ -18,6 +18,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..contracts import (
+    REASON_INTENT,
+    REASON_PRESENCE,
+    REASON_SESSION,
+    REASON_STAGE,
+    REASON_USER,
     NightSummary,
     SessionState,
     SleepUpdate,
@@ -25,15 +30,23 @@ from ..contracts import (
     VitalsFrame,
 )
 from .config import PipelineConfig
-from .engine import MODEL_DIR, EngineStager, IntentModel
 from .epoch import EpochInput
 from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
 from .metrics import sleep_metrics
-from .models import BaselineParams, BaselineStager, StageModel, intent_score, load_baseline_params
 from .presence import PresenceDetector
 from .serialize import update_from_dict, update_to_dict
-from .session import PRESENT_FRACTION, SessionEvent, SessionTracker
+from .session import PRESENT_FRACTION, SessionEvent, SessionStep, SessionTracker
+from .staging import (
+    BaselineParams,
+    BaselineStager,
+    EngineStager,
+    IntentModel,
+    ModelFamily,
+    StageModel,
+    intent_score,
+    load_baseline_params,
+)
 
 _WAKE_PROBS = (1.0, 0.0, 0.0, 0.0)
 STATE_VERSION = 1
@@ -75,16 +88,22 @@ class EpochResult:
     summary: NightSummary | None
 
 
-def default_stager(params: BaselineParams | None = None) -> StageModel:
-    """The shipped trained stage model, or the baseline HMM where none is shipped."""
-    if (MODEL_DIR / "stage.npz").exists():
+def default_stager(
+    params: BaselineParams | None = None, kind: ModelFamily = "network"
+) -> StageModel:
+    """The stage model of family ``kind``: the shipped trained network or the baseline HMM.
+
+    ``params`` are the baseline model's (the shipped ones when ``None``); the network's
+    files must be present for ``network``.
+    """
+    if kind == "network":
         return EngineStager()
     return BaselineStager(params)
 
 
-def default_intent_model() -> IntentModel | None:
-    """The shipped trained intent model, or ``None`` (baseline logistic score)."""
-    if (MODEL_DIR / "intent.npz").exists():
+def default_intent_model(kind: ModelFamily = "network") -> IntentModel | None:
+    """The shipped trained intent network, or ``None`` for the baseline logistic score."""
+    if kind == "network":
         return IntentModel()
     return None
 
@@ -99,18 +118,24 @@ class SleepPipeline:
         stager: StageModel | None = None,
         params: BaselineParams | None = None,
         intent_model: IntentModel | None = None,
+        *,
+        stage_family: ModelFamily = "network",
+        intent_family: ModelFamily = "network",
     ) -> None:
         """``origin`` is the UTC instant of source time 0.
 
-        ``stager`` and ``intent_model`` default to the shipped trained models
-        (:mod:`.engine`), or to the baseline models where no trained model is shipped.
+        ``stager`` and ``intent_model`` default to the models of ``stage_family`` and
+        ``intent_family`` (:func:`default_stager`, :func:`default_intent_model`): by default
+        the shipped trained networks (:mod:`.staging.network`).
         """
         self.config = config = config or PipelineConfig()
         self.origin = origin or datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
         self.params = params or load_baseline_params()
-        self.stager: StageModel = stager or default_stager(self.params)
+        self.stage_family = stage_family
+        self.intent_family = intent_family
+        self.stager: StageModel = stager or default_stager(self.params, stage_family)
         self.intent_model: IntentModel | None = (
-            intent_model if intent_model is not None else default_intent_model()
+            intent_model if intent_model is not None else default_intent_model(intent_family)
         )
         self._last_probs: NDArray[np.float64] = np.array(_WAKE_PROBS)
         self.presence = PresenceDetector(
@@ -130,7 +155,7 @@ class SleepPipeline:
         self._sleep_intent_onset: int | None = None
         self.last_t: float | None = None
         """Source time of the last frame pushed."""
-        self.last_update = self.idle_update(0.0, {"presence": "no data yet"})
+        self.last_update = self.idle_update(0.0, {REASON_PRESENCE: "no data yet"})
 
     def idle_update(self, t: float, reasons: dict[str, str]) -> SleepUpdate:
         """The live state with nobody tracked and no session, at source time ``t``."""
@@ -181,7 +206,7 @@ class SleepPipeline:
                 in_bed=present and last.session_state in (SessionState.ACTIVE, SessionState.AWAY),
                 reasons={
                     **last.reasons,
-                    "presence": (
+                    REASON_PRESENCE: (
                         f"confidence {self.presence.confidence:.2f} "
                         f"{'>=' if present else '<'} threshold {self.config.presence_threshold}"
                     ),
@@ -201,11 +226,52 @@ class SleepPipeline:
         """Features, session, stage and intent for a closed epoch."""
         feats = self.features(epoch)
         present = epoch.presence_fraction >= PRESENT_FRACTION
+        step = self._session_step(epoch)
+        stage, probabilities, stage_reason = self._stage(epoch.index, feats, present, step)
+        score, trying, intent_reason = self._intent(epoch.index, feats, present, step, stage)
+        record = EpochRecord(
+            index=epoch.index,
+            present=present,
+            stage=stage,
+            probabilities=probabilities,
+            trying=trying,
+            intent_score=score,
+            breathing_rate_bpm=feats.breathing_rate_bpm if present else None,
+        )
+        summary = self._keep_record(epoch.index, record, step)
+        update = self._epoch_update(
+            epoch,
+            feats,
+            step,
+            record,
+            {
+                REASON_PRESENCE: self.last_update.reasons.get(REASON_PRESENCE, ""),
+                REASON_SESSION: step.reason,
+                REASON_USER: epoch.user_reason,
+                REASON_INTENT: intent_reason,
+                REASON_STAGE: stage_reason,
+            },
+        )
+        self.last_update = update
+        return EpochResult(update, feats, record, summary)
+
+    def _session_step(self, epoch: EpochInput) -> SessionStep:
+        """Advance the session; a session that starts begins a new intent search."""
         step = self.session.step(epoch.index, epoch.presence_fraction)
         if step.event is SessionEvent.STARTED:
             self.intent.reset()
             self._sleep_intent_onset = None
             self.records = [r for r in self.records if r.index >= (step.start_index or 0)]
+        return step
+
+    def _stage(
+        self, index: int, feats: EpochFeatures, present: bool, step: SessionStep
+    ) -> tuple[Stage, tuple[float, float, float, float], str]:
+        """Step the stage model; the epoch's stage, probabilities and reason.
+
+        With a lookahead, the stage model's output is an earlier epoch's, given to its record
+        (:meth:`_revise`); the live stage is then the last one known.
+        """
         stages = self.config.stages_available
         lookahead = self.stager.lookahead
         out: NDArray[np.float64] | None = None
@@ -223,7 +289,7 @@ class SleepPipeline:
                 # Stage of this epoch arrives `lookahead` epochs later; until then the last
                 # known stage stands in (and is what the live update shows).
                 if out is not None:
-                    self._revise(epoch.index - lookahead, out)
+                    self._revise(index - lookahead, out)
                 probs = self._last_probs
             stage = Stage(int(np.argmax(probs)))
             probabilities = (
@@ -236,16 +302,25 @@ class SleepPipeline:
                 f"{stage.label}: p={probabilities[stage]:.2f}, movement "
                 f"{feats.movement_fraction:.0%}, breathing irregularity "
                 + ("n/a" if feats.interval_cv is None else f"{feats.interval_cv:.2f}")
-                + ("" if lookahead == 0 else f" (epoch {epoch.index - lookahead}, lookahead)")
+                + ("" if lookahead == 0 else f" (epoch {index - lookahead}, lookahead)")
             )
         elif present:
             stage, probabilities = Stage.WAKE, _WAKE_PROBS
             stage_reason = "this device has no breathing waveform: stages unavailable"
         else:
             if out is not None and lookahead > 0:
-                self._revise(epoch.index - lookahead, out)
+                self._revise(index - lookahead, out)
             stage, probabilities, stage_reason = Stage.WAKE, _WAKE_PROBS, "wake: out of bed"
+        return stage, probabilities, stage_reason
 
+    def _intent(
+        self, index: int, feats: EpochFeatures, present: bool, step: SessionStep, stage: Stage
+    ) -> tuple[float | None, bool, str]:
+        """Score sleep intent and follow its change points: score, trying, reason.
+
+        The intent model sees every epoch (it keeps its context across them); the change-point
+        search only the epochs of a running session.
+        """
         in_session = step.state in (SessionState.ACTIVE, SessionState.AWAY) or (
             step.event is SessionEvent.ENDED
         )
@@ -253,27 +328,25 @@ class SleepPipeline:
         trying = False
         intent_reason = "no session"
         model_score = self._intent_score(feats.vector() if present else None, step.state)
-        if in_session and stages and step.event is not SessionEvent.ENDED:
+        if in_session and self.config.stages_available and step.event is not SessionEvent.ENDED:
             score = model_score if present else 0.0
-            state = self.intent.step(epoch.index, score, stage)
+            state = self.intent.step(index, score, stage)
             trying, intent_reason = state.trying, state.reason
             if trying and self.intent.slept and self._sleep_intent_onset is None:
                 self._sleep_intent_onset = state.onset_index
-        record = EpochRecord(
-            index=epoch.index,
-            present=present,
-            stage=stage,
-            probabilities=probabilities,
-            trying=trying,
-            intent_score=score,
-            breathing_rate_bpm=feats.breathing_rate_bpm if present else None,
-        )
+        return score, trying, intent_reason
+
+    def _keep_record(
+        self, index: int, record: EpochRecord, step: SessionStep
+    ) -> NightSummary | None:
+        """Keep the session's records; at its end, the night's summary."""
         summary: NightSummary | None = None
         if step.state is not SessionState.IDLE or step.event is SessionEvent.ENDED:
             self.records.append(record)
         if step.event is SessionEvent.ENDED:
+            lookahead = self.stager.lookahead
             for k, late in enumerate(self.stager.drain()):
-                self._revise(epoch.index - lookahead + 1 + k, late)
+                self._revise(index - lookahead + 1 + k, late)
             summary = self._summarise(step.start_index, step.end_index)
             self.summaries.append(summary)
             self.records = [r for r in self.records if r.index >= (step.end_index or 0)]
@@ -282,20 +355,35 @@ class SleepPipeline:
                 self.records = []
         elif step.state is SessionState.IDLE:
             self.records = []
+        return summary
 
+    def _epoch_update(
+        self,
+        epoch: EpochInput,
+        feats: EpochFeatures,
+        step: SessionStep,
+        record: EpochRecord,
+        reasons: dict[str, str],
+    ) -> SleepUpdate:
+        """The live state at the end of ``epoch`` (stage and movement only in a session)."""
         showing = step.state in (SessionState.ACTIVE, SessionState.AWAY)
+        stages = self.config.stages_available
+        present = record.present
+        score = record.intent_score
         end_t = (epoch.index + 1) * self.config.epoch_seconds
-        update = SleepUpdate(
+        if not showing:
+            reasons[REASON_STAGE] = "no session"
+        return SleepUpdate(
             t=end_t,
             time=self.time_of(end_t),
             present=self.presence.present,
             presence_confidence=round(self.presence.confidence, 3),
             in_bed=showing and self.presence.present,
             session_state=step.state,
-            trying_to_sleep=trying,
+            trying_to_sleep=record.trying,
             intent_score=None if score is None else round(score, 3),
-            stage=stage if showing and stages else None,
-            stage_probabilities=tuple(round(p, 4) for p in probabilities)  # type: ignore[arg-type]
+            stage=record.stage if showing and stages else None,
+            stage_probabilities=tuple(round(p, 4) for p in record.probabilities)  # type: ignore[arg-type]
             if showing and stages
             else None,
             breathing_rate_bpm=None
@@ -306,16 +394,8 @@ class SleepPipeline:
             else round(epoch.user_confidence, 3),
             epoch_index=epoch.index,
             movement=round(feats.movement_fraction, 3) if present and showing else None,
-            reasons={
-                "presence": self.last_update.reasons.get("presence", ""),
-                "session": step.reason,
-                "user": epoch.user_reason,
-                "intent": intent_reason,
-                "stage": stage_reason if showing else "no session",
-            },
+            reasons=reasons,
         )
-        self.last_update = update
-        return EpochResult(update, feats, record, summary)
 
     def _intent_score(self, x: NDArray[np.float64] | None, state: SessionState) -> float:
         """Intent score of this epoch (the trained model keeps its context across epochs)."""
@@ -458,6 +538,8 @@ class SleepPipeline:
             stager=self.stager,
             params=self.params,
             intent_model=self.intent_model,
+            stage_family=self.stage_family,
+            intent_family=self.intent_family,
         )
         fresh.presence.load_state(state["presence"])
         fresh.presence.tracker.load_state(state.get("user"))

@@ -11,6 +11,8 @@ from .user import PrimaryUserTracker
 
 GAP_SECONDS = 10.0
 """A pause in the frame stream longer than this resets presence: the device saw nothing."""
+RELEASE_FRACTION = 0.6
+"""Presence switches off below this fraction of the threshold (hysteresis)."""
 
 
 class PresenceDetector:
@@ -20,8 +22,9 @@ class PresenceDetector:
     (the target :attr:`tracker` chose, :class:`.user.PrimaryUserTracker`), or 1 when the
     device itself reports presence, unless it reports targets none of which is the user; the
     confidence is an exponential moving average of ``e`` with time constant ``tau`` in frame
-    time, and ``present`` switches on at ``threshold`` and off below ``0.6 * threshold``
-    (hysteresis, so breathing pauses or a brief drop of signal do not flicker).
+    time, and ``present`` switches on at ``threshold`` and off below
+    ``RELEASE_FRACTION * threshold`` (hysteresis, so breathing pauses or a brief drop of signal
+    do not flicker).
     """
 
     def __init__(self, zone: UserZone, threshold: float = 0.5, tau_s: float = 5.0) -> None:
@@ -64,7 +67,7 @@ class PresenceDetector:
         was = self.present
         if self.confidence >= self.threshold:
             self.present = True
-        elif self.confidence < 0.6 * self.threshold:
+        elif self.confidence < RELEASE_FRACTION * self.threshold:
             self.present = False
         return self.present != was
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
-from custom_components.radar_sleep.sleep.models import BaselineStager
+from custom_components.radar_sleep.sleep.staging import BaselineStager
 from tests.conftest import shared_data_or_skip
 from tests.training.psg.recordings import NIGHT, synthetic_breathing, write_csv
 from training.psg.analyze import analyze_breathing, main, read_csv

@@ -27,16 +27,7 @@ from custom_components.radar_sleep.sleep.epoch import EpochInput
 from custom_components.radar_sleep.sleep.pipeline import EpochResult
 from custom_components.radar_sleep.sleep.presence import PresenceDetector
 from custom_components.radar_sleep.sleep.session import PRESENT_FRACTION
-from custom_components.radar_sleep.sleep.user import (
-    FAR_SIDE,
-    OTHER,
-    PET,
-    PET_HERE,
-    USER,
-    YOU,
-    BreathMeter,
-    PrimaryUserTracker,
-)
+from custom_components.radar_sleep.sleep.user import Decision, Label, PrimaryUserTracker
 
 GOAL = 0.95
 
@@ -100,7 +91,7 @@ def run_night(config: SimulatorConfig, process: bool = False) -> Night:
         if pipeline.presence.present:
             present[epoch] += 1
             verdict = tracker.verdict
-            if verdict.decision == YOU and verdict.target_id is not None:
+            if verdict.decision == Decision.YOU and verdict.target_id is not None:
                 if sim.owner(k, verdict.target_id) == USER_ID:
                     mine[epoch] += 1
                 else:
@@ -266,20 +257,6 @@ def breathing(
     return out
 
 
-def test_breath_meter_measures_period_and_amplitude() -> None:
-    meter = BreathMeter()
-    breaths = []
-    for frame in breathing([(1, 0.6, 0.0, 12.0, 6.0)], 0.0, 120.0):
-        target = frame.targets[0]
-        b = meter.add(target.respiration_mm[0], frame.t, 0.1, True)
-        if b is not None:
-            breaths.append(b)
-    periods, amps = np.array(breaths).T
-    assert len(breaths) >= 20
-    assert np.median(periods) == pytest.approx(5.0, rel=0.05)
-    assert 3.0 < np.median(amps) < 6.5  # the band-pass takes a little of the 6 mm
-
-
 def feed(tracker: PrimaryUserTracker, frames: list[VitalsFrame]) -> list[str]:
     decisions = []
     for frame in frames:
@@ -292,11 +269,11 @@ def test_renumbered_ids_keep_who_is_who() -> None:
     """The device loses both bodies for 3 s and gives them each other's ids."""
     tracker = PrimaryUserTracker(user_zone("left", "left_table"))
     feed(tracker, breathing([(1, 0.6, 0.0, 15.0, 6.0), (2, 1.45, 0.0, 11.0, 5.0)], 0.0, 300.0))
-    assert tracker.verdict.decision == YOU
+    assert tracker.verdict.decision == Decision.YOU
     assert tracker.verdict.target_id == 1
     frames = breathing([(2, 0.62, 1.0, 15.0, 6.0), (1, 1.43, -1.0, 11.0, 5.0)], 303.0, 60.0)
     decisions = feed(tracker, frames)
-    assert decisions.count(YOU) == len(decisions)
+    assert decisions.count(Decision.YOU) == len(decisions)
     assert tracker.verdict.target_id == 2
 
 
@@ -304,7 +281,7 @@ def test_partner_rolling_into_your_place_stays_the_partner() -> None:
     tracker = PrimaryUserTracker(user_zone("left", "left_table"))
     feed(tracker, breathing([(1, 0.6, 0.0, 15.0, 6.0), (2, 1.45, 0.0, 15.0, 6.0)], 0.0, 300.0))
     decisions = feed(tracker, breathing([(2, 1.45, 0.0, 15.0, 6.0)], 300.0, 60.0))
-    assert set(decisions) == {FAR_SIDE}
+    assert set(decisions) == {Decision.FAR_SIDE}
     # Rolls over in 5 s (same id) into your half, breathing just like you.
     roll = [
         VitalsFrame(
@@ -314,7 +291,7 @@ def test_partner_rolling_into_your_place_stays_the_partner() -> None:
     ]
     feed(tracker, roll)
     decisions = feed(tracker, breathing([(2, 0.85, 0.0, 15.0, 6.0)], 365.0, 600.0))
-    assert YOU not in decisions
+    assert Decision.YOU not in decisions
     assert tracker.verdict.decision == "other_here"
 
 
@@ -322,11 +299,11 @@ def test_abrupt_breathing_change_at_the_same_place_is_caught() -> None:
     """A single-target device hands your place's track to a pet (same id, same range)."""
     tracker = PrimaryUserTracker(user_zone("left", "left_table"))
     feed(tracker, breathing([(1, 0.6, None, 14.0, 6.0)], 0.0, 600.0))
-    assert tracker.verdict.decision == YOU
+    assert tracker.verdict.decision == Decision.YOU
     decisions = feed(tracker, breathing([(1, 0.6, None, 27.0, 1.2)], 600.0, 120.0, seed=1))
-    first_pet = decisions.index(PET_HERE)
+    first_pet = decisions.index(Decision.PET_HERE)
     assert first_pet < 60 * 10  # within a minute
-    assert set(decisions[first_pet:]) == {PET_HERE}
+    assert set(decisions[first_pet:]) == {Decision.PET_HERE}
 
 
 def test_your_own_breathing_changes_do_not_lose_you() -> None:
@@ -334,7 +311,7 @@ def test_your_own_breathing_changes_do_not_lose_you() -> None:
     tracker = PrimaryUserTracker(user_zone("left", "left_table"))
     feed(tracker, breathing([(1, 0.6, 0.0, 16.0, 7.0)], 0.0, 600.0))
     decisions = feed(tracker, breathing([(1, 0.63, 2.0, 13.5, 4.0)], 600.0, 1200.0, seed=2))
-    assert set(decisions) == {YOU}
+    assert set(decisions) == {Decision.YOU}
 
 
 def test_device_flag_does_not_count_for_someone_else() -> None:
@@ -375,7 +352,7 @@ def test_learnt_state_survives_json() -> None:
     assert tracker.signature is not None
     assert tracker.signature.rate_bpm == pytest.approx(15.0, rel=0.1)
     labels = {t["id"]: t["label"] for t in state["tracks"]}
-    assert labels == {1: USER, 2: OTHER}
+    assert labels == {1: Label.USER, 2: Label.OTHER}
     frames = breathing([(1, 0.9, -25.0, 15.0, 6.0), (2, 0.9, 25.0, 20.0, 4.0)], 300.0, 10.0)
     assert feed(again, frames) == feed(tracker, frames)
     again.load_state(None)  # a snapshot from before tracking: nothing changes
@@ -388,6 +365,6 @@ def test_pet_is_told_by_its_breathing() -> None:
     feed(tracker, breathing([(1, 1.45, None, 14.0, 6.0)], 0.0, 300.0))
     feed(tracker, breathing([(1, 1.45, None, 14.0, 6.0), (3, 1.55, None, 26.0, 1.2)], 300.0, 120.0))
     labels = {t["id"]: t["label"] for t in tracker.dump_state()["tracks"]}
-    assert labels == {1: USER, 3: PET}
+    assert labels == {1: Label.USER, 3: Label.PET}
     decisions = feed(tracker, breathing([(3, 1.55, None, 26.0, 1.2)], 420.0, 60.0))
-    assert set(decisions) == {PET_HERE}
+    assert set(decisions) == {Decision.PET_HERE}

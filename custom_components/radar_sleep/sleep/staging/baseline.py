@@ -1,16 +1,17 @@
-"""Baseline stage and sleep-intent models, behind the interface trained models will share.
+"""Baseline stage and sleep-intent models, behind the interface of :mod:`.protocol`.
 
-Stage model: a four-state hidden Markov model with diagonal-Gaussian emissions over the epoch
-features of :mod:`.features`, run as a causal forward filter (Rabiner LR, A tutorial on hidden
-Markov models and selected applications in speech recognition, *Proc IEEE* 77(2):257-286,
-1989), so each epoch is staged as soon as it completes (lookahead 0). Missing features are
-marginalised out. Movement features (zero-inflated) enter as ``log10(x + 0.01)`` and the
-coefficients of variation as ``log(x)`` (:func:`model_inputs`). The features are correlated,
-which a diagonal model over-counts; emissions are therefore tempered, ``p(x|s)^tau``, with
-``tau`` chosen on validation nights (a standard calibration of naive-Bayes likelihoods).
-Emissions are estimated on simulated nights with ground truth, the transition matrix on the
-simulator's stage sequences, by ``scripts/fit_baseline.py``; the parameters ship in
-``baseline_params.json``.
+Stage model: a four-state hidden Markov model with diagonal-Gaussian emissions over the
+epoch features of :mod:`..features`, run as a causal forward filter (Rabiner LR, A tutorial
+on hidden Markov models and selected applications in speech recognition, *Proc IEEE*
+77(2):257-286, 1989), so each epoch is staged as soon as it completes (lookahead 0). Missing
+features are marginalised out. Movement features (zero-inflated) enter as
+``log10(x + 0.01)`` and the coefficients of variation as ``log(x)``
+(:func:`.protocol.model_inputs`). The features are correlated, which a diagonal model
+over-counts; emissions are therefore tempered, ``p(x|s)^tau``, with ``tau`` chosen on
+validation nights (a standard calibration of naive-Bayes likelihoods). Emissions are
+estimated on simulated nights with ground truth, the transition matrix on the simulator's
+stage sequences, by ``scripts/fit_baseline.py``; the parameters ship in
+``model_files/baseline_params.json``.
 
 Intent model: logistic regression on the same features (still and regular-breathing epochs
 score high, reading or using a phone scores low), fitted by the same script.
@@ -23,63 +24,17 @@ from functools import cache
 import json
 import math
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .features import FEATURE_NAMES
+from ..features import FEATURE_NAMES
+from .protocol import model_inputs
 
-PARAMS_FILE = Path(__file__).with_name("baseline_params.json")
+PARAMS_FILE = Path(__file__).with_name("model_files") / "baseline_params.json"
 _Z_CLIP = 4.0
 """Emission z-scores are clipped so that one outlying feature cannot veto a stage."""
-
-
-_LOG10_FEATURES = (0, 1)
-"""movement_fraction, movement_max."""
-_LOG_FEATURES = (2, 3)
-"""interval_cv, amplitude_cv."""
-
-
-def model_inputs(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Transform epoch feature vectors (``FEATURE_NAMES`` order, 1-D or 2-D) for the models."""
-    out = np.array(x, dtype=np.float64, copy=True)
-    cols = out[..., _LOG10_FEATURES]
-    out[..., _LOG10_FEATURES] = np.log10(np.maximum(cols, 0.0) + 0.01)
-    cols = out[..., _LOG_FEATURES]
-    out[..., _LOG_FEATURES] = np.log(np.maximum(cols, 1e-3))
-    return out
-
-
-class StageModel(Protocol):
-    """An incremental four-class stage model (wake, light, deep, REM)."""
-
-    lookahead: int
-    """Epochs after the staged one that the model waits for (0: causal)."""
-
-    def reset(self) -> None:
-        """Start a new night."""
-
-    def step(self, x: NDArray[np.float64]) -> NDArray[np.float64] | None:
-        """Fold in one epoch's feature vector; probabilities of the epoch ``lookahead`` back.
-
-        ``None`` while that many epochs are still to come.
-        """
-
-    def skip(self) -> NDArray[np.float64] | None:
-        """An epoch without data inside the night (user out of bed); returns as :meth:`step`.
-
-        With ``lookahead`` 0 the skipped epoch's own probabilities are not used.
-        """
-
-    def drain(self) -> list[NDArray[np.float64]]:
-        """Probabilities of the epochs still waiting for their lookahead (end of night)."""
-
-    def dump_state(self) -> dict[str, Any]:
-        """The model's running context, JSON-serialisable (kept across restarts)."""
-
-    def load_state(self, state: dict[str, Any]) -> None:
-        """Carry on from :meth:`dump_state`."""
 
 
 @dataclass(frozen=True, slots=True)

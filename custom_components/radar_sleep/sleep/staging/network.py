@@ -1,10 +1,10 @@
-"""The incremental model engine: trained feed-forward models over a causal context window.
+"""The trained stage and intent networks: feed-forward models over a causal context window.
 
 A model file (``model_files/<name>.npz``) holds the weights of a small multilayer perceptron
 and, in ``meta``, everything needed to build its input from the epoch features of
-:mod:`.features` (one feature implementation for training and runtime):
+:mod:`..features` (one feature implementation for training and runtime):
 
-* each epoch's feature vector goes through :func:`.models.model_inputs`, is standardised with
+* each epoch's feature vector goes through :func:`.protocol.model_inputs`, is standardised with
   the training set's mean and scale, and missing features become 0 with a 1 in a mask column;
 * with ``night_prior`` > 0 (per-night normalisation, the user's own baseline), each
   standardised value is then taken relative to the night's running mean of that feature,
@@ -22,7 +22,7 @@ epoch ``t + L`` has completed, i.e. ``30 * L`` seconds late (0 by default: causa
 The same weights run through onnxruntime when it is importable (``model_files/<name>.onnx``,
 exported from the same weights by ``training/export.py``) and through :func:`numpy_forward`
 everywhere else (Home Assistant OS is musl-based and onnxruntime has no musl wheels).
-``tests/sleep/test_engine.py`` keeps the two within 1e-5 on probabilities.
+``tests/sleep/staging/test_network.py`` keeps the two within 1e-5 on probabilities.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ import zipfile
 import numpy as np
 from numpy.typing import NDArray
 
-from .features import FEATURE_NAMES
-from .models import model_inputs
+from ..features import FEATURE_NAMES
+from .protocol import model_inputs
 
 MODEL_DIR = Path(__file__).with_name("model_files")
 N_FEATURES = len(FEATURE_NAMES)

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from custom_components.radar_sleep.sleep.engine import (
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.staging.network import (
     MODEL_DIR,
     ContextEncoder,
     EngineStager,
@@ -22,7 +23,6 @@ from custom_components.radar_sleep.sleep.engine import (
     onnxruntime_available,
     shipped_model,
 )
-from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 
 N = len(FEATURE_NAMES)
 SHIPPED = ("stage", "intent")
