@@ -107,16 +107,13 @@ def to_onnx(model: MlpModel) -> onnx.ModelProto:
     return proto
 
 
-def export(model: MlpModel, directory: Path, *, canonicalise: bool = True) -> tuple[Path, Path]:
+def export(model: MlpModel, directory: Path) -> tuple[Path, Path]:
     """Write ``<name>.npz`` and ``<name>.onnx`` into ``directory``; return both paths.
 
     The model is canonicalised first (:func:`canonical`), so that the same function gives the
-    same bytes on every machine. ``canonicalise=False`` writes the weights' zeros with the
-    signs they have: the models shipped before canonicalisation (``stage`` 1.1.0 and
-    ``intent`` 1.1.0 hold 87 and 13 negative zeros) re-export byte for byte that way.
+    same bytes on every machine.
     """
-    if canonicalise:
-        model = canonical(model)
+    model = canonical(model)
     directory.mkdir(parents=True, exist_ok=True)
     npz = directory / f"{model.meta.name}.npz"
     path = directory / f"{model.meta.name}.onnx"

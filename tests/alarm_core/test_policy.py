@@ -498,7 +498,7 @@ def test_bad_params_are_rejected(data: dict[str, object]) -> None:
 
 
 def test_shipped_params_load_and_are_fitted() -> None:
-    assert PARAMS_FILE.exists(), "scripts/fit_alarm.py writes the shipped parameters"
+    assert PARAMS_FILE.exists(), "python -m training.fit.alarm writes the shipped parameters"
     params = default_params()
     assert params.fitted.startswith("scripts/fit_alarm.py")
     for row in params.switch:

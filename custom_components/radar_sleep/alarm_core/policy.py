@@ -29,7 +29,7 @@ time far more often than its threshold promised.)
 
 The chain, the success table and the event success rates are counted from the stage model's
 output on simulated training nights, and the thresholds chosen there, by
-``scripts/fit_alarm.py`` (``alarm_params.json``); ``scripts/evaluate_alarm.py`` measures the
+``python -m training.fit.alarm`` (``alarm_params.json``); ``training.evaluate.alarm`` measures the
 policy on held-out nights.
 
 The policy never triggers before the window opens, at or after the set time (the alarm's own
@@ -132,7 +132,7 @@ class AlarmPolicyParams:
     )
     """P(truly light sleep at waking | class, run-length bucket), classes x buckets."""
     fitted: str = ""
-    """Where the values come from (written by ``scripts/fit_alarm.py``)."""
+    """Where the values come from (written by ``python -m training.fit.alarm``)."""
 
     def __post_init__(self) -> None:
         """Check the shapes and ranges, so that bad parameters fail when loaded."""
