@@ -17,8 +17,8 @@ redone every epoch (a return to reading withdraws intent; a later settling moves
 once the user has fallen asleep the onset is frozen: the settling that led to sleep. The final
 awakening (intent off after sleep) is ``off_epochs_after_sleep`` consecutive low-scoring wake
 epochs, dated to the first of them. ``penalty``, ``min_size`` and ``high`` were chosen on
-training nights (seeds from 10000) by ``scripts/fit_intent.py``; ``scripts/evaluate_intent.py``
-measures the onset error on held-out nights.
+training nights (seeds from 10000) by ``python -m training.fit.intent``;
+``python -m training.evaluate intent`` measures the onset error on held-out nights.
 """
 
 from __future__ import annotations

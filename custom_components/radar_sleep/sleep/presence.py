@@ -42,7 +42,7 @@ class PresenceDetector:
         """The in-zone target with the strongest evidence, if any.
 
         The naive attribution (no tracking, no breathing comparison), kept as the baseline
-        that ``scripts/evaluate_user.py`` compares :attr:`tracker` with.
+        that ``python -m training.evaluate user`` compares :attr:`tracker` with.
         """
         best: TargetVitals | None = None
         best_e = -1.0

@@ -10,7 +10,7 @@ features are marginalised out. Movement features (zero-inflated) enter as
 over-counts; emissions are therefore tempered, ``p(x|s)^tau``, with ``tau`` chosen on
 validation nights (a standard calibration of naive-Bayes likelihoods). Emissions are
 estimated on simulated nights with ground truth, the transition matrix on the simulator's
-stage sequences, by ``scripts/fit_baseline.py``; the parameters ship in
+stage sequences, by ``python -m training.fit.baseline``; the parameters ship in
 ``model_files/baseline_params.json``.
 
 Intent model: logistic regression on the same features (still and regular-breathing epochs
