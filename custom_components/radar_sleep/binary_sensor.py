@@ -14,7 +14,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .contracts import SleepUpdate
+from .contracts import REASON_INTENT, REASON_PRESENCE, REASON_SESSION, SleepUpdate
 from .entity import RadarSleepEntity
 from .runtime import RadarSleepConfigEntry
 
@@ -35,20 +35,20 @@ BINARY_SENSORS: tuple[RadarSleepBinarySensorDescription, ...] = (
         translation_key="presence",
         device_class=BinarySensorDeviceClass.OCCUPANCY,
         value_fn=lambda u: u.present,
-        reason_key="presence",
+        reason_key=REASON_PRESENCE,
     ),
     RadarSleepBinarySensorDescription(
         key="in_bed",
         translation_key="in_bed",
         device_class=BinarySensorDeviceClass.OCCUPANCY,
         value_fn=lambda u: u.in_bed,
-        reason_key="session",
+        reason_key=REASON_SESSION,
     ),
     RadarSleepBinarySensorDescription(
         key="trying_to_sleep",
         translation_key="trying_to_sleep",
         value_fn=lambda u: u.trying_to_sleep,
-        reason_key="intent",
+        reason_key=REASON_INTENT,
     ),
 )
 

@@ -33,7 +33,7 @@ from .const import (
     SAVE_INTERVAL_SECONDS,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import EPOCH_SECONDS, NightSummary, SleepUpdate
+from .contracts import EPOCH_SECONDS, REASON_KEYS, NightSummary, SleepUpdate
 from .radar.serial_source import SerialSource
 from .simulation.source import SimulatorSource
 from .sleep import EpochResult, SleepPipeline
@@ -73,9 +73,6 @@ class RadarSleepStats:
     source_errors: int = 0
     last_error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-_REASON_KEYS = ("presence", "session", "user", "intent", "stage")
 
 
 class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
@@ -243,7 +240,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self._store.snapshot = None
             self._clear_repair()
             update = self.pipeline.idle_update(
-                self.pipeline.last_update.t, dict.fromkeys(_REASON_KEYS, "standby")
+                self.pipeline.last_update.t, dict.fromkeys(REASON_KEYS, "standby")
             )
             self.pipeline.last_update = update
             self.last_update_success = True

@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from .alarm import RadarSleepAlarmEntity
 from .alarm_core.schedule import local_instant
-from .contracts import NightSummary, SleepMetrics, SleepUpdate, Stage
+from .contracts import REASON_STAGE, NightSummary, SleepMetrics, SleepUpdate, Stage
 from .coordinator import RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
 from .runtime import RadarSleepConfigEntry
@@ -71,7 +71,7 @@ def _stage_attrs(data: RadarSleepData) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     if update.stage_probabilities is not None:
         attrs = {f"p_{s.label}": p for s, p in zip(Stage, update.stage_probabilities, strict=True)}
-    if reason := update.reasons.get("stage"):
+    if reason := update.reasons.get(REASON_STAGE):
         attrs["reason"] = reason
     return attrs
 
