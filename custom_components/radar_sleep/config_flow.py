@@ -249,7 +249,7 @@ async def _probe_errors(data: dict[str, Any]) -> tuple[dict[str, str], dict[str,
 
 def _check_capture(path: Path) -> tuple[str | None, str]:
     """Read a capture's header (executor): an error key and its detail, or ``None``."""
-    from .radar.fmcw import load_capture_config  # noqa: PLC0415 - numpy DSP module
+    from .radar.fmcw.capture import load_capture_config  # noqa: PLC0415 - numpy DSP module
 
     if not path.is_file():
         return "capture_not_found", ""

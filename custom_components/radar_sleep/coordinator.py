@@ -138,7 +138,7 @@ def build_source(hass: HomeAssistant, entry: ConfigEntry) -> FrameSource:
     if entry.data[CONF_SOURCE] == SOURCE_SERIAL:
         return SerialSource(entry.data[CONF_FAMILY], entry.data[CONF_PORT])
     if entry.data[CONF_SOURCE] == SOURCE_FMCW:
-        from .radar.fmcw import FmcwReplaySource  # noqa: PLC0415 - numpy DSP module
+        from .radar.fmcw.replay import FmcwReplaySource  # noqa: PLC0415 - numpy DSP module
 
         path = resolve_capture_path(hass.config.config_dir, entry.data[CONF_CAPTURE_PATH])
         return FmcwReplaySource(path, speed=float(entry.options.get(CONF_SPEED, 1.0)))

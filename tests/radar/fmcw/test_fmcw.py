@@ -1,4 +1,4 @@
-"""Raw FMCW signal processing (radar/fmcw.py) against its IF-level simulator (radar/fmcw_sim.py).
+"""Raw FMCW signal processing (radar/fmcw/) against its IF-level simulator (radar/fmcw/simulate.py).
 
 Every expected value comes from the simulator's inputs (a person's range, angle, breathing
 rate), never from what the DSP produced before.
@@ -18,29 +18,28 @@ from numpy.typing import NDArray
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.radar.fmcw import (
-    CAPABILITIES,
-    FAMILY,
+from custom_components.radar_sleep.radar.fmcw import CAPABILITIES, FAMILY
+from custom_components.radar_sleep.radar.fmcw.capture import (
     FORMAT_VERSION,
-    SPEED_OF_LIGHT,
-    DspConfig,
-    FmcwConfig,
-    FmcwProcessor,
-    FmcwReplaySource,
+    decode_capture,
+    iter_capture,
+    load_capture,
+    save_capture,
+)
+from custom_components.radar_sleep.radar.fmcw.config import SPEED_OF_LIGHT, DspConfig, FmcwConfig
+from custom_components.radar_sleep.radar.fmcw.dsp import (
     angle_of_arrival_deg,
     arctangent_demodulation,
     circle_fit_kasa,
     circle_fit_pratt,
     circularity_spectrum,
-    decode_capture,
-    iter_capture,
-    load_capture,
     phase_to_displacement_mm,
     range_bins,
     range_profiles,
-    save_capture,
 )
-from custom_components.radar_sleep.radar.fmcw_sim import (
+from custom_components.radar_sleep.radar.fmcw.processor import FmcwProcessor
+from custom_components.radar_sleep.radar.fmcw.replay import FmcwReplaySource
+from custom_components.radar_sleep.radar.fmcw.simulate import (
     DEFAULT_SNR_DB,
     FmcwScene,
     MovementEpisode,
