@@ -7,7 +7,7 @@ is the median of ``--repeats`` runs and is the number of seconds of radar data p
 second of CPU time. The headline (``fmcw_x_realtime`` in the JSON line, goal >= 2000) is one
 person in the default bedside clutter, 1-s batches, the batch size of ``FmcwReplaySource``.
 
-Accuracy (``--accuracy``, on by default): the scenes of ``tests/radar/fmcw/test_fmcw.py``, each 60 s
+Accuracy (``--accuracy``, on by default): the scenes of ``tests/radar/fmcw/``, each 60 s
 at the simulator's default SNR; the breathing rate is the spectral peak of the returned
 ``respiration_mm`` after a 10-s warm-up, distance and angle are medians. Errors are against the
 simulator's inputs. The last line printed is one JSON object with every figure;
