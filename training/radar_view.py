@@ -212,7 +212,7 @@ def movement_index(displacement_mm: FloatArray, fs: float) -> FloatArray:
     The 1-s RMS of the second derivative of the displacement (low-passed at
     :data:`MOVEMENT_LOWPASS_HZ`), mapped on a log scale from :data:`MOVEMENT_FLOOR_MM_S2` (0)
     to :data:`MOVEMENT_FULL_MM_S2` (1): the raw-FMCW driver's movement index
-    (``radar/fmcw.py``, RMS second difference of the displacement) in physical units, so
+    (``radar/fmcw/processor.py``, RMS second difference of the displacement) in physical units, so
     that it does not depend on the frame rate. Breathing is slow and smooth, body movement
     fast: acceleration separates them far better than amplitude or velocity.
     """

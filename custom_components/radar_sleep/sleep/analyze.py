@@ -44,7 +44,7 @@ The conversion (:func:`breathing_view`), in order:
    session, follow from it: a recording is "in bed" where it carries breathing.
 6. **Radar band.** The displacement is band-passed with the causal respiration filter of the
    raw-FMCW driver (second-order Butterworth, :data:`RADAR_BREATH_BAND_HZ`, as
-   ``radar/fmcw.py``'s ``DspConfig.breathing_band_hz``) and soft-limited to
+   ``radar/fmcw/config.py``'s ``DspConfig.breathing_band_hz``) and soft-limited to
    ±:data:`LIMIT_BREATHS` typical breaths (a radar's band-passed movement artefacts are of the
    order of a breath, a belt's or a thermistor's can be tens of times larger).
 
@@ -94,7 +94,7 @@ type FloatArray = NDArray[np.float64]
 DEFAULT_FRAME_RATE_HZ = 10.0
 """Frames per second fed to the pipeline (the simulator's rate)."""
 RADAR_BREATH_BAND_HZ = (0.1, 0.6)
-"""The raw-FMCW driver's respiration band-pass (``radar/fmcw.py``, ``DspConfig``)."""
+"""The raw-FMCW driver's respiration band-pass (``radar/fmcw/config.py``, ``DspConfig``)."""
 BREATH_AMPLITUDE_MM = 7.0
 """Peak-to-trough chest displacement of the night's typical breath after scaling (the
 simulator's population mean, ``simulation/physiology.py`` ``CHEST_DEPTH_MM``)."""
