@@ -2,7 +2,7 @@ r"""Raw 60-GHz FMCW radar (Infineon BGT60TR13C-style) signal processing, capture
 
 A raw FMCW radar gives no vitals by itself: each frame is an array ``RX x chirps x samples``
 of beat (IF) samples. This package turns batches of such frames into one
-:class:`~..contracts.VitalsFrame` per frame, for every person in view, with the signal chain
+:class:`~...contracts.VitalsFrame` per frame, for every person in view, with the signal chain
 of the mm-wave vital-signs literature [1]_ [2]_:
 
 1. **Range profiles** (:func:`.dsp.range_profiles`): average the chirps of a frame, remove the

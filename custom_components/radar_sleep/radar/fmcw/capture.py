@@ -98,7 +98,7 @@ def load_capture_config(path: str | os.PathLike[str]) -> FmcwConfig:
 
 
 def load_capture(path: str | os.PathLike[str]) -> FmcwCapture:
-    """Read a whole ``.npz`` capture into memory (see :class:`FmcwReplaySource` to stream)."""
+    """Read a whole ``.npz`` capture into memory (:class:`~.replay.FmcwReplaySource` streams)."""
     with np.load(Path(path), allow_pickle=False) as data:
         version = int(data["format_version"])
         _check_version(version)
@@ -147,7 +147,7 @@ def iter_capture(path: str | os.PathLike[str], batch_frames: int) -> Generator[_
 def decode_capture(
     path: str | os.PathLike[str], dsp: DspConfig | None = None, *, batch_s: float = 1.0
 ) -> list[VitalsFrame]:
-    """Process a whole capture file: one :class:`VitalsFrame` per captured frame.
+    """Process a whole capture file: one :class:`~...contracts.VitalsFrame` per captured frame.
 
     What the radar command line's ``decode --family fmcw`` prints. Frames are streamed from
     the file in batches of ``batch_s`` seconds.

@@ -119,7 +119,7 @@ class FmcwConfig:
 
 @dataclass(frozen=True, slots=True)
 class DspConfig:
-    """Processing settings of :class:`FmcwProcessor` (not part of a capture)."""
+    """Processing settings of :class:`~.processor.FmcwProcessor` (not part of a capture)."""
 
     min_range_m: float = 0.2
     """Nearest range searched for targets (keeps the TX-RX leakage out)."""

@@ -57,13 +57,13 @@ def detect_targets(
 
     Notes
     -----
-    A bin is a peak when its moving energy (:func:`moving_energy`) is a local maximum more
+    A bin is a peak when its moving energy (:func:`~.dsp.moving_energy`) is a local maximum more
     than ``dsp.detection_threshold_db`` above the median over bins. Peaks are taken strongest
     first; one closer than ``dsp.min_range_separation_m`` to a target already taken is kept
     only if its angle differs by ``dsp.min_angle_separation_deg`` and it is no more than
     ``dsp.sidelobe_db`` weaker. A peak whose two horizontal antennas see two sources at
     angles at least ``dsp.min_angle_separation_deg`` apart becomes two targets
-    (:func:`circularity_spectrum`). Windows shorter than ``dsp.min_split_s`` are not split.
+    (:func:`~.dsp.circularity_spectrum`). Windows shorter than ``dsp.min_split_s`` are not split.
 
     """
     p = np.asarray(window)
@@ -158,7 +158,7 @@ def _split_bin(
 
     A bin is tested when the second eigenvalue of its 2 x 2 spatial covariance is three times
     the noise and at least ``dsp.split_ratio`` of the first; it is split when
-    :func:`circularity_spectrum` has two minima at least ``dsp.min_angle_separation_deg``
+    :func:`~.dsp.circularity_spectrum` has two minima at least ``dsp.min_angle_separation_deg``
     apart, both below ``dsp.split_circularity`` times the spectrum's median. Each target's
     weights null the other one.
     """

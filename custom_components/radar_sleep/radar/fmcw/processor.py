@@ -24,7 +24,7 @@ from .tracker import Track, associate
 
 
 class FmcwProcessor:
-    """Streaming vital-signs processor: IF frames in, one :class:`VitalsFrame` per frame out.
+    """Streaming vital-signs processor: IF frames in, one ``VitalsFrame`` per frame out.
 
     Feed batches of frames (any size; typically 1-2 s) to :meth:`process`. The processor
     keeps what it needs across batches: the last ``max(detection_window_s, fit_window_s)``
@@ -93,7 +93,7 @@ class FmcwProcessor:
         Parameters
         ----------
         frames
-            ``N x RX x chirps x samples`` (see :func:`range_profiles`).
+            ``N x RX x chirps x samples`` (see :func:`~.dsp.range_profiles`).
         t
             Frame times in seconds (default: frame count / frame rate).
 

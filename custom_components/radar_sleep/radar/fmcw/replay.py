@@ -15,7 +15,7 @@ from .processor import FmcwProcessor
 
 
 class FmcwReplaySource:
-    """Replays a capture file through :class:`FmcwProcessor` as a live source.
+    """Replays a capture file through :class:`~.processor.FmcwProcessor` as a live source.
 
     Frames are read and processed in batches of ``batch_s`` seconds in the executor (never in
     the event loop). ``speed`` is capture seconds per wall-clock second (1 = real time);
@@ -41,7 +41,7 @@ class FmcwReplaySource:
         self.dsp = dsp
 
     async def frames(self) -> AsyncIterator[VitalsFrame]:
-        """Yield one :class:`VitalsFrame` per captured frame, in time order."""
+        """Yield one :class:`~...contracts.VitalsFrame` per captured frame, in time order."""
         loop = asyncio.get_running_loop()
         config = await loop.run_in_executor(None, load_capture_config, self.path)
         processor = await loop.run_in_executor(None, FmcwProcessor, config, self.dsp)
