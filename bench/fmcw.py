@@ -1,4 +1,4 @@
-"""Speed and accuracy of the raw-FMCW signal chain (radar/fmcw.py) on simulated frames.
+"""Speed and accuracy of the raw-FMCW signal chain (radar/fmcw/) on simulated frames.
 
 Speed: 60 s of simulated 20-Hz frames (3 RX x 4 chirps x 128 real samples, the default
 BGT60TR13C-like configuration) are fed to ``FmcwProcessor`` in live-sized batches on one core
@@ -7,7 +7,7 @@ is the median of ``--repeats`` runs and is the number of seconds of radar data p
 second of CPU time. The headline (``fmcw_x_realtime`` in the JSON line, goal >= 2000) is one
 person in the default bedside clutter, 1-s batches, the batch size of ``FmcwReplaySource``.
 
-Accuracy (``--accuracy``, on by default): the scenes of ``tests/radar/test_fmcw.py``, each 60 s
+Accuracy (``--accuracy``, on by default): the scenes of ``tests/radar/fmcw/``, each 60 s
 at the simulator's default SNR; the breathing rate is the spectral peak of the returned
 ``respiration_mm`` after a 10-s warm-up, distance and angle are medians. Errors are against the
 simulator's inputs. The last line printed is one JSON object with every figure;
@@ -25,8 +25,9 @@ import time
 
 import numpy as np
 
-from custom_components.radar_sleep.radar.fmcw import FmcwConfig, FmcwProcessor
-from custom_components.radar_sleep.radar.fmcw_sim import (
+from custom_components.radar_sleep.radar.fmcw.config import FmcwConfig
+from custom_components.radar_sleep.radar.fmcw.processor import FmcwProcessor
+from custom_components.radar_sleep.radar.fmcw.simulate import (
     DEFAULT_SNR_DB,
     FmcwScene,
     MovementEpisode,

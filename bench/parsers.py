@@ -1,4 +1,4 @@
-"""Throughput of the serial-family byte parsers (radar/<family>.py ``parse``) and assemblers.
+"""Throughput of the serial-family byte parsers (radar/drivers/<family>.py ``parse``), assemblers.
 
 For each serial family a realistic valid byte stream of ``--megabytes`` MB (10^6 bytes) is
 built with the driver's own ``encode_*`` functions and the device's message mix and rates:

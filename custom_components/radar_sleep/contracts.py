@@ -231,3 +231,18 @@ class Capabilities:
     def can_stage_sleep(self) -> bool:
         """Whether the pipeline can classify sleep stages from this device's data."""
         return self.respiration_waveform and self.movement
+
+
+MULTI_TARGET_WAVEFORM_CAPABILITIES = Capabilities(
+    presence=True,
+    respiration_waveform=True,
+    breath_rate=False,
+    heart_rate=False,
+    distance=True,
+    angle=True,
+    movement=True,
+    multiple_targets=True,
+)
+"""A radar that delivers a chest-displacement waveform, distance, angle and movement for each
+of several people, and leaves the rates to the sleep pipeline: the raw-FMCW signal chain and
+the bedroom simulator (which produces what that chain would)."""

@@ -211,7 +211,7 @@ async def _fmcw_schema(hass: HomeAssistant, defaults: dict[str, Any]) -> dict[An
 
 def _check_capture(path: Path) -> tuple[str | None, str]:
     """Read a capture's header (executor): an error key and its detail, or ``None``."""
-    from .radar.fmcw import load_capture_config  # noqa: PLC0415 - numpy DSP module
+    from .radar.fmcw.capture import load_capture_config  # noqa: PLC0415 - numpy DSP module
 
     if not path.is_file():
         return "capture_not_found", ""
@@ -231,7 +231,7 @@ async def _capture_errors(hass: HomeAssistant, data: dict[str, Any]) -> Errors:
 
 
 def _build_fmcw(hass: HomeAssistant, entry: ConfigEntry) -> FrameSource:
-    from .radar.fmcw import FmcwReplaySource  # noqa: PLC0415 - numpy DSP module
+    from .radar.fmcw.replay import FmcwReplaySource  # noqa: PLC0415 - numpy DSP module
 
     path = resolve_capture_path(hass.config.config_dir, entry.data[CONF_CAPTURE_PATH])
     return FmcwReplaySource(path, speed=float(entry.options.get(CONF_SPEED, 1.0)))

@@ -39,8 +39,8 @@ from custom_components.radar_sleep.const import (
     UNAVAILABLE_REPAIR_SECONDS,
 )
 from custom_components.radar_sleep.radar.drivers import ld2410, mr60bha2
-from custom_components.radar_sleep.radar.fmcw import save_capture
-from custom_components.radar_sleep.radar.fmcw_sim import FmcwScene, SimPerson, simulate
+from custom_components.radar_sleep.radar.fmcw.capture import save_capture
+from custom_components.radar_sleep.radar.fmcw.simulate import FmcwScene, SimPerson, simulate
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")  # TCP peers on 127.0.0.1 only
 

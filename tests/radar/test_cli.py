@@ -29,8 +29,8 @@ from custom_components.radar_sleep.radar.drivers import (
     mr60bha2,
     ti_vitals as ti,
 )
-from custom_components.radar_sleep.radar.fmcw import save_capture
-from custom_components.radar_sleep.radar.fmcw_sim import FmcwScene, SimPerson, simulate
+from custom_components.radar_sleep.radar.fmcw.capture import save_capture
+from custom_components.radar_sleep.radar.fmcw.simulate import FmcwScene, SimPerson, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 """The project root: ``python -m custom_components.radar_sleep.radar`` runs from here."""

@@ -1,1 +1,1 @@
-"""Radar Sleep radar layer: drivers, signal processing, replay and the bedroom simulator."""
+"""Radar Sleep radar layer, hardware to ``VitalsFrame``: serial drivers, raw-FMCW chain, replay."""

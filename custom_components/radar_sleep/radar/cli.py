@@ -7,7 +7,7 @@
 such as ``/dev/serial/by-id/...`` or ``socket://host:port``). ``decode`` prints one JSON object
 per decoded message (family, type, byte offset, fields in SI units) and a final JSON line with
 the counts (frames, bad checksums, skipped bytes). For ``fmcw`` the file is a raw-frame capture
-(``.npz``, see ``radar/fmcw.py``) and ``decode`` prints one JSON object per processed frame.
+(``.npz``, see ``radar/fmcw/capture.py``) and ``decode`` prints one JSON object per processed frame.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def decode_bytes(family: str, data: bytes, out: TextIO, chunk: int = CHUNK) -> d
 
 def decode_fmcw(path: Path, out: TextIO) -> dict[str, int]:
     """Process a raw-frame capture and print each frame's targets."""
-    from . import fmcw  # noqa: PLC0415 - numpy/scipy DSP, loaded only for fmcw
+    from .fmcw.capture import decode_capture  # noqa: PLC0415 - numpy/scipy DSP, fmcw only
 
-    frames = fmcw.decode_capture(path)
+    frames = decode_capture(path)
     for frame in frames:
         record: dict[str, Any] = {"family": "fmcw", "type": "frame", "t": frame.t}
         record["targets"] = [asdict(t) for t in frame.targets]

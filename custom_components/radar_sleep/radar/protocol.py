@@ -5,7 +5,9 @@ A driver for a device family provides
 1. a **pure parse function** ``parse(buf: bytes, base_offset: int) -> ParseResult`` that
    decodes every complete message at the start of ``buf``, skips garbage byte by byte until a
    plausible header, and reports how many bytes it consumed (an incomplete message at the end
-   is left unconsumed); it never raises on any input;
+   is left unconsumed); it never raises on any input. The resync loop is
+   :meth:`HeaderSync.parse`: a driver gives its header bytes and a decoder of the one message
+   at a header;
 2. an **assembler** that turns decoded messages into :class:`~..contracts.VitalsFrame`
    (devices send rates, phases and presence in separate messages; the assembler keeps the
    latest of each and emits a frame when the device's "frame clock" message arrives).
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+import re
+from typing import Final, Literal, Protocol
 
 from ..contracts import VitalsFrame
 
@@ -55,6 +58,99 @@ class ParseResult:
 
 
 type ParseFn = Callable[[bytes, int], ParseResult]
+
+NEED_MORE: Final = "need_more"
+"""Decoder verdict: the message at the header is not complete yet; stop and wait for bytes."""
+SKIP: Final = "skip"
+"""Decoder verdict: not a message after all (e.g. an absurd length); skip the header's first
+byte and search on."""
+BAD: Final = "bad"
+"""Decoder verdict: a message that fails its checks; count it in ``bad_checksums`` and skip its
+first byte only, so that a real message hiding inside it is still found."""
+
+type DecodeStep = tuple[DecodedMessage, int] | Literal["need_more", "skip", "bad"]
+"""What a decoder says about the bytes at a header: the message and its length in bytes, or
+one of :data:`NEED_MORE`, :data:`SKIP`, :data:`BAD`."""
+type DecodeAt = Callable[[bytes, int, int], DecodeStep]
+"""``decode_at(buf, pos, base_offset)``: decode the one message whose header is at ``pos``."""
+
+
+class HeaderSync:
+    """The header-resync loop every serial driver shares.
+
+    ``headers`` are the byte strings a message can start with (one per message kind). Garbage
+    before a header is skipped; a tail of the buffer that could begin a header is kept for the
+    next call; at each header the family's decoder decides (:data:`DecodeStep`).
+    """
+
+    __slots__ = ("_find", "_headers", "_longest")
+
+    def __init__(self, *headers: bytes) -> None:
+        """Search for any of ``headers`` (at least one, none empty)."""
+        if not headers or not all(headers):
+            raise ValueError("HeaderSync needs at least one non-empty header")
+        self._headers = headers
+        self._longest = max(len(h) for h in headers)
+        if len(headers) == 1:
+            header = headers[0]
+
+            def find(buf: bytes, pos: int, end: int) -> int:
+                return buf.find(header, pos, end)
+
+        else:
+            pattern = re.compile(b"|".join(re.escape(h) for h in headers))
+
+            def find(buf: bytes, pos: int, end: int) -> int:
+                match = pattern.search(buf, pos, end)
+                return -1 if match is None else match.start()
+
+        self._find: Callable[[bytes, int, int], int] = find
+
+    def find(self, buf: bytes, pos: int, end: int | None = None) -> int:
+        """Index of the first header wholly inside ``buf[pos:end]``; -1 if there is none."""
+        return self._find(buf, pos, len(buf) if end is None else end)
+
+    def partial_tail(self, buf: bytes, pos: int) -> int:
+        """Start of the longest tail of ``buf[pos:]`` that could begin a header (else ``len``)."""
+        for k in range(min(self._longest - 1, len(buf) - pos), 0, -1):
+            tail = buf[len(buf) - k :]
+            if any(h.startswith(tail) for h in self._headers):
+                return len(buf) - k
+        return len(buf)
+
+    def parse(self, buf: bytes, base_offset: int, decode_at: DecodeAt) -> ParseResult:
+        """Decode every complete message at the start of ``buf``; never raises.
+
+        Bytes before a header count in ``skipped_bytes``; a :data:`SKIP` or :data:`BAD` verdict
+        skips the header's first byte (and :data:`BAD` counts in ``bad_checksums``); a
+        :data:`NEED_MORE` verdict, or a partial header at the end, leaves the rest unconsumed.
+        """
+        messages: list[DecodedMessage] = []
+        bad = skipped = 0
+        pos = 0
+        n = len(buf)
+        while pos < n:
+            start = self._find(buf, pos, n)
+            if start < 0:
+                keep = self.partial_tail(buf, pos)
+                skipped += keep - pos
+                pos = keep
+                break
+            skipped += start - pos
+            pos = start
+            step = decode_at(buf, pos, base_offset)
+            if isinstance(step, str):
+                if step == NEED_MORE:
+                    break
+                if step == BAD:
+                    bad += 1
+                skipped += 1
+                pos += 1
+                continue
+            message, length = step
+            messages.append(message)
+            pos += length
+        return ParseResult(messages, pos, bad, skipped)
 
 
 @dataclass(slots=True)

@@ -13,20 +13,11 @@ from dataclasses import replace
 import math
 import time
 
-from ..contracts import Capabilities, VitalsFrame
+from ..contracts import MULTI_TARGET_WAVEFORM_CAPABILITIES, VitalsFrame
 from .bedroom import BedroomSimulator, GroundTruth, SimulatorConfig
 
 DAY_S = 86_400.0
-SIMULATOR_CAPABILITIES = Capabilities(
-    presence=True,
-    respiration_waveform=True,
-    breath_rate=False,
-    heart_rate=False,
-    distance=True,
-    angle=True,
-    movement=True,
-    multiple_targets=True,
-)
+SIMULATOR_CAPABILITIES = MULTI_TARGET_WAVEFORM_CAPABILITIES
 
 
 class SimulatorSource:

@@ -82,11 +82,19 @@ shorter than its word (or an ACK without status) is a bad frame, counted in ``ba
 from __future__ import annotations
 
 from collections.abc import Sequence
-import re
 import struct
 
 from ...contracts import Capabilities, TargetVitals, VitalsFrame
-from ..protocol import DecodedMessage, FieldValue, ParseResult
+from ..protocol import (
+    BAD,
+    NEED_MORE,
+    SKIP,
+    DecodedMessage,
+    DecodeStep,
+    FieldValue,
+    HeaderSync,
+    ParseResult,
+)
 
 FAMILY = "ld2410"
 BAUD_RATE = 256_000
@@ -108,7 +116,7 @@ REPORT_HEADER = b"\xf4\xf3\xf2\xf1"
 REPORT_FOOTER = b"\xf8\xf7\xf6\xf5"
 COMMAND_HEADER = b"\xfd\xfc\xfb\xfa"
 COMMAND_FOOTER = b"\x04\x03\x02\x01"
-_HEADERS = re.compile(re.escape(REPORT_HEADER) + b"|" + re.escape(COMMAND_HEADER))
+_SYNC = HeaderSync(REPORT_HEADER, COMMAND_HEADER)
 MAX_DATA_BYTES = 64
 """Longest intra-frame data accepted (the module's own command buffer is 0x40 bytes, reports
 are 13 or 35 bytes); a longer ``length`` is garbage, so a frame is never above 74 bytes."""
@@ -138,15 +146,6 @@ TARGET_ID = 1
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def _keep_partial_header(buf: bytes, pos: int) -> int:
-    """Start of the longest tail of ``buf[pos:]`` that could begin a frame header."""
-    for k in range(min(3, len(buf) - pos), 0, -1):
-        tail = buf[len(buf) - k :]
-        if REPORT_HEADER.startswith(tail) or COMMAND_HEADER.startswith(tail):
-            return len(buf) - k
-    return len(buf)
 
 
 def _decode_report(data: bytes) -> tuple[str, dict[str, FieldValue]] | None:
@@ -239,50 +238,36 @@ def _decode_command_frame(data: bytes) -> tuple[str, dict[str, FieldValue]] | No
     return "command", {"command": word, "values": list(data[2:])}
 
 
+def _decode_at(buf: bytes, pos: int, base_offset: int) -> DecodeStep:
+    """The report, command or ACK frame whose header is at ``pos`` (see :func:`parse`)."""
+    n = len(buf)
+    if n - pos < 6:
+        return NEED_MORE
+    length = int.from_bytes(buf[pos + 4 : pos + 6], "little")
+    if length > MAX_DATA_BYTES:
+        return SKIP  # absurd length: not a frame header
+    end = pos + 6 + length + 4
+    if n < end:
+        return NEED_MORE
+    is_report = buf[pos] == REPORT_HEADER[0]
+    footer = REPORT_FOOTER if is_report else COMMAND_FOOTER
+    data = buf[pos + 6 : end - 4]
+    decoded = None
+    if buf[end - 4 : end] == footer and _SYNC.find(buf, pos + 1, end) < 0:
+        decoded = _decode_report(data) if is_report else _decode_command_frame(data)
+    if decoded is None:
+        return BAD
+    kind, fields = decoded
+    return DecodedMessage(FAMILY, kind, base_offset + pos, fields), end - pos
+
+
 def parse(buf: bytes, base_offset: int = 0) -> ParseResult:
     """Decode every complete report, command and ACK frame at the start of ``buf``.
 
     Garbage before a header is skipped; an incomplete frame (or a partial header) at the end is
     left unconsumed. Never raises.
     """
-    messages: list[DecodedMessage] = []
-    bad = skipped = 0
-    pos = 0
-    n = len(buf)
-    while pos < n:
-        match = _HEADERS.search(buf, pos)
-        if match is None:
-            keep = _keep_partial_header(buf, pos)
-            skipped += keep - pos
-            pos = keep
-            break
-        skipped += match.start() - pos
-        pos = match.start()
-        if n - pos < 6:
-            break
-        length = int.from_bytes(buf[pos + 4 : pos + 6], "little")
-        if length > MAX_DATA_BYTES:
-            skipped += 1  # absurd length: not a frame header
-            pos += 1
-            continue
-        end = pos + 6 + length + 4
-        if n < end:
-            break
-        is_report = buf[pos] == REPORT_HEADER[0]
-        footer = REPORT_FOOTER if is_report else COMMAND_FOOTER
-        data = buf[pos + 6 : end - 4]
-        decoded = None
-        if buf[end - 4 : end] == footer and _HEADERS.search(buf, pos + 1, end) is None:
-            decoded = _decode_report(data) if is_report else _decode_command_frame(data)
-        if decoded is None:
-            bad += 1
-            skipped += 1
-            pos += 1
-            continue
-        kind, fields = decoded
-        messages.append(DecodedMessage(FAMILY, kind, base_offset + pos, fields))
-        pos = end
-    return ParseResult(messages, pos, bad, skipped)
+    return _SYNC.parse(buf, base_offset, _decode_at)
 
 
 # --------------------------------------------------------------------------- encoding

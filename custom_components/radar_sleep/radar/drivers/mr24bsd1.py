@@ -83,7 +83,16 @@ import struct
 from typing import Final
 
 from ...contracts import Capabilities, TargetVitals, VitalsFrame
-from ..protocol import DecodedMessage, FieldValue, ParseResult
+from ..protocol import (
+    BAD,
+    NEED_MORE,
+    SKIP,
+    DecodedMessage,
+    DecodeStep,
+    FieldValue,
+    HeaderSync,
+    ParseResult,
+)
 
 FAMILY: Final = "mr24bsd1"
 BAUD_RATE: Final = 9600
@@ -362,6 +371,26 @@ def _decode(frame: bytes, offset: int) -> DecodedMessage:
     return DecodedMessage(FAMILY, name, offset, fields)
 
 
+def _decode_at(buf: bytes, i: int, base_offset: int) -> DecodeStep:
+    """The frame whose 0x55 header is at ``i`` (see :func:`parse`)."""
+    n = len(buf)
+    if n - i < 3:
+        return NEED_MORE
+    length = buf[i + 1] | (buf[i + 2] << 8)
+    if not MIN_LEN <= length <= MAX_LEN:
+        return SKIP
+    end = i + length + 1
+    if end > n:
+        return NEED_MORE
+    frame = buf[i:end]
+    if crc16_modbus(frame[:-2]) != frame[-2] | (frame[-1] << 8):
+        return BAD
+    return _decode(frame, base_offset + i), end - i
+
+
+_SYNC = HeaderSync(_HEADER_BYTE)
+
+
 def parse(buf: bytes, base_offset: int = 0) -> ParseResult:
     """Decode every complete frame at the start of ``buf``; never raises.
 
@@ -372,37 +401,7 @@ def parse(buf: bytes, base_offset: int = 0) -> ParseResult:
     - An incomplete frame at the end is left unconsumed (at most :data:`MAX_FRAME_LEN` - 1
       bytes), so the caller's buffer stays bounded.
     """
-    messages: list[DecodedMessage] = []
-    n = len(buf)
-    i = 0
-    bad = 0
-    skipped = 0
-    while i < n:
-        if buf[i] != HEADER:
-            j = buf.find(_HEADER_BYTE, i + 1)
-            j = n if j < 0 else j
-            skipped += j - i
-            i = j
-            continue
-        if n - i < 3:
-            break
-        length = buf[i + 1] | (buf[i + 2] << 8)
-        if not MIN_LEN <= length <= MAX_LEN:
-            skipped += 1
-            i += 1
-            continue
-        end = i + length + 1
-        if end > n:
-            break
-        frame = buf[i:end]
-        if crc16_modbus(frame[:-2]) != frame[-2] | (frame[-1] << 8):
-            bad += 1
-            skipped += 1
-            i += 1
-            continue
-        messages.append(_decode(frame, base_offset + i))
-        i = end
-    return ParseResult(messages, i, bad, skipped)
+    return _SYNC.parse(buf, base_offset, _decode_at)
 
 
 # --------------------------------------------------------------------------------- assembly

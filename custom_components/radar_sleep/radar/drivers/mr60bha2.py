@@ -91,7 +91,16 @@ import struct
 from typing import Final
 
 from ...contracts import Capabilities, TargetVitals, VitalsFrame
-from ..protocol import DecodedMessage, FieldValue, ParseResult
+from ..protocol import (
+    BAD,
+    NEED_MORE,
+    SKIP,
+    DecodedMessage,
+    DecodeStep,
+    FieldValue,
+    HeaderSync,
+    ParseResult,
+)
 
 FAMILY: Final = "mr60bha2"
 BAUD_RATE: Final = 115_200
@@ -372,6 +381,30 @@ def _decode(frame_type: int, frame_id: int, data: bytes, offset: int) -> Decoded
     return DecodedMessage(FAMILY, name, offset, fields)
 
 
+def _decode_at(buf: bytes, i: int, base_offset: int) -> DecodeStep:
+    """The frame whose SOF is at ``i`` (see :func:`parse`)."""
+    n = len(buf)
+    if n - i < HEADER_LEN:
+        return NEED_MORE
+    if checksum(buf[i : i + 7]) != buf[i + 7]:
+        return SKIP
+    length = (buf[i + 3] << 8) | buf[i + 4]
+    if length > MAX_DATA_LEN:
+        return SKIP
+    end = i + HEADER_LEN + length + 1
+    if end > n:
+        return NEED_MORE
+    data = buf[i + HEADER_LEN : end - 1]
+    if checksum(data) != buf[end - 1]:
+        return BAD
+    frame_id = (buf[i + 1] << 8) | buf[i + 2]
+    frame_type = (buf[i + 5] << 8) | buf[i + 6]
+    return _decode(frame_type, frame_id, data, base_offset + i), end - i
+
+
+_SYNC = HeaderSync(_SOF_BYTE)
+
+
 def parse(buf: bytes, base_offset: int = 0) -> ParseResult:
     """Decode every complete frame at the start of ``buf``; never raises.
 
@@ -384,43 +417,7 @@ def parse(buf: bytes, base_offset: int = 0) -> ParseResult:
     - An incomplete frame at the end is left unconsumed (at most :data:`MAX_FRAME_LEN` - 1
       bytes), so the caller's buffer stays bounded.
     """
-    messages: list[DecodedMessage] = []
-    n = len(buf)
-    i = 0
-    bad = 0
-    skipped = 0
-    while i < n:
-        if buf[i] != SOF:
-            j = buf.find(_SOF_BYTE, i + 1)
-            j = n if j < 0 else j
-            skipped += j - i
-            i = j
-            continue
-        if n - i < HEADER_LEN:
-            break
-        if checksum(buf[i : i + 7]) != buf[i + 7]:
-            skipped += 1
-            i += 1
-            continue
-        length = (buf[i + 3] << 8) | buf[i + 4]
-        if length > MAX_DATA_LEN:
-            skipped += 1
-            i += 1
-            continue
-        end = i + HEADER_LEN + length + 1
-        if end > n:
-            break
-        data = buf[i + HEADER_LEN : end - 1]
-        if checksum(data) != buf[end - 1]:
-            bad += 1
-            skipped += 1
-            i += 1
-            continue
-        frame_id = (buf[i + 1] << 8) | buf[i + 2]
-        frame_type = (buf[i + 5] << 8) | buf[i + 6]
-        messages.append(_decode(frame_type, frame_id, data, base_offset + i))
-        i = end
-    return ParseResult(messages, i, bad, skipped)
+    return _SYNC.parse(buf, base_offset, _decode_at)
 
 
 # --------------------------------------------------------------------------------- assembly

@@ -109,7 +109,16 @@ import struct
 from typing import Literal
 
 from ...contracts import Capabilities, TargetVitals, VitalsFrame
-from ..protocol import DecodedMessage, FieldValue, ParseResult
+from ..protocol import (
+    BAD,
+    NEED_MORE,
+    SKIP,
+    DecodedMessage,
+    DecodeStep,
+    FieldValue,
+    HeaderSync,
+    ParseResult,
+)
 
 FAMILY = "ti-vitals"
 BAUD_RATE = 921_600
@@ -180,14 +189,6 @@ _TRACK_FIELDS = (
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def _keep_partial_magic(buf: bytes, pos: int) -> int:
-    """Start of the longest tail of ``buf[pos:]`` that could begin a magic word."""
-    for k in range(min(len(MAGIC) - 1, len(buf) - pos), 0, -1):
-        if buf.endswith(MAGIC[:k]):
-            return len(buf) - k
-    return len(buf)
 
 
 def _finite(values: Sequence[float]) -> bool:
@@ -317,52 +318,37 @@ def _decode_frame(
     return fields, frame_end - pos
 
 
+def _decode_at(buf: bytes, pos: int, base_offset: int) -> DecodeStep:
+    """The frame whose magic word is at ``pos`` (see the module docstring)."""
+    if len(buf) - pos < HEADER_BYTES:
+        return NEED_MORE
+    header = _HEADER.unpack_from(buf, pos)[1:]
+    total, n_tlv = header[1], header[6]
+    if not HEADER_BYTES <= total <= MAX_PACKET_BYTES:
+        return SKIP  # absurd length: not a frame header
+    if HEADER_BYTES + TLV_HEADER_BYTES * n_tlv > total:
+        return BAD  # inconsistent header
+    if len(buf) - pos < total:
+        return NEED_MORE
+    decoded = _decode_frame(buf, pos, header)
+    if decoded == "wait":
+        return NEED_MORE
+    if decoded is None:
+        return BAD
+    fields, length = decoded
+    return DecodedMessage(FAMILY, "frame", base_offset + pos, fields), length
+
+
+_SYNC = HeaderSync(MAGIC)
+
+
 def parse(buf: bytes, base_offset: int = 0) -> ParseResult:
     """Decode every complete frame at the start of ``buf`` (see the module docstring).
 
     Garbage before a magic word is skipped; an incomplete frame (or a partial magic word) at the
     end is left unconsumed. Never raises.
     """
-    messages: list[DecodedMessage] = []
-    bad = skipped = 0
-    pos = 0
-    n = len(buf)
-    while pos < n:
-        start = buf.find(MAGIC, pos)
-        if start < 0:
-            keep = _keep_partial_magic(buf, pos)
-            skipped += keep - pos
-            pos = keep
-            break
-        skipped += start - pos
-        pos = start
-        if n - pos < HEADER_BYTES:
-            break
-        header = _HEADER.unpack_from(buf, pos)[1:]
-        total, n_tlv = header[1], header[6]
-        if not HEADER_BYTES <= total <= MAX_PACKET_BYTES:
-            skipped += 1  # absurd length: not a frame header
-            pos += 1
-            continue
-        if HEADER_BYTES + TLV_HEADER_BYTES * n_tlv > total:
-            bad += 1  # inconsistent header
-            skipped += 1
-            pos += 1
-            continue
-        if n - pos < total:
-            break
-        decoded = _decode_frame(buf, pos, header)
-        if decoded == "wait":
-            break
-        if decoded is None:
-            bad += 1
-            skipped += 1
-            pos += 1
-            continue
-        fields, length = decoded
-        messages.append(DecodedMessage(FAMILY, "frame", base_offset + pos, fields))
-        pos += length
-    return ParseResult(messages, pos, bad, skipped)
+    return _SYNC.parse(buf, base_offset, _decode_at)
 
 
 # --------------------------------------------------------------------------- encoding

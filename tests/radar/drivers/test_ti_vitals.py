@@ -1,4 +1,7 @@
-"""TI mmWave vital-signs driver: golden frames, robustness of the stream parser, assembly.
+"""TI mmWave vital-signs driver: golden frames, bad frames, assembly.
+
+The properties every family's parser shares (noise, split reads, mutations) are in
+``test_parser_robustness.py``.
 
 Golden frames are written out here with ``struct.pack`` from the documented layout (TI Radar
 Toolbox ``parseFrame.py``/``parseTLVs.py``, ``vitalsign.h``), never with the driver's encoders.
@@ -9,13 +12,14 @@ from __future__ import annotations
 import math
 import struct
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-import numpy as np
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.radar_sleep.radar.drivers import ti_vitals as ti
 from custom_components.radar_sleep.radar.families import get_family
-from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
+from custom_components.radar_sleep.radar.protocol import DecodedMessage
+
+from .strategies import tracks_st, vitals_st
 
 MAGIC = bytes((0x02, 0x01, 0x04, 0x03, 0x06, 0x05, 0x08, 0x07))  # u16 0x0102 0x0304 0x0506 0x0708
 
@@ -295,47 +299,6 @@ def test_family_registration() -> None:
 
 # --------------------------------------------------------------------------- properties
 
-f32s = st.floats(-50.0, 50.0, allow_nan=False, width=32)
-tracks_st = st.lists(
-    st.builds(
-        ti.TiTrack,
-        tid=st.integers(0, 2**32 - 1),
-        x=f32s,
-        y=f32s,
-        z=f32s,
-        vx=f32s,
-        vy=f32s,
-        vz=f32s,
-        ax=f32s,
-        ay=f32s,
-        az=f32s,
-        g=f32s,
-        confidence=f32s,
-    ),
-    max_size=4,
-)
-vitals_st = st.builds(
-    ti.TiVitals,
-    target_id=st.integers(0, 0xFFFF),
-    range_bin=st.integers(0, 0xFFFF),
-    breath_deviation=f32s,
-    heart_rate_bpm=f32s,
-    breath_rate_bpm=f32s,
-    heart_buffer=st.tuples(*[f32s] * 15),
-    breath_buffer=st.tuples(*[f32s] * 15),
-)
-
-
-@st.composite
-def frames_st(draw: st.DrawFn) -> bytes:
-    tlvs = []
-    if tracks := draw(tracks_st):
-        tlvs.append(ti.encode_tracks(tracks))
-        tlvs.append(ti.encode_target_index(draw(st.lists(st.integers(0, 255), max_size=20))))
-    if draw(st.booleans()):
-        tlvs.append(ti.encode_vitals(draw(vitals_st)))
-    return ti.encode_frame(draw(st.integers(0, 2**32 - 1)), tlvs, pad=draw(st.booleans()))
-
 
 @settings(database=None, max_examples=60, deadline=None)
 @given(tracks=tracks_st, vitals=st.none() | vitals_st, number=st.integers(0, 2**32 - 1))
@@ -357,95 +320,6 @@ def test_round_trip(tracks: list[ti.TiTrack], vitals: ti.TiVitals | None, number
         assert f["vs_breath_rate_bpm"] == vitals.breath_rate_bpm
         assert f["vs_heart_buffer"] == list(vitals.heart_buffer)
         assert f["vs_breath_buffer"] == list(vitals.breath_buffer)
-
-
-def feed_all(
-    data: bytes, sizes: list[int], flush: bytes = b""
-) -> tuple[list[DecodedMessage], StreamParser]:
-    """Feed ``data`` in chunks of the given sizes (cycled), then ``flush`` in one chunk."""
-    parser = StreamParser(ti.FAMILY, ti.parse)
-    out: list[DecodedMessage] = []
-    i = k = 0
-    while i < len(data):
-        size = sizes[k % len(sizes)]
-        out += parser.feed(data[i : i + size])
-        assert parser.buffered < ti.MAX_PACKET_BYTES + len(MAGIC)
-        i += size
-        k += 1
-    out += parser.feed(flush)
-    assert parser.buffered < ti.MAX_PACKET_BYTES + len(MAGIC)
-    return out, parser
-
-
-@settings(
-    database=None, max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    sizes=st.lists(st.integers(1, 70_000), min_size=1, max_size=40),
-)
-def test_random_megabyte_never_raises_and_stays_bounded(seed: int, sizes: list[int]) -> None:
-    rng = np.random.default_rng(seed)
-    data = bytearray(rng.bytes(1_000_000))
-    # Sprinkle magic words with plausible lengths so that the header paths are exercised.
-    for pos in rng.integers(0, len(data) - 48, 300):
-        data[pos : pos + 8] = MAGIC
-        if rng.random() < 0.5:
-            struct.pack_into("<I", data, pos + 12, int(rng.integers(40, ti.MAX_PACKET_BYTES)))
-            struct.pack_into("<I", data, pos + 32, int(rng.integers(0, 4)))
-    messages, parser = feed_all(bytes(data), sizes)
-    assert parser.stats.bytes_in == len(data)
-    assert parser.stats.frames == len(messages)
-    direct = ti.parse(bytes(data))
-    assert direct.consumed <= len(data)
-
-
-@settings(database=None, max_examples=40, deadline=None)
-@given(frames=st.lists(frames_st(), min_size=1, max_size=4), data=st.data())
-def test_split_at_every_offset_gives_the_same_messages(
-    frames: list[bytes], data: st.DataObject
-) -> None:
-    junk = data.draw(st.binary(max_size=20))
-    # The trailing bytes settle a last frame whose final byte could begin a magic word.
-    stream = junk + b"".join(frames) + bytes(8)
-    whole = StreamParser(ti.FAMILY, ti.parse).feed(stream)
-    assert len(whole) == len(frames)
-    for cut in range(len(stream) + 1):
-        parser = StreamParser(ti.FAMILY, ti.parse)
-        split = parser.feed(stream[:cut]) + parser.feed(stream[cut:])
-        assert split == whole, cut
-
-
-@settings(database=None, max_examples=150, deadline=None)
-@given(frames=st.lists(frames_st(), min_size=2, max_size=5), data=st.data())
-def test_a_mutated_frame_loses_only_itself(frames: list[bytes], data: st.DataObject) -> None:
-    victim = data.draw(st.integers(0, len(frames) - 1))
-    original = frames[victim]
-    kind = data.draw(st.sampled_from(["flip", "truncate", "insert"]))
-    if kind == "flip":
-        bits = data.draw(st.lists(st.integers(0, len(original) * 8 - 1), min_size=1, max_size=3))
-        mutated = bytearray(original)
-        for bit in bits:
-            mutated[bit // 8] ^= 1 << (bit % 8)
-    elif kind == "truncate":
-        cut = data.draw(st.integers(1, len(original)))
-        mutated = bytearray(original[:-cut])
-    else:
-        at = data.draw(st.integers(0, len(original)))
-        junk = data.draw(st.binary(min_size=1, max_size=40))
-        mutated = bytearray(original[:at] + junk + original[at:])
-    stream = b"".join(frames[:victim]) + bytes(mutated) + b"".join(frames[victim + 1 :])
-    flush = bytes(ti.MAX_PACKET_BYTES + 8)  # completes any frame a corrupted length waits for
-    sizes = data.draw(st.lists(st.integers(1, 4096), min_size=1, max_size=8))
-    messages, _ = feed_all(stream, sizes, flush)
-    got = [dict(m.fields) for m in messages]
-    # (8 more bytes settle an unpadded frame whose last byte could begin a magic word)
-    expected = [dict(ti.parse(f + bytes(8)).messages[0].fields) for f in frames]
-    intact = expected[:victim] + expected[victim + 1 :]
-    # Every intact frame comes out, in order; at most one message stands for the victim.
-    it = iter(got)
-    assert all(any(g == e for g in it) for e in intact)
-    assert len(got) <= len(frames)
 
 
 # --------------------------------------------------------------------------- assembly

@@ -3,8 +3,9 @@ r"""An IF-level simulator of a 60-GHz FMCW radar (Infineon BGT60TR13C-like) in a
 The simulator produces what the radar's ADC delivers, frame by frame: an array
 ``RX x chirps x samples`` of beat (IF) samples per frame, real (the BGT60TR13C's ADC), complex
 (an I/Q receiver) or 12-bit ADC codes in ``uint16``, for the device described by a
-:class:`~.fmcw.FmcwConfig`. It is the test bench of :mod:`.fmcw`: every expected value in the
-tests comes from this module's *inputs* (a person's range, angle, breathing rate).
+:class:`~.config.FmcwConfig`. It is the test bench of the chain (:mod:`.processor`): every
+expected value in the tests comes from this module's *inputs* (a person's range, angle,
+breathing rate).
 
 Signal model
     Each scatterer at range :math:`R` and azimuth :math:`\theta` (elevation :math:`\epsilon`)
@@ -67,7 +68,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import signal
 
-from .fmcw import SPEED_OF_LIGHT, FmcwConfig
+from .config import SPEED_OF_LIGHT, FmcwConfig
 
 type Output = Literal["real", "complex", "adc"]
 type Waveform = Callable[[NDArray[np.float64]], NDArray[np.float64]]
@@ -230,7 +231,7 @@ def simulate(
     duration_s
         Length of the capture; frames are at ``config.frame_rate_hz`` from ``t = 0``.
     config
-        The device (default :class:`~.fmcw.FmcwConfig`).
+        The device (default :class:`~.config.FmcwConfig`).
     output
         ``"real"`` (float32 IF samples, as the BGT60TR13C's ADC after scaling), ``"complex"``
         (complex64 I/Q) or ``"adc"`` (12-bit codes around mid-scale, ``uint16``, full scale

@@ -1,4 +1,7 @@
-"""Seeed MR24BSD1 driver: golden frames from the vendor's layout, robustness, assembly.
+"""Seeed MR24BSD1 driver: golden frames from the vendor's layout, golden streams, assembly.
+
+The properties every family's parser shares (noise, split reads, mutations) are in
+``test_parser_robustness.py``.
 
 Golden frames are written out byte by byte from the MR24 manual's frame structure
 (``0x55 Lenth_L Lenth_H Command Address_1 Address_2 Data Crc16_L Crc16_H``, LEN = every byte
@@ -9,27 +12,11 @@ vendor's own examples (``examples/CRC_Checksum_Generation`` and the wiki's C sni
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-import random
-
-from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.radar.drivers import mr24bsd1 as m
-from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
-
-pytestmark = pytest.mark.filterwarnings(
-    # Hypothesis (6.151, CPython 3.14) warns about its own PRNG on first use in a session.
-    "ignore:It looks like `register_random`:hypothesis.errors.HypothesisWarning"
-)
-
-SETTINGS = settings(
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+from custom_components.radar_sleep.radar.protocol import StreamParser
 
 # 55 | LEN_L LEN_H | FUNCTION | ADDR1 | ADDR2 | DATA | CRC_L CRC_H
 GOLDEN: list[tuple[str, bytes, str, dict[str, object]]] = [
@@ -273,137 +260,6 @@ def test_incomplete_tail_is_kept() -> None:
 # ----------------------------------------------------------------------- properties
 
 
-@st.composite
-def frames(draw: st.DrawFn) -> bytes:
-    kind = draw(st.integers(0, 11))
-    match kind:
-        case 0:
-            return m.encode_environment(
-                draw(st.sampled_from(list(m.ENVIRONMENT_CODES))), passive=draw(st.booleans())
-            )
-        case 1:
-            return m.encode_body_movement(draw(st.floats(0, 100, width=32)))
-        case 2:
-            return m.encode_approach(draw(st.sampled_from(list(m.APPROACH_STATES.values()))))
-        case 3:
-            return m.encode_heartbeat(draw(st.sampled_from(list(m.ENVIRONMENT_CODES))))
-        case 4:
-            text = draw(
-                st.text(
-                    st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=12
-                )
-            )
-            return m.encode_identity(draw(st.sampled_from(list(m.IDENTITY_FIELDS.values()))), text)
-        case 5:
-            return m.encode_breath_rate(draw(st.integers(0, 255)))
-        case 6:
-            statuses = list(m.BREATHING_STATUSES.values())
-            return m.encode_breathing_status(draw(st.sampled_from(statuses)))
-        case 7:
-            return m.encode_bed_status(draw(st.booleans()))
-        case 8:
-            return m.encode_sleep_state(draw(st.sampled_from(list(m.SLEEP_STATES.values()))))
-        case 9:
-            return m.encode_sleep_duration(
-                draw(st.sampled_from(list(m.SLEEP_DURATION_STAGES.values()))),
-                draw(st.integers(0, 2**32 - 1)),
-            )
-        case 10:
-            return m.encode_sleep_quality(draw(st.integers(0, 100)))
-        case _:
-            return m.encode_heart_rate(draw(st.integers(0, 255)))
-
-
-@SETTINGS
-@given(st.lists(frames(), min_size=1, max_size=12))
-def test_round_trip_property(stream: list[bytes]) -> None:
-    result = m.parse(b"".join(stream))
-    assert result.consumed == sum(map(len, stream))
-    assert len(result.messages) == len(stream)
-    assert (result.bad_checksums, result.skipped_bytes) == (0, 0)
-    assert all(msg.type != "unknown" and "malformed" not in msg.fields for msg in result.messages)
-
-
-@settings(SETTINGS, max_examples=3)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 8192))
-def test_one_megabyte_of_noise(seed: int, max_chunk: int) -> None:
-    rng = random.Random(seed)
-    noise = bytearray(rng.randbytes(1_000_000))
-    # Nastier than uniform noise: many headers, half of them with a plausible LEN.
-    for pos in range(0, len(noise) - 3, 89):
-        noise[pos] = m.HEADER
-        if pos % 2 == 0:
-            noise[pos + 1] = rng.randint(m.MIN_LEN, m.MAX_LEN)
-            noise[pos + 2] = 0
-    parser = StreamParser(m.FAMILY, m.parse)
-    pos = 0
-    while pos < len(noise):
-        size = rng.randint(1, max_chunk)
-        parser.feed(bytes(noise[pos : pos + size]))
-        pos += size
-        assert parser.buffered < m.MAX_FRAME_LEN <= parser.max_buffer
-    assert parser.stats.bytes_in == len(noise)
-
-
-@dataclass
-class Mutation:
-    kind: str
-    where: float
-    junk: bytes
-    bit: int
-
-
-mutations = st.builds(
-    Mutation,
-    st.sampled_from(["flip", "insert", "truncate"]),
-    st.floats(0.0, 1.0),
-    st.binary(min_size=1, max_size=40),
-    st.integers(0, 7),
-)
-
-
-@SETTINGS
-@given(
-    st.lists(frames(), min_size=1, max_size=10), st.lists(mutations, max_size=6), st.integers(1, 32)
-)
-def test_mutated_streams_recover_every_intact_frame(
-    stream: list[bytes], muts: list[Mutation], chunk: int
-) -> None:
-    data = bytearray(b"".join(stream))
-    owner: list[int] = [k for k, frame in enumerate(stream) for _ in frame]
-    damaged: set[int] = set()
-    for mut in muts:
-        if not data:
-            break
-        pos = min(int(mut.where * len(data)), len(data) - 1)
-        if mut.kind == "flip":
-            data[pos] ^= 1 << mut.bit
-            if owner[pos] >= 0:
-                damaged.add(owner[pos])
-        elif mut.kind == "insert":
-            if pos > 0 and owner[pos - 1] == owner[pos] >= 0:
-                damaged.add(owner[pos])
-            data[pos:pos] = mut.junk
-            owner[pos:pos] = [-1] * len(mut.junk)
-        else:
-            damaged.update(k for k in owner[pos:] if k >= 0)
-            del data[pos:]
-            del owner[pos:]
-    parser = StreamParser(m.FAMILY, m.parse)
-    decoded: list[DecodedMessage] = []
-    for start in range(0, len(data), chunk):
-        decoded.extend(parser.feed(bytes(data[start : start + chunk])))
-    decoded.extend(parser.feed(bytes(m.MAX_FRAME_LEN)))  # flush anything pending
-    by_offset = {msg.offset: msg for msg in decoded}
-    for k, frame in enumerate(stream):
-        if k in damaged:
-            continue
-        start = owner.index(k)
-        (clean,) = m.parse(frame).messages
-        assert start in by_offset, f"intact frame {k} lost"
-        assert (by_offset[start].type, by_offset[start].fields) == (clean.type, clean.fields)
-
-
 def test_split_at_every_offset() -> None:
     junk = [b"", b"\x55", b"\x55\x08", b"\x00\xff", b"\x55\x10\x00\x04"]
     parts = []
@@ -422,24 +278,6 @@ def test_split_at_every_offset() -> None:
         assert got == expected, cut
         assert parser.stats == whole.stats, cut
         assert parser.buffered == whole.buffered == 7
-
-
-@SETTINGS
-@given(st.lists(frames(), min_size=2, max_size=10), st.data())
-def test_checksum_error_loses_only_that_frame(stream: list[bytes], data: st.DataObject) -> None:
-    k = data.draw(st.integers(0, len(stream) - 1))
-    victim = bytearray(stream[k])
-    pos = data.draw(st.integers(3, len(victim) - 1))  # codes, payload or CRC
-    victim[pos] ^= 1 << data.draw(st.integers(0, 7))
-    corrupted = [*stream[:k], bytes(victim), *stream[k + 1 :]]
-    result = m.parse(b"".join(corrupted) + bytes(m.MAX_FRAME_LEN))
-    assert result.bad_checksums >= 1
-    by_offset = {msg.offset: msg for msg in result.messages}
-    for j, frame in enumerate(stream):
-        if j == k:
-            continue
-        (clean,) = m.parse(frame).messages
-        assert by_offset[sum(map(len, corrupted[:j]))].fields == clean.fields
 
 
 def test_checksum_error_counts_once() -> None:

@@ -1,4 +1,7 @@
-"""Seeed MR60BHA2 driver: golden frames from the vendor's layout, robustness, assembly.
+"""Seeed MR60BHA2 driver: golden frames from the vendor's layout, golden streams, assembly.
+
+The properties every family's parser shares (noise, split reads, mutations) are in
+``test_parser_robustness.py``.
 
 Golden frames are written out byte by byte from the documented layout (Seeed's
 ``FrameCodec.h``: SOF 0x01, ID/LEN/TYPE big-endian, ``~XOR`` header and data checksums,
@@ -10,28 +13,13 @@ issue #3).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 import math
-import random
 
-from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.radar.drivers import mr60bha2 as m
-from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
-
-pytestmark = pytest.mark.filterwarnings(
-    # Hypothesis (6.151, CPython 3.14) warns about its own PRNG on first use in a session.
-    "ignore:It looks like `register_random`:hypothesis.errors.HypothesisWarning"
-)
-
-SETTINGS = settings(
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+from custom_components.radar_sleep.radar.protocol import StreamParser
 
 # SOF | ID (BE) | LEN (BE) | TYPE (BE) | HEAD_CKSUM || DATA || DATA_CKSUM
 GOLDEN: list[tuple[str, bytes, str, dict[str, object]]] = [
@@ -234,50 +222,6 @@ def test_incomplete_tail_is_kept() -> None:
 
 # ----------------------------------------------------------------------- round trips
 
-FINITE = st.floats(-1e6, 1e6, allow_nan=False, width=32)
-
-
-@st.composite
-def frames(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(list(m.TYPE_NAMES.values())))
-    fid = draw(st.integers(0, 0xFFFF))
-    target = st.builds(
-        m.RadarTarget,
-        FINITE,
-        FINITE,
-        st.integers(-(2**31), 2**31 - 1),
-        st.integers(-(2**31), 2**31 - 1),
-    )
-    match kind:
-        case "phase":
-            return m.encode_phase(draw(FINITE), draw(FINITE), draw(FINITE), frame_id=fid)
-        case "breath_rate":
-            return m.encode_breath_rate(draw(FINITE), frame_id=fid)
-        case "heart_rate":
-            return m.encode_heart_rate(draw(FINITE), frame_id=fid)
-        case "distance":
-            dist = draw(st.none() | st.floats(0.01, 10.0))
-            return m.encode_distance(dist, frame_id=fid)
-        case "presence":
-            return m.encode_presence(
-                draw(st.booleans()), width=draw(st.sampled_from([1, 2, 4])), frame_id=fid
-            )
-        case "target_info":
-            return m.encode_target_info(draw(st.lists(target, max_size=3)), frame_id=fid)
-        case "point_cloud":
-            return m.encode_point_cloud(draw(st.lists(target, max_size=3)), frame_id=fid)
-        case "alt_position":
-            return m.encode_alt_position(draw(FINITE), draw(FINITE), frame_id=fid)
-        case "status":
-            return m.encode_status(draw(st.integers(0, 0xFFFF)), frame_id=fid)
-        case "debug_log":
-            text = draw(st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30))
-            return m.encode_debug_log(text, frame_id=fid)
-        case _:
-            return m.encode_firmware(
-                *draw(st.lists(st.integers(0, 255), min_size=4, max_size=4)), frame_id=fid
-            )
-
 
 def test_round_trips() -> None:
     targets = [m.RadarTarget(0.1, 0.7, 1, 4), m.RadarTarget(1.25, 3.5, -3, 5)]
@@ -320,101 +264,7 @@ def test_round_trips() -> None:
         _assert_fields(message.fields, fields)
 
 
-@SETTINGS
-@given(st.lists(frames(), min_size=1, max_size=12))
-def test_round_trip_property(stream: list[bytes]) -> None:
-    result = m.parse(b"".join(stream))
-    assert result.consumed == sum(map(len, stream))
-    assert len(result.messages) == len(stream)
-    assert (result.bad_checksums, result.skipped_bytes) == (0, 0)
-    assert all(msg.type != "unknown" and "malformed" not in msg.fields for msg in result.messages)
-
-
 # ----------------------------------------------------------------------- robustness
-
-
-@settings(SETTINGS, max_examples=3)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 8192))
-def test_one_megabyte_of_noise(seed: int, max_chunk: int) -> None:
-    rng = random.Random(seed)
-    noise = bytearray(rng.randbytes(1_000_000))
-    # Make it nastier than uniform noise: many SOF bytes, some with a valid header checksum.
-    for pos in range(0, len(noise) - 8, 97):
-        noise[pos] = m.SOF
-        if pos % 3 == 0:
-            noise[pos + 7] = m.checksum(bytes(noise[pos : pos + 7]))
-    parser = StreamParser(m.FAMILY, m.parse)
-    pos = 0
-    while pos < len(noise):
-        size = rng.randint(1, max_chunk)
-        parser.feed(bytes(noise[pos : pos + size]))
-        pos += size
-        assert parser.buffered < m.MAX_FRAME_LEN <= parser.max_buffer
-    assert parser.stats.bytes_in == len(noise)
-
-
-@dataclass
-class Mutation:
-    kind: str
-    where: float
-    junk: bytes
-    bit: int
-
-
-mutations = st.builds(
-    Mutation,
-    st.sampled_from(["flip", "insert", "truncate"]),
-    st.floats(0.0, 1.0),
-    st.binary(min_size=1, max_size=40),
-    st.integers(0, 7),
-)
-
-
-def _decode_whole(stream: bytes) -> list[DecodedMessage]:
-    return m.parse(stream).messages
-
-
-@SETTINGS
-@given(
-    st.lists(frames(), min_size=1, max_size=10), st.lists(mutations, max_size=6), st.integers(1, 64)
-)
-def test_mutated_streams_recover_every_intact_frame(
-    stream: list[bytes], muts: list[Mutation], chunk: int
-) -> None:
-    data = bytearray(b"".join(stream))
-    owner: list[int] = [k for k, frame in enumerate(stream) for _ in frame]
-    damaged: set[int] = set()
-    for mut in muts:
-        if not data:
-            break
-        pos = min(int(mut.where * len(data)), len(data) - 1)
-        if mut.kind == "flip":
-            data[pos] ^= 1 << mut.bit
-            if owner[pos] >= 0:
-                damaged.add(owner[pos])
-        elif mut.kind == "insert":
-            if pos > 0 and owner[pos - 1] == owner[pos] >= 0:
-                damaged.add(owner[pos])
-            data[pos:pos] = mut.junk
-            owner[pos:pos] = [-1] * len(mut.junk)
-        else:
-            damaged.update(k for k in owner[pos:] if k >= 0)
-            del data[pos:]
-            del owner[pos:]
-    parser = StreamParser(m.FAMILY, m.parse)
-    decoded: list[DecodedMessage] = []
-    for start in range(0, len(data), chunk):
-        decoded.extend(parser.feed(bytes(data[start : start + chunk])))
-    decoded.extend(parser.feed(bytes(m.MAX_FRAME_LEN)))  # flush anything pending
-    by_offset = {msg.offset: msg for msg in decoded}
-    for k, frame in enumerate(stream):
-        if k in damaged:
-            continue
-        start = owner.index(k)
-        (clean,) = _decode_whole(frame)
-        assert start in by_offset, f"intact frame {k} lost"
-        assert by_offset[start].type == clean.type
-        assert by_offset[start].fields == clean.fields
 
 
 def _split_stream() -> bytes:
@@ -441,23 +291,6 @@ def test_split_at_every_offset() -> None:
         assert got == expected, cut
         assert parser.stats == whole.stats, cut
         assert parser.buffered == whole.buffered
-
-
-@SETTINGS
-@given(st.lists(frames(), min_size=2, max_size=10), st.data())
-def test_checksum_error_loses_only_that_frame(stream: list[bytes], data: st.DataObject) -> None:
-    k = data.draw(st.integers(0, len(stream) - 1))
-    victim = bytearray(stream[k])
-    pos = data.draw(st.integers(m.HEADER_LEN, len(victim) - 1))  # payload or data checksum
-    victim[pos] ^= 1 << data.draw(st.integers(0, 7))
-    corrupted = [*stream[:k], bytes(victim), *stream[k + 1 :]]
-    result = m.parse(b"".join(corrupted) + bytes(m.MAX_FRAME_LEN))
-    assert result.bad_checksums >= 1
-    expected = [_decode_whole(f)[0] for j, f in enumerate(stream) if j != k]
-    offsets = [sum(map(len, corrupted[:j])) for j in range(len(stream)) if j != k]
-    by_offset = {msg.offset: msg for msg in result.messages}
-    for offset, clean in zip(offsets, expected, strict=True):
-        assert by_offset[offset].fields == clean.fields
 
 
 def test_checksum_error_counts_once() -> None:

@@ -1,4 +1,7 @@
-"""Hi-Link LD2410 driver: golden frames, robustness of the stream parser, assembly.
+"""Hi-Link LD2410 driver: golden frames, bad frames, assembly.
+
+The properties every family's parser shares (noise, split reads, mutations) are in
+``test_parser_robustness.py``.
 
 Golden frames are the example frames of Hi-Link's protocol documents (LD2410 V1.02, LD2410B
 V1.06, as transcribed in ncmreynolds/ld2410) and frames written out here with ``struct.pack``
@@ -9,13 +12,14 @@ from __future__ import annotations
 
 import struct
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-import numpy as np
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.radar_sleep.radar.drivers import ld2410
 from custom_components.radar_sleep.radar.families import get_family
-from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamParser
+from custom_components.radar_sleep.radar.protocol import DecodedMessage
+
+from .strategies import energy, u16
 
 HEAD = bytes.fromhex("F4F3F2F1")
 FOOT = bytes.fromhex("F8F7F6F5")
@@ -283,42 +287,6 @@ def test_family_registration() -> None:
 
 # --------------------------------------------------------------------------- properties
 
-u16 = st.integers(0, 0xFFFF)
-energy = st.integers(0, 100)
-
-
-def values_st(max_size: int) -> st.SearchStrategy[bytes]:
-    """Command values: anything but a frame header (no real value holds one)."""
-    return st.binary(max_size=max_size).filter(lambda b: HEAD not in b and CMD_HEAD not in b)
-
-
-@st.composite
-def frames_st(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(["basic", "engineering", "ack", "command"]))
-    if kind == "ack":
-        return ld2410.encode_ack(
-            draw(st.integers(0x60, 0xFF)), draw(st.integers(0, 1)), draw(values_st(20))
-        )
-    if kind == "command":
-        return ld2410.encode_command(draw(st.integers(0x60, 0xFF)), draw(values_st(8)))
-    common = {
-        "moving_distance_cm": draw(st.integers(0, 2000)),
-        "moving_energy": draw(energy),
-        "still_distance_cm": draw(st.integers(0, 2000)),
-        "still_energy": draw(energy),
-        "detection_distance_cm": draw(st.integers(0, 2000)),
-    }
-    state = draw(st.integers(0, 3))
-    if kind == "basic":
-        return ld2410.encode_basic_report(state, **common)
-    return ld2410.encode_engineering_report(
-        state,
-        moving_gate_energy=draw(st.lists(energy, min_size=1, max_size=9)),
-        still_gate_energy=draw(st.lists(energy, min_size=1, max_size=9)),
-        extra=draw(st.sampled_from([(), (0x80, 0), (0xFF, 1)])),
-        **common,
-    )
-
 
 @settings(database=None, max_examples=100, deadline=None)
 @given(
@@ -354,78 +322,6 @@ def test_round_trip(
         assert (msg.fields["moving_energy"], msg.fields["still_energy"]) == energies
     assert eng.fields["moving_gate_energy"] == moving
     assert eng.fields["still_gate_energy"] == still
-
-
-def feed_all(data: bytes, sizes: list[int]) -> tuple[list[DecodedMessage], StreamParser]:
-    parser = StreamParser(ld2410.FAMILY, ld2410.parse)
-    out: list[DecodedMessage] = []
-    i = k = 0
-    while i < len(data):
-        size = sizes[k % len(sizes)]
-        out += parser.feed(data[i : i + size])
-        assert parser.buffered < 6 + ld2410.MAX_DATA_BYTES + 4
-        i += size
-        k += 1
-    return out, parser
-
-
-@settings(
-    database=None, max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    sizes=st.lists(st.integers(1, 70_000), min_size=1, max_size=40),
-)
-def test_random_megabyte_never_raises_and_stays_bounded(seed: int, sizes: list[int]) -> None:
-    rng = np.random.default_rng(seed)
-    data = bytearray(rng.bytes(1_000_000))
-    for pos in rng.integers(0, len(data) - 8, 2000):  # headers with plausible lengths
-        data[pos : pos + 4] = HEAD if rng.random() < 0.5 else CMD_HEAD
-        data[pos + 4 : pos + 6] = struct.pack("<H", int(rng.integers(0, 80)))
-    messages, parser = feed_all(bytes(data), sizes)
-    assert parser.stats.bytes_in == len(data)
-    assert parser.stats.frames == len(messages)
-    assert ld2410.parse(bytes(data)).consumed <= len(data)
-
-
-@settings(database=None, max_examples=60, deadline=None)
-@given(frames=st.lists(frames_st(), min_size=1, max_size=6), junk=st.binary(max_size=20))
-def test_split_at_every_offset_gives_the_same_messages(frames: list[bytes], junk: bytes) -> None:
-    stream = junk + b"".join(frames)
-    whole = StreamParser(ld2410.FAMILY, ld2410.parse).feed(stream)
-    assert len(whole) >= len(frames)  # the junk may hold a frame, never hides one
-    for cut in range(len(stream) + 1):
-        parser = StreamParser(ld2410.FAMILY, ld2410.parse)
-        assert parser.feed(stream[:cut]) + parser.feed(stream[cut:]) == whole, cut
-
-
-@settings(database=None, max_examples=300, deadline=None)
-@given(frames=st.lists(frames_st(), min_size=2, max_size=6), data=st.data())
-def test_a_mutated_frame_loses_only_itself(frames: list[bytes], data: st.DataObject) -> None:
-    victim = data.draw(st.integers(0, len(frames) - 1))
-    original = frames[victim]
-    kind = data.draw(st.sampled_from(["flip", "truncate", "insert"]))
-    if kind == "flip":
-        bits = data.draw(st.lists(st.integers(0, len(original) * 8 - 1), min_size=1, max_size=3))
-        mutated = bytearray(original)
-        for bit in bits:
-            mutated[bit // 8] ^= 1 << (bit % 8)
-    elif kind == "truncate":
-        mutated = bytearray(original[: -data.draw(st.integers(1, len(original)))])
-    else:
-        at = data.draw(st.integers(0, len(original)))
-        junk = data.draw(st.binary(min_size=1, max_size=40))
-        mutated = bytearray(original[:at] + junk + original[at:])
-    stream = b"".join(frames[:victim]) + bytes(mutated) + b"".join(frames[victim + 1 :])
-    sizes = data.draw(st.lists(st.integers(1, 256), min_size=1, max_size=8))
-    messages, _ = feed_all(stream + bytes(ld2410.MAX_DATA_BYTES + 10), sizes)
-    got = fields_of(messages)
-    expected = [fields_of(ld2410.parse(f).messages)[0] for f in frames]
-    intact = expected[:victim] + expected[victim + 1 :]
-    it = iter(got)
-    assert all(any(g == e for g in it) for e in intact)
-    if kind != "insert":  # inserted junk may itself hold something frame-like
-        assert len(got) <= len(frames)
 
 
 # --------------------------------------------------------------------------- assembly

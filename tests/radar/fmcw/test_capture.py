@@ -1,0 +1,66 @@
+"""Raw-FMCW capture files (radar/fmcw/capture.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from custom_components.radar_sleep.radar.fmcw.capture import (
+    FORMAT_VERSION,
+    decode_capture,
+    iter_capture,
+    load_capture,
+    save_capture,
+)
+from custom_components.radar_sleep.radar.fmcw.processor import FmcwProcessor
+from custom_components.radar_sleep.radar.fmcw.simulate import (
+    FmcwScene,
+    Output,
+    SimPerson,
+    simulate,
+)
+
+from .scenes import assert_same_frames
+
+
+@pytest.mark.parametrize("output", ["adc", "real", "complex"])
+def test_capture_round_trip(tmp_path: Path, output: Output) -> None:
+    cap = simulate(FmcwScene(people=(SimPerson(0.9, 10.0),), seed=3), 5.0, output=output)
+    path = tmp_path / "night.npz"
+    save_capture(path, cap.frames, cap.t, cap.config)
+    loaded = load_capture(path)
+    assert loaded.format_version == FORMAT_VERSION
+    assert loaded.config == cap.config
+    assert loaded.frames.dtype == cap.frames.dtype
+    assert np.array_equal(loaded.frames, cap.frames)
+    assert np.array_equal(loaded.t, cap.t)
+    with np.load(path) as raw:  # an ordinary npz, readable without this package
+        assert set(raw.files) == {"frames", "t", "config", "format_version"}
+    batches = list(iter_capture(path, 7))
+    assert [b[1].shape[0] for b in batches] == [7] * 14 + [2]
+    assert np.array_equal(np.concatenate([b[1] for b in batches]), cap.frames)
+    assert np.array_equal(np.concatenate([b[2] for b in batches]), cap.t)
+    assert_same_frames(decode_capture(path), FmcwProcessor(cap.config).process(cap.frames, cap.t))
+
+
+def test_capture_compressed_and_invalid(tmp_path: Path) -> None:
+    cap = simulate(FmcwScene(seed=1), 1.0, output="adc")
+    path = tmp_path / "small.npz"
+    save_capture(path, cap.frames, cap.t, cap.config, compress=True)
+    assert np.array_equal(np.concatenate([b[1] for b in iter_capture(path, 8)]), cap.frames)
+    with pytest.raises(ValueError, match="frames must be"):
+        save_capture(path, cap.frames[:, :2], cap.t, cap.config)
+    with pytest.raises(ValueError, match="increase"):
+        save_capture(path, cap.frames, cap.t[::-1], cap.config)
+    future = tmp_path / "future.npz"
+    np.savez(
+        future,
+        frames=cap.frames,
+        t=cap.t,
+        config=np.array(cap.config.to_json()),
+        format_version=np.array(FORMAT_VERSION + 1),
+    )
+    with pytest.raises(ValueError, match="newer"):
+        load_capture(future)
