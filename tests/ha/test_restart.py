@@ -17,14 +17,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radar_sleep.const import CONF_HISTORY_NIGHTS, DOMAIN
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
-from custom_components.radar_sleep.sleep import SleepPipeline
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict, summary_to_dict
 from custom_components.radar_sleep.statistics import (
     async_add_night_statistics,
 )
 
+from ..conftest import SimulatedNight
 from .fixed import NIGHT
 
 START = datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC)
@@ -52,10 +52,11 @@ async def test_restart_in_the_middle_of_the_night_still_ends_in_the_full_night(
     mock_config_entry: MockConfigEntry,
     one_night_source: list[SimulatorSource],
     freezer: FrozenDateTimeFactory,
+    simulated_night: SimulatedNight,
 ) -> None:
     freezer.move_to(START)
     config = SimulatorConfig(seed=int(mock_config_entry.data["seed"]), partner=True)
-    truth = BedroomSimulator(config).truth
+    truth = simulated_night.sim.truth
     stop_t = truth.sleep_onset_s + 2 * 3600 + 17.3  # deep in the night, mid-epoch
     halting = HaltingSource(SimulatorSource(config, speed=0, nights=1), stop_t)
     with (
@@ -82,10 +83,11 @@ async def test_restart_in_the_middle_of_the_night_still_ends_in_the_full_night(
     night = coordinator.data.last_night
     assert night is not None, "the night was lost in the restart"
 
-    # The same night played through without a restart, by the same pipeline configuration.
-    reference = SleepPipeline(coordinator.pipeline.config, origin=START)
-    for _ in reference.run(BedroomSimulator(config).frames()):
-        pass
+    # The same night played through without a restart, by the same pipeline configuration
+    # (simulated and run once per test session).
+    reference = simulated_night.pipeline
+    assert simulated_night.sim.config == config
+    assert (reference.config, reference.origin) == (coordinator.pipeline.config, START)
     assert saved_epochs > 0
     assert night == reference.summaries[0]
 

@@ -14,22 +14,27 @@ import math
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState
-from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.pipeline import STATE_VERSION
 
-
-@pytest.fixture(scope="module")
-def sim() -> BedroomSimulator:
-    return BedroomSimulator(SimulatorConfig(seed=21, partner=True))
+from ..conftest import SimulatedNight
 
 
-@pytest.fixture(scope="module")
-def straight(sim: BedroomSimulator) -> SleepPipeline:
-    pipeline = SleepPipeline(PipelineConfig())
-    for _ in pipeline.run(sim.frames()):
-        pass
-    return pipeline
+@pytest.fixture
+def sim(simulated_night: SimulatedNight) -> BedroomSimulator:
+    return simulated_night.sim
+
+
+@pytest.fixture
+def straight(simulated_night: SimulatedNight) -> SleepPipeline:
+    """The same night played through without an interruption (once per test session)."""
+    return simulated_night.pipeline
+
+
+def fresh(straight: SleepPipeline) -> SleepPipeline:
+    """A new pipeline with the settings and origin of the straight one."""
+    return SleepPipeline(straight.config, origin=straight.origin)
 
 
 def run_until(pipeline: SleepPipeline, sim: BedroomSimulator, stop_t: float) -> None:
@@ -50,14 +55,14 @@ def test_restored_night_ends_as_if_never_interrupted(
         "after sleep onset": truth.sleep_onset_s + 3600.3,
         "during the bathroom trip": truth.bathroom_trip_s[0] + 60.0
         if truth.bathroom_trip_s
-        else pytest.fail("seed 21 has a bathroom trip"),
+        else pytest.fail("the shared night has a bathroom trip"),
     }[where]
-    first = SleepPipeline(PipelineConfig())
+    first = fresh(straight)
     run_until(first, sim, stop_t)
     assert first.session.state in (SessionState.ACTIVE, SessionState.AWAY)
     stored = json.loads(json.dumps(first.snapshot()))  # what the Store writes and reads
 
-    second = SleepPipeline(PipelineConfig())
+    second = fresh(straight)
     second.restore(stored)
     assert second.origin == first.origin
     assert second.records == first.records
