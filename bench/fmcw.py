@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+from custom_components.radar_sleep.dsp import BREATH_BAND_HZ
 from custom_components.radar_sleep.radar.fmcw.config import FmcwConfig
 from custom_components.radar_sleep.radar.fmcw.processor import FmcwProcessor
 from custom_components.radar_sleep.radar.fmcw.simulate import (
@@ -112,7 +113,7 @@ def spectral_rate_bpm(x: np.ndarray, fs: float) -> float:
     n = 1 << 16
     spec = np.abs(np.fft.rfft(x * np.hanning(x.size), n))
     f = np.fft.rfftfreq(n, 1.0 / fs)
-    band = (f >= 0.1) & (f <= 0.7)
+    band = (f >= BREATH_BAND_HZ[0]) & (f <= BREATH_BAND_HZ[1])
     return 60.0 * float(f[band][np.argmax(spec[band])])
 
 

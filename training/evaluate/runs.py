@@ -40,6 +40,7 @@ from custom_components.radar_sleep.sleep import (
     SleepPipeline,
     sleep_metrics,
 )
+from custom_components.radar_sleep.sleep.features import MOVEMENT_FRAME_LEVEL
 from custom_components.radar_sleep.sleep.staging import BaselineStager
 from training.evaluate.agreement import (
     BlandAltman,
@@ -247,7 +248,7 @@ def real_night(data: Path) -> dict[str, Any]:
         "clear_breathing_fraction": getattr(view, "periodic_fraction", None),
         "movement_fraction": None
         if view is None
-        else float(np.mean(np.asarray(view.movement) > 0.1)),
+        else float(np.mean(np.asarray(view.movement) > MOVEMENT_FRAME_LEVEL)),
         "ref": ref.tolist(),
         "dev": dev.tolist(),
     }

@@ -46,7 +46,7 @@ from custom_components.radar_sleep.contracts import (
     VitalsFrame,
 )
 from custom_components.radar_sleep.sleep.config import PipelineConfig
-from custom_components.radar_sleep.sleep.features import EpochFeatures
+from custom_components.radar_sleep.sleep.features import MOVEMENT_FRAME_LEVEL, EpochFeatures
 from custom_components.radar_sleep.sleep.pipeline import EpochRecord, SleepPipeline
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 from custom_components.radar_sleep.sleep.staging import BaselineParams, StageModel
@@ -433,7 +433,7 @@ def result_to_dict(result: AnalysisResult, recording: Recording | None = None) -
         "breath_amplitude_mm": view.breath_amplitude_mm,
         "clear_breathing_fraction": round(view.periodic_fraction, 4),
         "valid_fraction": round(float(np.mean(view.valid)), 4),
-        "movement_fraction": round(float(np.mean(view.movement > 0.1)), 4),
+        "movement_fraction": round(float(np.mean(view.movement > MOVEMENT_FRAME_LEVEL)), 4),
     }
     out["hypnogram"] = {
         "start": result.start.isoformat(),

@@ -135,7 +135,7 @@ from custom_components.radar_sleep.contracts import (
 )
 from custom_components.radar_sleep.dsp import BREATH_BAND_HZ, bandpass_sos
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
-from custom_components.radar_sleep.sleep.features import MOVING
+from custom_components.radar_sleep.sleep.features import MOVEMENT_FRAME_LEVEL
 from training.psg import RecordingError
 
 if TYPE_CHECKING:
@@ -684,7 +684,7 @@ def radar_view(
     # 4. Movement artefacts: the source's movements, then optional random bursts.
     artefact = np.zeros(n)
     if cfg.source_artefacts:
-        for a, stop in _runs(src.movement > MOVING):
+        for a, stop in _runs(src.movement > MOVEMENT_FRAME_LEVEL):
             b = max(stop, min(n, a + round(rate)))  # at least 1 s
             artefact[a:b] += _burst(rng, b - a, rate, float(np.max(src.movement[a:b])))
     if cfg.bursts_per_hour > 0:

@@ -24,7 +24,7 @@ from .epoch import EpochInput
 
 CONTEXT_EPOCHS = 3
 """Breathing statistics use the last 90 s (this epoch and two before): about 20 breaths."""
-MOVING = 0.1
+MOVEMENT_FRAME_LEVEL = 0.1
 """Movement energy (``TargetVitals.movement``, 0..1) above which a frame counts as moving in
 the epoch's movement fraction (an actigraphy-like activity count); lower than
 :data:`..dsp.BODY_MOVEMENT`, the level at which breaths stop counting."""
@@ -47,7 +47,7 @@ class EpochFeatures:
     index: int
     presence_fraction: float
     movement_fraction: float
-    """Fraction of present frames with movement above ``MOVING`` (last 90 s)."""
+    """Fraction of present frames with movement above ``MOVEMENT_FRAME_LEVEL`` (last 90 s)."""
     movement_max: float
     quality_mean: float
     distance_m: float | None
@@ -134,7 +134,9 @@ class FeatureExtractor:
         return EpochFeatures(
             index=epoch.index,
             presence_fraction=epoch.presence_fraction,
-            movement_fraction=float(np.mean(movement > MOVING)) if movement.size else 0.0,
+            movement_fraction=float(np.mean(movement > MOVEMENT_FRAME_LEVEL))
+            if movement.size
+            else 0.0,
             movement_max=float(np.max(movement)) if movement.size else 0.0,
             quality_mean=float(np.mean(epoch.quality)) if epoch.quality else 0.0,
             distance_m=float(np.median(epoch.distance)) if epoch.distance else None,

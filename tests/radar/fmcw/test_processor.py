@@ -57,7 +57,9 @@ def test_one_person(
     (tr,) = found.values()
     assert tr.t.size == sum(1 for f in frames if f.t >= WARM_UP_S)
     assert_person_recovered(person, tr)
-    assert float(np.percentile(tr.movement, 95)) < 0.1  # lying still: below the pipeline's MOVING
+    assert (
+        float(np.percentile(tr.movement, 95)) < 0.1
+    )  # lying still: below the pipeline's MOVEMENT_FRAME_LEVEL
 
 
 @pytest.mark.parametrize(
