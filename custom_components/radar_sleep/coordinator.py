@@ -33,12 +33,16 @@ from .const import (
     SAVE_INTERVAL_SECONDS,
     UNAVAILABLE_REPAIR_SECONDS,
 )
-from .contracts import EPOCH_SECONDS, REASON_KEYS, NightSummary, SleepUpdate
-from .radar.serial_source import SerialSource
-from .simulation.source import SimulatorSource
+from .contracts import REASON_KEYS, NightSummary, SleepUpdate
 from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
-from .sources import FrameSource, pipeline_config, source_kind
+from .sources import (
+    ConnectionSource,
+    FrameSource,
+    ResumableSource,
+    pipeline_config,
+    source_kind,
+)
 from .store import RadarSleepStore
 
 if TYPE_CHECKING:
@@ -94,7 +98,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         """Set up around ``source``; it starts with :meth:`async_start`."""
         super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
         self.source = source
-        if isinstance(self.source, SerialSource):
+        if isinstance(self.source, ConnectionSource):
             self.source.on_connection = self._connection_changed
         self._store = store
         self._repair_timer: CALLBACK_TYPE | None = None
@@ -148,9 +152,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             LOGGER.warning("%s: the saved night could not be restored (%s)", self.name, err)
             return
         last_t = self.pipeline.last_t or 0.0
-        if isinstance(self.source, SimulatorSource):
+        if isinstance(self.source, ResumableSource):
             # The simulated night carries on at the start of the epoch that was open.
-            self.source.start_t = math.floor(last_t / EPOCH_SECONDS) * EPOCH_SECONDS
+            self.source.resume_at(last_t)
         else:
             # Live devices count time from their start: map it onto the saved night's clock.
             self._t_offset = max((dt_util.utcnow() - self.pipeline.origin).total_seconds(), last_t)
@@ -234,8 +238,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             last_t = self.pipeline.last_t
-            if isinstance(self.source, SimulatorSource) and last_t is not None:
-                self.source.start_t = math.floor(last_t / EPOCH_SECONDS) * EPOCH_SECONDS
+            if isinstance(self.source, ResumableSource) and last_t is not None:
+                self.source.resume_at(last_t)
             self.pipeline.reset()
             self._store.snapshot = None
             self._clear_repair()

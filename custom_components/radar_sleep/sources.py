@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 import zipfile
 
 from homeassistant.config_entries import ConfigEntry
@@ -75,6 +75,21 @@ class FrameSource(Protocol):
 
     def frames(self) -> AsyncIterator[VitalsFrame]:
         """Yield frames in time order."""
+
+
+@runtime_checkable
+class ResumableSource(FrameSource, Protocol):
+    """A source that can carry a night on from a given source time (the simulator)."""
+
+    def resume_at(self, t: float) -> None:
+        """Start the next iteration at source time ``t`` (its open epoch's start)."""
+
+
+@runtime_checkable
+class ConnectionSource(FrameSource, Protocol):
+    """A source that says when its device connects or goes away (a serial port)."""
+
+    on_connection: Callable[[bool, str | None], None] | None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import replace
 import math
 import time
 
-from ..contracts import MULTI_TARGET_WAVEFORM_CAPABILITIES, VitalsFrame
+from ..contracts import EPOCH_SECONDS, MULTI_TARGET_WAVEFORM_CAPABILITIES, VitalsFrame
 from .bedroom import BedroomSimulator, GroundTruth, SimulatorConfig
 
 DAY_S = 86_400.0
@@ -52,6 +52,13 @@ class SimulatorSource:
         self.start_t = start_t
         self.truths: list[GroundTruth] = []
         """Ground truth of every night played so far (for tests and diagnostics)."""
+
+    def resume_at(self, t: float) -> None:
+        """Play from the start of the epoch open at source time ``t``.
+
+        After a restart or standby the simulated night carries on where the saved one stopped.
+        """
+        self.start_t = math.floor(t / EPOCH_SECONDS) * EPOCH_SECONDS
 
     async def frames(self) -> AsyncIterator[VitalsFrame]:
         """Yield frames in time order, night after night."""
