@@ -244,7 +244,7 @@ def main() -> None:
         )
     model = stage_model_name()
     # The provenance keeps the name the shipped file was fitted under, so that a refit writes
-    # the same bytes (tests/sleep/test_alarm.py checks it).
+    # the same bytes (tests/alarm_core/test_policy.py checks it).
     params = replace(
         params,
         fitted=(

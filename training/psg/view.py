@@ -59,7 +59,7 @@ The conversion (:func:`breathing_view`), in order:
    session, follow from it: a recording is "in bed" where it carries breathing.
 6. **Radar band.** The displacement is band-passed with the causal respiration filter of the
    raw-FMCW driver (second-order Butterworth, :data:`RADAR_BREATH_BAND_HZ`, as
-   ``radar/fmcw.py``'s ``DspConfig.breathing_band_hz``) and soft-limited to
+   ``radar/fmcw/config.py``'s ``DspConfig.breathing_band_hz``) and soft-limited to
    ±:data:`LIMIT_BREATHS` typical breaths (a radar's band-passed movement artefacts are of the
    order of a breath, a belt's or a thermistor's can be tens of times larger).
 
@@ -148,7 +148,7 @@ type FloatArray = NDArray[np.float64]
 DEFAULT_FRAME_RATE_HZ = 10.0
 """Frames per second fed to the pipeline (the simulator's rate)."""
 RADAR_BREATH_BAND_HZ = (0.1, 0.6)
-"""The raw-FMCW driver's respiration band-pass (``radar/fmcw.py``, ``DspConfig``)."""
+"""The raw-FMCW driver's respiration band-pass (``radar/fmcw/config.py``, ``DspConfig``)."""
 BREATH_AMPLITUDE_MM = 7.0
 """Peak-to-trough chest displacement of the night's typical breath after scaling (the
 simulator's population mean, ``simulation/physiology.py`` ``CHEST_DEPTH_MM``)."""
@@ -615,7 +615,7 @@ def movement_index(displacement_mm: FloatArray, fs: float) -> FloatArray:
     The 1-s RMS of the second derivative of the displacement (low-passed at
     :data:`MOVEMENT_LOWPASS_HZ`), mapped on a log scale from :data:`MOVEMENT_FLOOR_MM_S2` (0)
     to :data:`MOVEMENT_FULL_MM_S2` (1): the raw-FMCW driver's movement index
-    (``radar/fmcw.py``, RMS second difference of the displacement) in physical units, so
+    (``radar/fmcw/processor.py``, RMS second difference of the displacement) in physical units, so
     that it does not depend on the frame rate. Breathing is slow and smooth, body movement
     fast: acceleration separates them far better than amplitude or velocity.
     """
