@@ -97,6 +97,7 @@ def async_start_runtime(runtime: RuntimeData) -> None:
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.EVENT,
+    Platform.IMAGE,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,

@@ -1,0 +1,137 @@
+"""The night as a picture: a hypnogram PNG drawn with Pillow (which ships with Home Assistant).
+
+Stages over clock time, one row each (awake at the top, then REM, light, deep, as sleep
+laboratories draw them: Rechtschaffen A, Kales A, *A manual of standardized terminology,
+techniques and scoring system for sleep stages of human subjects*, 1968), a legend, the
+moments the user went to bed, fell asleep and finally woke, and the night's headline numbers
+(the metrics of Menghini et al. 2021). 1080 x 720 pixels: readable on a phone's card.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+import io
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .contracts import EPOCH_SECONDS, NightSummary, Stage
+
+WIDTH = 1080
+HEIGHT = 720
+BACKGROUND = (255, 255, 255)
+INK = (33, 33, 33)
+GRID = (224, 224, 224)
+MARKER = (117, 117, 117)
+STAGE_COLOURS: dict[Stage, tuple[int, int, int]] = {
+    Stage.WAKE: (239, 108, 0),
+    Stage.REM: (142, 36, 170),
+    Stage.LIGHT: (66, 165, 245),
+    Stage.DEEP: (26, 35, 126),
+}
+"""One colour per stage, told apart also by its row (colour-blind readers)."""
+ROWS = (Stage.WAKE, Stage.REM, Stage.LIGHT, Stage.DEEP)
+"""Rows from the top."""
+LABELS = {Stage.WAKE: "Awake", Stage.REM: "REM", Stage.LIGHT: "Light", Stage.DEEP: "Deep"}
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 130, WIDTH - 40, 200, HEIGHT - 140
+
+
+def format_duration(minutes: float) -> str:
+    """``7 h 12 min``, ``45 min``: whole minutes, as Home Assistant shows durations."""
+    total = round(minutes)
+    hours, mins = divmod(total, 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+def render_hypnogram(summary: NightSummary, time_zone: tzinfo) -> bytes | None:
+    """The night's hypnogram as PNG bytes, or ``None`` when the night has no stages.
+
+    Clock times are shown in ``time_zone`` (Home Assistant's).
+    """
+    if not summary.hypnogram:
+        return None
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    title = ImageFont.load_default(size=38)
+    text = ImageFont.load_default(size=26)
+    small = ImageFont.load_default(size=22)
+
+    start = min(summary.session_start, summary.hypnogram_start)
+    hyp_end = summary.hypnogram_start + timedelta(seconds=EPOCH_SECONDS * len(summary.hypnogram))
+    end = max(summary.session_end, hyp_end)
+    span = max((end - start).total_seconds(), EPOCH_SECONDS)
+
+    def x_of(when: datetime) -> float:
+        return PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * (when - start).total_seconds() / span
+
+    row_h = (PLOT_BOTTOM - PLOT_TOP) / len(ROWS)
+
+    draw.text((40, 24), f"Night of {summary.night:%a %d %b %Y}", font=title, fill=INK)
+    draw.text((40, 80), _headline(summary), font=text, fill=INK)
+
+    for i, stage in enumerate(ROWS):  # row labels and guides
+        top = PLOT_TOP + i * row_h
+        draw.line((PLOT_LEFT, top + row_h / 2, PLOT_RIGHT, top + row_h / 2), fill=GRID)
+        draw.text((40, top + row_h / 2), LABELS[stage], font=text, fill=INK, anchor="lm")
+
+    hour = start.astimezone(time_zone).replace(minute=0, second=0, microsecond=0)
+    while hour <= end:  # hour ticks in local time
+        if hour >= start:
+            x = x_of(hour)
+            draw.line((x, PLOT_TOP, x, PLOT_BOTTOM), fill=GRID)
+            draw.text((x, PLOT_BOTTOM + 10), f"{hour:%H:%M}", font=small, fill=INK, anchor="mt")
+        hour = (hour + timedelta(hours=1)).astimezone(time_zone)
+
+    epoch = timedelta(seconds=EPOCH_SECONDS)
+    for stage, first, last in _runs(summary.hypnogram):  # one block per run of a stage
+        top = PLOT_TOP + ROWS.index(stage) * row_h + row_h * 0.15
+        x0 = x_of(summary.hypnogram_start + first * epoch)
+        x1 = x_of(summary.hypnogram_start + (last + 1) * epoch)
+        draw.rectangle((x0, top, x1, top + row_h * 0.7), fill=STAGE_COLOURS[stage])
+
+    markers = (
+        ("In bed", summary.session_start),
+        ("Asleep", summary.sleep_onset),
+        ("Awake", summary.final_wake),
+    )
+    for n, (label, when) in enumerate(markers):
+        if when is None:
+            continue
+        x = x_of(when)
+        for y in range(PLOT_TOP - 6, PLOT_BOTTOM, 12):  # dashed line
+            draw.line((x, y, x, min(y + 6, PLOT_BOTTOM)), fill=MARKER, width=2)
+        stamp = f"{label} {when.astimezone(time_zone):%H:%M}"
+        half = draw.textlength(stamp, font=small) / 2
+        centre = min(max(x, half + 10), WIDTH - half - 10)  # the whole label on the picture
+        draw.text((centre, PLOT_TOP - 12 - 28 * (n % 2)), stamp, font=small, fill=INK, anchor="mb")
+
+    x = PLOT_LEFT
+    for stage in ROWS:  # legend
+        draw.rectangle((x, HEIGHT - 60, x + 26, HEIGHT - 34), fill=STAGE_COLOURS[stage])
+        draw.text((x + 36, HEIGHT - 47), LABELS[stage], font=text, fill=INK, anchor="lm")
+        x += 36 + int(draw.textlength(LABELS[stage], font=text)) + 48
+
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _runs(hypnogram: tuple[Stage, ...]) -> list[tuple[Stage, int, int]]:
+    """Runs of one stage: ``(stage, first epoch, last epoch)`` in order."""
+    runs: list[tuple[Stage, int, int]] = []
+    for k, stage in enumerate(hypnogram):
+        if runs and runs[-1][0] is stage and runs[-1][2] == k - 1:
+            runs[-1] = (stage, runs[-1][1], k)
+        else:
+            runs.append((stage, k, k))
+    return runs
+
+
+def _headline(summary: NightSummary) -> str:
+    """Total sleep, efficiency, deep and REM sleep, or what the night lacks."""
+    m = summary.metrics
+    if m is None:
+        return "No sleep stages for this night"
+    return (
+        f"Slept {format_duration(m.tst_min)} · efficiency {m.se_pct:.0f} % · "
+        f"deep {format_duration(m.deep_min)} · REM {format_duration(m.rem_min)}"
+    )
