@@ -1,16 +1,24 @@
-"""Actions of the smart alarm: set it, snooze, dismiss, skip the next one.
+"""Actions: the smart alarm's (set it, snooze, dismiss, skip the next one) and ``get_night``.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
-:class:`ServiceValidationError`.
+:class:`ServiceValidationError`. ``get_night`` answers with response data: a stored night's
+summary and hypnogram, for scripts and automations.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_TIME
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_get_config_entry
@@ -23,6 +31,8 @@ from .const import (
     MAX_SNOOZE_MINUTES,
     MAX_WINDOW_MINUTES,
 )
+from .contracts import EPOCH_SECONDS
+from .sleep.serialize import summary_to_dict
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
@@ -31,10 +41,12 @@ SERVICE_SET_ALARM = "set_alarm"
 SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
+SERVICE_GET_NIGHT = "get_night"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
+ATTR_NIGHT = "night"
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -53,14 +65,20 @@ SNOOZE_SCHEMA = _ENTRY_SCHEMA.extend(
         ),
     }
 )
+GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend({probatio.Optional(ATTR_NIGHT): cv.date})
 
 
-def _alarm(call: ServiceCall) -> AlarmController:
-    """The alarm of the tracker the call targets (loaded, of this integration)."""
+def _entry(call: ServiceCall) -> RadarSleepConfigEntry:
+    """The tracker the call targets (loaded, of this integration)."""
     entry: RadarSleepConfigEntry = async_get_config_entry(
         call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
     )
-    return entry.runtime_data.alarm
+    return entry
+
+
+def _alarm(call: ServiceCall) -> AlarmController:
+    """The alarm of the tracker the call targets."""
+    return _entry(call).runtime_data.alarm
 
 
 async def _async_set_alarm(call: ServiceCall) -> None:
@@ -92,6 +110,26 @@ async def _async_skip_next(call: ServiceCall) -> None:
     _alarm(call).async_skip_next()
 
 
+async def _async_get_night(call: ServiceCall) -> ServiceResponse:
+    """A stored night (the last one unless ``night`` names its date) as response data.
+
+    The summary's fields as JSON types (times in UTC, ISO 8601), the metrics, and the
+    hypnogram as one letter per 30-s epoch from ``hypnogram_start``: ``w`` awake, ``l`` light,
+    ``d`` deep, ``r`` REM.
+    """
+    entry = _entry(call)
+    nights = entry.runtime_data.store.nights
+    wanted: date | None = call.data.get(ATTR_NIGHT)
+    found = [n for n in nights if wanted is None or n.night == wanted]
+    if not found:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_night" if wanted is None else "no_such_night",
+            translation_placeholders={"name": entry.title, "night": str(wanted)},
+        )
+    return {**summary_to_dict(found[-1]), "epoch_seconds": EPOCH_SECONDS}
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the alarm's actions (once, for every tracker)."""
@@ -101,3 +139,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_SNOOZE, _async_snooze, schema=SNOOZE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_DISMISS, _async_dismiss, schema=_ENTRY_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SKIP_NEXT, _async_skip_next, schema=_ENTRY_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_NIGHT,
+        _async_get_night,
+        schema=GET_NIGHT_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 import probatio
@@ -17,6 +19,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
+
+from .fixed import async_setup_fixed
 
 pytestmark = pytest.mark.usefixtures("silent_source")
 
@@ -63,7 +67,17 @@ def test_services_are_described(hass: HomeAssistant) -> None:
     root = Path(__file__).resolve().parents[2] / "custom_components" / "radar_sleep"
     described = yaml.safe_load((root / "services.yaml").read_text())
     translated = json.loads((root / "translations" / "en.json").read_text())["services"]
-    assert set(described) == set(translated) == {"set_alarm", "snooze", "dismiss", "skip_next"}
+    assert (
+        set(described)
+        == set(translated)
+        == {
+            "set_alarm",
+            "snooze",
+            "dismiss",
+            "skip_next",
+            "get_night",
+        }
+    )
     for service, spec in described.items():
         assert set(spec["fields"]) == set(translated[service]["fields"]), service
         assert spec["fields"]["config_entry_id"]["selector"] == {
@@ -241,3 +255,62 @@ async def test_actions_target_a_loaded_tracker_of_this_integration(
     assert err.value.translation_key == "service_config_entry_not_loaded"
     with pytest.raises(probatio.Invalid):
         await hass.services.async_call(DOMAIN, "dismiss", {}, blocking=True)
+
+
+async def test_get_night_answers_with_last_night_and_earlier_ones(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    entry_id = mock_config_entry.entry_id
+    last = await hass.services.async_call(
+        DOMAIN, "get_night", {"config_entry_id": entry_id}, blocking=True, return_response=True
+    )
+    assert last is not None
+    assert last["night"] == "2026-11-22"
+    assert last["session_start"] == "2026-11-22T21:40:00+00:00"
+    assert last["hypnogram_start"] == "2026-11-22T21:55:00+00:00"
+    assert last["hypnogram"] == "w" * 6 + "l" * 10 + "d" * 8 + "l" * 4 + "r" * 6 + "w" * 2 + "l" * 4
+    assert last["epoch_seconds"] == 30
+    assert last["metrics"]["tst_min"] == 16.0
+    assert last["metrics"]["awakenings"] == 1
+    assert last["mean_breathing_rate_bpm"] == 13.6
+
+    earlier = await hass.services.async_call(
+        DOMAIN,
+        "get_night",
+        {"config_entry_id": entry_id, "night": "2026-11-20"},
+        blocking=True,
+        return_response=True,
+    )
+    assert earlier is not None
+    assert earlier["night"] == "2026-11-20"
+    assert earlier["session_start"] == "2026-11-20T21:20:00+00:00"
+
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_night",
+            {"config_entry_id": entry_id, "night": "2026-10-01"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "no_such_night"
+    assert err.value.translation_placeholders == {"name": "Bedroom", "night": "2026-10-01"}
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_get_night_before_the_first_night(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_night",
+            {"config_entry_id": mock_config_entry.entry_id},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "no_night"
