@@ -17,6 +17,8 @@ from custom_components.radar_sleep.sleep.pipeline import (
 )
 from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager, IntentModel
 
+from ..conftest import SimulatedNight
+
 
 def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
     cm = np.zeros((4, 4))
@@ -138,3 +140,16 @@ def test_the_models_that_run_are_chosen_explicitly() -> None:
     assert isinstance(default_stager(kind="baseline"), BaselineStager)
     assert isinstance(default_intent_model(), IntentModel)
     assert default_intent_model("baseline") is None
+
+
+def test_presence_reason_tells_the_confidence_of_each_epoch(
+    simulated_night: SimulatedNight,
+) -> None:
+    """Each epoch's presence reason names the confidence it reports, not the one of the
+    moment presence last switched (0.50 all night, as a user saw)."""
+    updates = [r.update for r in simulated_night.results if r.update.in_bed]
+    assert updates
+    for update in updates:
+        reason = update.reasons["presence"]
+        assert reason.startswith(f"confidence {update.presence_confidence:.2f}"), reason
+    assert len({u.reasons["presence"] for u in updates}) > 1

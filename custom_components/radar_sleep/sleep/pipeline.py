@@ -34,7 +34,7 @@ from .epoch import EpochInput
 from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
 from .metrics import sleep_metrics
-from .presence import PresenceDetector
+from .presence import RELEASE_FRACTION, PresenceDetector
 from .serialize import update_from_dict, update_to_dict
 from .session import PRESENT_FRACTION, SessionEvent, SessionStep, SessionTracker
 from .staging import (
@@ -206,10 +206,7 @@ class SleepPipeline:
                 in_bed=present and last.session_state in (SessionState.ACTIVE, SessionState.AWAY),
                 reasons={
                     **last.reasons,
-                    REASON_PRESENCE: (
-                        f"confidence {self.presence.confidence:.2f} "
-                        f"{'>=' if present else '<'} threshold {self.config.presence_threshold}"
-                    ),
+                    REASON_PRESENCE: self._presence_reason(),
                 },
             )
             self.last_update = update
@@ -373,6 +370,7 @@ class SleepPipeline:
         end_t = (epoch.index + 1) * self.config.epoch_seconds
         if not showing:
             reasons[REASON_STAGE] = "no session"
+        reasons[REASON_PRESENCE] = self._presence_reason()
         return SleepUpdate(
             t=end_t,
             time=self.time_of(end_t),
@@ -396,6 +394,17 @@ class SleepPipeline:
             movement=round(feats.movement_fraction, 3) if present and showing else None,
             reasons=reasons,
         )
+
+    def _presence_reason(self) -> str:
+        """Why presence is on or off, with the confidence as it is now (as the update shows it)."""
+        confidence = round(self.presence.confidence, 3)
+        threshold = self.config.presence_threshold
+        if not self.presence.present:
+            return f"confidence {confidence:.2f} < threshold {threshold}"
+        if confidence >= threshold:
+            return f"confidence {confidence:.2f} >= threshold {threshold}"
+        release = RELEASE_FRACTION * threshold
+        return f"confidence {confidence:.2f}, still above the release level {release:.2f}"
 
     def _intent_score(self, x: NDArray[np.float64] | None, state: SessionState) -> float:
         """Intent score of this epoch (the trained model keeps its context across epochs)."""
