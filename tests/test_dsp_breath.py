@@ -8,17 +8,9 @@ from scipy import signal
 
 from custom_components.radar_sleep.dsp import BreathMeter, bandpass_sos, breath_stats
 
+from .signals import sine_breathing
+
 FS = 10.0
-
-
-def sine_breathing(rate_bpm: float, seconds: float, jitter: float = 0.0, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    _t, out = 0.0, []
-    while len(out) < seconds * FS:
-        period = 60.0 / rate_bpm * (1 + jitter * rng.standard_normal())
-        n = round(period * FS)
-        out.extend(3.0 * (1 - np.cos(2 * np.pi * np.arange(n) / n)))
-    return np.array(out[: int(seconds * FS)]) + rng.normal(0, 0.05, int(seconds * FS))
 
 
 @pytest.mark.parametrize("fs", [1.0, 1.2, 1.56, 2.0, 5.0, 10.0, 20.0, 25.0])

@@ -121,7 +121,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 import math
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -204,38 +204,24 @@ RMS acceleration of about ``125 e`` mm/s^2, so the index of a gross movement is 
 energy, as in the simulator's movement channel."""
 
 
-class FrameChannels(Protocol):
-    """Per-frame channels of a view (:class:`BreathingView`, :class:`RadarView`)."""
+@dataclass(frozen=True, slots=True)
+class FrameChannels:
+    """Per-frame channels of a view, one value per frame.
 
-    @property
-    def frame_rate_hz(self) -> float:
-        """Frames per second."""
-        ...
+    The common part of :class:`BreathingView` and :class:`RadarView`.
+    """
 
-    @property
-    def t(self) -> FloatArray:
-        """Frame times, seconds from the first sample."""
-        ...
-
-    @property
-    def displacement_mm(self) -> FloatArray:
-        """Chest displacement per frame."""
-        ...
-
-    @property
-    def movement(self) -> FloatArray:
-        """Movement index 0..1 per frame."""
-        ...
-
-    @property
-    def quality(self) -> FloatArray:
-        """Signal quality 0..1 per frame."""
-        ...
-
-    @property
-    def valid(self) -> NDArray[np.bool_]:
-        """Frames with a target."""
-        ...
+    frame_rate_hz: float
+    t: FloatArray
+    """Frame times, seconds from the first sample."""
+    displacement_mm: FloatArray
+    """Chest displacement (band-passed unless the view was made without a band)."""
+    movement: FloatArray
+    """Movement index 0..1."""
+    quality: FloatArray
+    """Signal quality 0..1."""
+    valid: NDArray[np.bool_]
+    """Frames with data (False where the source had none)."""
 
 
 def single_target_frames(
@@ -267,20 +253,9 @@ def single_target_frames(
 
 
 @dataclass(frozen=True, slots=True)
-class BreathingView:
-    """A breathing recording as a radar's per-frame channels (one value per frame)."""
+class BreathingView(FrameChannels):
+    """A breathing recording as a radar's per-frame channels (:func:`breathing_view`)."""
 
-    frame_rate_hz: float
-    t: FloatArray
-    """Frame times, seconds from the first sample."""
-    displacement_mm: FloatArray
-    """Chest displacement (band-passed unless the view was made with ``band_hz=None``)."""
-    movement: FloatArray
-    """Movement index 0..1."""
-    quality: FloatArray
-    """Signal quality 0..1."""
-    valid: NDArray[np.bool_]
-    """Frames with data (False where the input was missing)."""
     scale_mm: float
     """Millimetres per input unit."""
     breath_amplitude_mm: float
@@ -556,20 +531,12 @@ def noise_sd_mm(distance_m: float, noise_mm: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class RadarView:
-    """A breathing recording as a radar's per-frame channels (one value per frame)."""
+class RadarView(FrameChannels):
+    """A breathing recording through a simulated radar (:func:`radar_view`).
 
-    frame_rate_hz: float
-    t: FloatArray
-    """Frame times, seconds from the first sample."""
-    displacement_mm: FloatArray
-    """Chest displacement as the driver reports it (band-passed unless configured not to)."""
-    movement: FloatArray
-    """Movement index 0..1, derived from the displacement (step 6)."""
-    quality: FloatArray
-    """Signal quality 0..1."""
-    valid: NDArray[np.bool_]
-    """Frames where the source had data (the radar reports no target elsewhere)."""
+    The displacement as the driver reports it, the movement index derived from it (step 6).
+    """
+
     config: RadarViewConfig
     gain: float
     """Projection gain at the configured range."""
