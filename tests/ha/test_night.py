@@ -3,7 +3,7 @@ and the night kept across a restart.
 
 The expected values come from the sleep layer's own ``sleep_metrics`` of the night's
 hypnogram, not from the entities' code; what the entities look like is snapshotted per
-platform on fixed inputs (``test_sensor.py`` ...), so retraining a model changes no snapshot.
+platform on fixed inputs (``test_entities.py``), so retraining a model changes no snapshot.
 """
 
 from __future__ import annotations
