@@ -8,6 +8,7 @@ import yasa
 
 from custom_components.radar_sleep.contracts import Stage
 from custom_components.radar_sleep.sleep import sleep_metrics
+from custom_components.radar_sleep.sleep.metrics import apportion, whole_minutes
 
 W, L, D, R = Stage.WAKE, Stage.LIGHT, Stage.DEEP, Stage.REM
 
@@ -71,3 +72,26 @@ def test_matches_yasa_on_random_hypnograms() -> None:
         else:
             assert ours.sol_min == pytest.approx(ref["SOL"])
             assert ours.rem_pct == pytest.approx(ref["%REM"])
+
+
+def test_apportion_largest_remainder() -> None:
+    # Hand-worked: quotas 2.5, 1.25, 0.25 of 4 -> floors 2, 1, 0; one unit left goes to the
+    # largest remainder (0.5).
+    assert apportion(4, [2.5, 1.25, 0.25]) == [3, 1, 0]
+    # Tie on remainders: the earlier part wins.
+    assert apportion(1, [0.5, 0.5]) == [1, 0]
+    assert apportion(0, [0.0, 0.0]) == [0, 0]
+    with pytest.raises(ValueError, match="non-negative"):
+        apportion(-1, [1.0])
+
+
+def test_whole_minutes_parts_add_up() -> None:
+    # The night of the report: 237.5 light, 29.5 deep, 99.5 REM (366.5 total sleep) rounds
+    # to 238 + 30 + 100 = 368 on its own, against 367 total sleep.
+    h = [Stage.WAKE] * 20 + [Stage.LIGHT] * 475 + [Stage.DEEP] * 59 + [Stage.REM] * 199
+    m = sleep_metrics(h)
+    assert (m.light_min, m.deep_min, m.rem_min, m.tst_min) == (237.5, 29.5, 99.5, 366.5)
+    w = whole_minutes(m)
+    assert w.tst == 367
+    assert w.light + w.deep + w.rem == 367
+    assert (w.tib, w.sol, w.waso) == (377, 10, 0)

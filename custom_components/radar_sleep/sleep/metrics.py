@@ -14,6 +14,7 @@ the definitions coincide with YASA's ``sleep_statistics`` (Vallat R, Walker MP, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -69,4 +70,68 @@ def sleep_metrics(hypnogram: Sequence[int], epoch_seconds: int = EPOCH_SECONDS) 
         rem_pct=pct(rem),
         awakenings=awakenings,
         after_final_wake_min=after,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WholeMinutes:
+    """A night's durations in whole minutes, as shown to the user.
+
+    Light, deep and REM minutes add up to total sleep exactly; rounding each on its own would
+    not (238 + 30 + 100 against 367). Every value is less than a minute away from the exact
+    one it stands for.
+    """
+
+    tib: int
+    tst: int
+    light: int
+    deep: int
+    rem: int
+    sol: int | None
+    waso: int
+
+
+def apportion(total: int, parts: Sequence[float]) -> list[int]:
+    """Split the whole number ``total`` into whole shares as close as possible to ``parts``.
+
+    Hamilton's largest-remainder method (Balinski ML, Young HP. *Fair Representation*, 2nd
+    ed., Brookings, 2001, ch. 2): every share is first rounded down, and the units left over
+    go to the largest remainders (the earlier part on a tie). ``parts`` should add up to
+    about ``total``; their sum is scaled to it first.
+    """
+    if total < 0 or any(p < 0 for p in parts):
+        raise ValueError("apportion needs a non-negative total and parts")
+    s = float(sum(parts))
+    if s == 0.0:  # nothing to share in proportion: the first part takes the whole
+        return [total if i == 0 else 0 for i in range(len(parts))]
+    quotas = [total * p / s for p in parts]
+    shares = [int(q) for q in quotas]
+    left = total - sum(shares)
+    order = sorted(range(len(parts)), key=lambda i: (-(quotas[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += 1
+    return shares
+
+
+def whole_minutes(metrics: SleepMetrics) -> WholeMinutes:
+    """Round a night's durations to whole minutes so that the parts add up.
+
+    Time in bed and total sleep are rounded half up; light, deep and REM are apportioned
+    (:func:`apportion`) so that they sum to total sleep; WASO is rounded on its own (its
+    epochs lie inside the sleep period, which is not the whole wake time in bed).
+    """
+
+    def half_up(x: float) -> int:
+        return int(x + 0.5)
+
+    tst = half_up(metrics.tst_min)
+    light, deep, rem = apportion(tst, (metrics.light_min, metrics.deep_min, metrics.rem_min))
+    return WholeMinutes(
+        tib=half_up(metrics.tib_min),
+        tst=tst,
+        light=light,
+        deep=deep,
+        rem=rem,
+        sol=None if metrics.sol_min is None else half_up(metrics.sol_min),
+        waso=half_up(metrics.waso_min),
     )
