@@ -64,6 +64,16 @@ def test_pelt_finds_the_optimal_segmentation(
         assert points == []
 
 
+def test_pruning_waits_for_the_minimum_segment() -> None:
+    # Found by the property test above: pruning a start at t before t may begin a segment
+    # (t + min_size) dropped the start the optimum needs.
+    y = np.r_[np.full(1, 0.0), np.full(9, 0.25)] + np.random.default_rng(0).normal(0, 0.1, 10)
+    points = pelt(y, 0.015625, 3)
+    assert segmentation_cost(y, points, 0.015625) == pytest.approx(
+        optimal_partitioning(y, 0.015625, 3), rel=1e-9, abs=1e-9
+    )
+
+
 def test_a_clean_step_is_found_where_it_is() -> None:
     rng = np.random.default_rng(1)
     y = np.r_[rng.normal(0.2, 0.1, 40), rng.normal(0.85, 0.1, 30)]

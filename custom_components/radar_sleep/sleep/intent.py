@@ -66,19 +66,28 @@ def pelt(y: ArrayLike, penalty: float, min_size: int = 1) -> list[int]:
     best[0] = -penalty
     last = np.zeros(n + 1, dtype=np.int64)
     candidates = np.zeros(0, dtype=np.int64)
+    beaten: dict[int, np.ndarray[Any, np.dtype[np.int64]]] = {}
     for t in range(min_size, n + 1):
         # A segmentation may end a segment at t - min_size (now long enough to be a start).
         new = t - min_size
         if new == 0 or (new >= min_size and math.isfinite(best[new])):
             candidates = np.append(candidates, new)
+            # Pruning: a start beaten at ``new`` can never be optimal once ``new`` is a start
+            # itself (the cost is additive). With a minimum segment size that holds only
+            # from here on, so the pruning waits until now (the minimum-segment-length
+            # variant of Killick et al. 2012, as in Killick & Eckley's changepoint package).
+            if (gone := beaten.pop(new, None)) is not None:
+                candidates = candidates[~np.isin(candidates, gone)]
+        else:
+            beaten.pop(new, None)
         if candidates.size == 0:
             continue
         totals = best[candidates] + cost(candidates, t)
         k = int(np.argmin(totals))
         best[t] = totals[k] + penalty
         last[t] = candidates[k]
-        # Pruning: a start that cannot be optimal now never will be (cost is additive).
-        candidates = candidates[totals <= best[t]]
+        if t >= min_size and (worse := totals > best[t]).any():
+            beaten[t] = candidates[worse]
     points: list[int] = []
     t = n
     while t > 0:
