@@ -8,7 +8,9 @@ the hand-worked ones whatever the models do.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -28,11 +30,17 @@ ENTITY = "event.bedroom_sleep"
 
 
 class EpochSource:
-    """One frame per epoch, from epoch ``first`` up to (not including) ``stop``; resumable."""
+    """One frame per epoch, from epoch ``first`` up to (not including) ``stop``; resumable.
 
-    def __init__(self, stop: int) -> None:
+    With ``clock``, Home Assistant's clock moves on a second with each frame (so that each
+    epoch's state changes have their own time; a second, not 30, to stay inside the loop's
+    timeouts).
+    """
+
+    def __init__(self, stop: int, clock: FrozenDateTimeFactory | None = None) -> None:
         self.first = 0
         self.stop = stop
+        self.clock = clock
         self.done = asyncio.Event()
 
     def resume_at(self, t: float) -> None:
@@ -40,6 +48,8 @@ class EpochSource:
 
     async def frames(self) -> AsyncIterator[VitalsFrame]:
         for k in range(self.first, self.stop):
+            if self.clock is not None:
+                self.clock.move_to(T0 + timedelta(seconds=k))
             yield VitalsFrame(t=30.0 * k + 1.0, targets=())
         self.done.set()
         await asyncio.Event().wait()  # the radar stays quiet until Home Assistant stops
@@ -52,14 +62,21 @@ def fixed_epoch(epoch: EpochInput) -> EpochResult:
     return EpochResult(update(epoch.index, state, trying, stage), None, None, summary)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def fixed_pipeline(freezer: FrozenDateTimeFactory) -> Generator[None]:
+@contextmanager
+def fixed_night(freezer: FrozenDateTimeFactory) -> Iterator[None]:
     """Epochs give the fixed night; the pipeline starts at the night's origin."""
     freezer.move_to(T0)
     with (
         patch.object(SleepPipeline, "process_epoch", side_effect=fixed_epoch),
         patch("custom_components.radar_sleep.coordinator.SAVE_INTERVAL_SECONDS", 1e9),
     ):
+        yield
+
+
+@pytest.fixture
+def fixed_pipeline(freezer: FrozenDateTimeFactory) -> Generator[None]:
+    """Play the fixed night."""
+    with fixed_night(freezer):
         yield
 
 
