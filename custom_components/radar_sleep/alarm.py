@@ -67,6 +67,8 @@ class _Health:
     errors_at_window: int = 0
     policy_error: str | None = None
     light_sleep: bool = False
+    light_sleep_announced: bool = False
+    """``light_sleep_detected`` fired in this window (once per window)."""
     last_decision: AlarmDecision | None = None
 
 
@@ -421,7 +423,8 @@ class AlarmController:
             health.policy_error = repr(err)
             return
         health.last_decision = decision
-        if decision.light_sleep and not health.light_sleep:
+        if decision.light_sleep and not health.light_sleep_announced:
+            health.light_sleep_announced = True
             self._fire(AlarmEvent.LIGHT_SLEEP_DETECTED, {"explanation": decision.explanation})
         health.light_sleep = decision.light_sleep
         if decision.trigger and decision.reason is not None:

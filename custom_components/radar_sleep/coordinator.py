@@ -4,7 +4,8 @@ The coordinator runs the entry's frame source in a background task, pushes each 
 through the sleep pipeline (each closed epoch in the executor) and publishes the updates. Who
 needs more than the entities' data subscribes: the smart alarm to every epoch and to the
 source's health (:meth:`RadarSleepCoordinator.async_add_sleep_listener`), the statistics to
-every finished night (:meth:`RadarSleepCoordinator.async_add_night_listener`).
+every finished night (:meth:`RadarSleepCoordinator.async_add_night_listener`), the sleep
+event entity to the night's moments (:meth:`RadarSleepCoordinator.async_add_event_listener`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .const import (
 from .contracts import REASON_KEYS, NightSummary, SleepUpdate
 from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
+from .sleep.events import SleepEvent, SleepEventTracker
 from .sources import (
     ConnectionSource,
     FrameSource,
@@ -47,6 +49,10 @@ from .store import RadarSleepStore
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
+
+
+SLEEP_EVENTS_KEY = "sleep_events"
+"""Key of the sleep event tracker's state in the saved night in progress."""
 
 
 class SleepListener(Protocol):
@@ -111,6 +117,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._task: asyncio.Task[None] | None = None
         self._sleep_listeners: list[SleepListener] = []
         self._night_listeners: list[Callable[[NightSummary], None]] = []
+        self._event_listeners: list[Callable[[SleepEvent], None]] = []
+        self.sleep_events = SleepEventTracker()
+        """Turns the epochs into the night's moments (saved with the night in progress)."""
         self._health: SourceHealth | None = None
 
     @override
@@ -151,6 +160,10 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         except (KeyError, ValueError, TypeError, IndexError) as err:
             LOGGER.warning("%s: the saved night could not be restored (%s)", self.name, err)
             return
+        try:
+            self.sleep_events.load_state(state[SLEEP_EVENTS_KEY])
+        except KeyError, ValueError, TypeError:
+            self.sleep_events.prime(self.pipeline.last_update)
         last_t = self.pipeline.last_t or 0.0
         if isinstance(self.source, ResumableSource):
             # The simulated night carries on at the start of the epoch that was open.
@@ -181,6 +194,12 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         """Hand ``listener`` every finished night (after it was saved). Returns the remover."""
         self._night_listeners.append(listener)
         return lambda: self._night_listeners.remove(listener)
+
+    @callback
+    def async_add_event_listener(self, listener: Callable[[SleepEvent], None]) -> CALLBACK_TYPE:
+        """Hand ``listener`` each moment of the night, once, in order. Returns the remover."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
 
     def _current_health(self) -> SourceHealth:
         return SourceHealth(
@@ -241,6 +260,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             if isinstance(self.source, ResumableSource) and last_t is not None:
                 self.source.resume_at(last_t)
             self.pipeline.reset()
+            self.sleep_events.reset()
             self._store.snapshot = None
             self._clear_repair()
             update = self.pipeline.idle_update(
@@ -281,7 +301,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self.stats.frames += 1
             result = pipeline.push(frame)
             if result.epoch is not None:
-                epoch, state = await self.hass.async_add_executor_job(
+                epoch, events, state = await self.hass.async_add_executor_job(
                     self._process_epoch, result.epoch
                 )
                 self.stats.epochs += 1
@@ -294,17 +314,29 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 self._publish(epoch.update)
                 for listener in list(self._sleep_listeners):
                     listener.async_on_epoch(epoch.update)
+                for event in events:
+                    for event_listener in list(self._event_listeners):
+                        event_listener(event)
             elif result.update is not None:
                 self._publish(result.update)
 
-    def _process_epoch(self, epoch: EpochInput) -> tuple[EpochResult, dict[str, Any] | None]:
-        """Executor: one epoch, and a snapshot of the night when one is due."""
+    def _process_epoch(
+        self, epoch: EpochInput
+    ) -> tuple[EpochResult, list[SleepEvent], dict[str, Any] | None]:
+        """Executor: one epoch, its sleep events, and a snapshot of the night when one is due.
+
+        An epoch with events is always snapshotted, so that a restart carries on after the
+        last announced event (never announcing it twice).
+        """
         result = self.pipeline.process_epoch(epoch)
+        events = self.sleep_events.step(result.update, result.summary)
         now = time.monotonic()
-        if result.summary is None and now - self._state_at < SAVE_INTERVAL_SECONDS:
-            return result, None
+        if result.summary is None and not events and now - self._state_at < SAVE_INTERVAL_SECONDS:
+            return result, events, None
         self._state_at = now
-        return result, self.pipeline.snapshot()
+        state = self.pipeline.snapshot()
+        state[SLEEP_EVENTS_KEY] = self.sleep_events.dump_state()
+        return result, events, state
 
     def _publish(self, update: SleepUpdate) -> None:
         if not self.last_update_success:

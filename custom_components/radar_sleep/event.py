@@ -1,4 +1,4 @@
-"""Event: the life of the smart alarm, as ``sleep_as_android`` reports its alarm clock."""
+"""Events: the night's moments and the smart alarm's life (as ``sleep_as_android`` reports)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alarm import RadarSleepAlarmEntity
 from .alarm_core.state import AlarmEvent
+from .entity import RadarSleepEntity
 from .runtime import RadarSleepConfigEntry
+from .sleep.events import SleepEvent, SleepEventType
 
 PARALLEL_UPDATES = 0
 
 ALARM = EventEntityDescription(
     key="alarm", translation_key="alarm", event_types=[e.value for e in AlarmEvent]
+)
+
+SLEEP = EventEntityDescription(
+    key="sleep", translation_key="sleep", event_types=[e.value for e in SleepEventType]
 )
 
 
@@ -24,9 +30,34 @@ async def async_setup_entry(
     entry: RadarSleepConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the alarm's event entity."""
+    """Add the night's and the alarm's event entities."""
     runtime = entry.runtime_data
-    async_add_entities([RadarSleepAlarmEventEntity(runtime.coordinator, runtime.alarm, ALARM)])
+    async_add_entities(
+        [
+            RadarSleepEventEntity(runtime.coordinator, SLEEP),
+            RadarSleepAlarmEventEntity(runtime.coordinator, runtime.alarm, ALARM),
+        ]
+    )
+
+
+class RadarSleepEventEntity(RadarSleepEntity, EventEntity):
+    """The night's moments as events (:mod:`.sleep.events`), each once, in order.
+
+    Attributes ``time`` (when it happened, which may be before it could be known) and
+    ``reason`` (the pipeline's reason behind it).
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the night's events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_add_event_listener(self._handle_sleep_event))
+
+    @callback
+    def _handle_sleep_event(self, event: SleepEvent) -> None:
+        self._trigger_event(
+            event.type.value, {"time": event.time.isoformat(), "reason": event.reason}
+        )
+        self.async_write_ha_state()
 
 
 class RadarSleepAlarmEventEntity(RadarSleepAlarmEntity, EventEntity):

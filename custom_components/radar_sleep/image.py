@@ -1,23 +1,69 @@
-"""Last night's hypnogram as an image entity (drawn in the executor when a night ends)."""
+"""Last night's hypnogram as an image entity (drawn in the executor when a night ends).
+
+The ``get_night`` action can show an earlier stored night in the same picture
+(:func:`async_show_night`) until the next night ends; the ``night`` attribute says which.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .contracts import NightSummary
 from .coordinator import RadarSleepCoordinator
 from .entity import RadarSleepEntity
 from .hypnogram_image import render_hypnogram
-from .runtime import RadarSleepConfigEntry
+
+if TYPE_CHECKING:
+    from .runtime import RadarSleepConfigEntry
 
 PARALLEL_UPDATES = 0
 
 HYPNOGRAM = ImageEntityDescription(
     key="last_night_hypnogram", translation_key="last_night_hypnogram"
 )
+
+
+def _signal_show_night(entry: ConfigEntry) -> str:
+    return f"{DOMAIN}_show_night_{entry.entry_id}"
+
+
+@callback
+def async_show_night(
+    hass: HomeAssistant, entry: ConfigEntry, night: NightSummary
+) -> dict[str, str] | None:
+    """Show ``night`` in the tracker's hypnogram picture until the next night ends.
+
+    Returns where the picture is (``entity_id``, and ``url``: the image proxy path, for an
+    authenticated request or a notification), or ``None`` when the night has no stages to
+    draw (the picture is then left as it is). Raises a translated error when the picture
+    entity is disabled or removed.
+    """
+    if not night.hypnogram:
+        return None
+    registry = er.async_get(hass)
+    entity_id = registry.async_get_entity_id(
+        Platform.IMAGE, DOMAIN, f"{entry.entry_id}_{HYPNOGRAM.key}"
+    )
+    registered = None if entity_id is None else registry.async_get(entity_id)
+    if entity_id is None or registered is None or registered.disabled:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_picture_entity",
+            translation_placeholders={"name": entry.title},
+        )
+    async_dispatcher_send(hass, _signal_show_night(entry), night)
+    return {"entity_id": entity_id, "url": f"/api/image_proxy/{entity_id}"}
 
 
 async def async_setup_entry(
@@ -32,8 +78,9 @@ async def async_setup_entry(
 class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
     """The last finished night: stages over clock time, markers, legend, headline numbers.
 
-    The state is when the picture last changed (the end of the night it shows); unknown
-    before the first night and for devices that cannot stage sleep.
+    The state is the end of the night it shows; unknown before the first night and for
+    devices that cannot stage sleep. Attribute ``night``: the date of the night shown (last
+    night, or an earlier one that ``get_night`` asked for, until the next night ends).
     """
 
     _attr_content_type = "image/png"
@@ -44,7 +91,26 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
         ImageEntity.__init__(self, hass)
         self._night: NightSummary | None = None
         self._png: bytes | None = None
-        self._follow(coordinator.data.last_night)
+        self._latest = coordinator.data.last_night
+        self._pinned: NightSummary | None = None
+        """An earlier night an action asked for, shown until the next night ends."""
+        self._follow(self._latest)
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the ``get_night`` action's requests."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, _signal_show_night(self.coordinator.config_entry), self._show
+            )
+        )
+
+    @callback
+    def _show(self, night: NightSummary) -> None:
+        """Show ``night`` (the last night again: follow the nights as they end)."""
+        self._pinned = None if night == self._latest else night
+        self._follow(night)
+        self.async_write_ha_state()
 
     @callback
     def _follow(self, night: NightSummary | None) -> None:
@@ -55,10 +121,21 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
         drawable = night is not None and bool(night.hypnogram)
         self._attr_image_last_updated = night.session_end if drawable and night else None
 
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The date of the night shown."""
+        night = self._night
+        if night is None or not night.hypnogram:
+            return None
+        return {"night": night.night.isoformat()}
+
     @callback
     def _handle_coordinator_update(self) -> None:
-        """A finished night replaces the picture."""
-        self._follow(self.coordinator.data.last_night)
+        """A finished night replaces the picture (also an earlier one an action asked for)."""
+        latest = self.coordinator.data.last_night
+        if latest is not self._latest:
+            self._latest, self._pinned = latest, None
+        self._follow(self._pinned or latest)
         super()._handle_coordinator_update()
 
     async def async_image(self) -> bytes | None:

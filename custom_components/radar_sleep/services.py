@@ -9,7 +9,7 @@ summary and hypnogram, for scripts and automations.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_TIME
 from homeassistant.core import (
@@ -32,6 +32,7 @@ from .const import (
     MAX_WINDOW_MINUTES,
 )
 from .contracts import EPOCH_SECONDS
+from .image import async_show_night
 from .sleep.serialize import summary_to_dict
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
 ATTR_NIGHT = "night"
+ATTR_SHOW_PICTURE = "show_picture"
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -65,7 +67,12 @@ SNOOZE_SCHEMA = _ENTRY_SCHEMA.extend(
         ),
     }
 )
-GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend({probatio.Optional(ATTR_NIGHT): cv.date})
+GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_NIGHT): cv.date,
+        probatio.Optional(ATTR_SHOW_PICTURE, default=False): cv.boolean,
+    }
+)
 
 
 def _entry(call: ServiceCall) -> RadarSleepConfigEntry:
@@ -115,7 +122,9 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
 
     The summary's fields as JSON types (times in UTC, ISO 8601), the metrics, and the
     hypnogram as one letter per 30-s epoch from ``hypnogram_start``: ``w`` awake, ``l`` light,
-    ``d`` deep, ``r`` REM.
+    ``d`` deep, ``r`` REM. With ``show_picture``, the tracker's hypnogram picture shows that
+    night until the next night ends, and ``picture`` says where it is (:func:`.image.
+    async_show_night`; ``None`` for a night without stages).
     """
     entry = _entry(call)
     nights = entry.runtime_data.store.nights
@@ -127,7 +136,11 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
             translation_key="no_night" if wanted is None else "no_such_night",
             translation_placeholders={"name": entry.title, "night": str(wanted)},
         )
-    return {**summary_to_dict(found[-1]), "epoch_seconds": EPOCH_SECONDS}
+    night = found[-1]
+    response: dict[str, Any] = {**summary_to_dict(night), "epoch_seconds": EPOCH_SECONDS}
+    if call.data[ATTR_SHOW_PICTURE]:
+        response["picture"] = async_show_night(call.hass, entry, night)
+    return response
 
 
 @callback

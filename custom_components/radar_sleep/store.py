@@ -4,7 +4,8 @@ The file (``.storage/radar_sleep.<entry id>``, version ``STORAGE_VERSION``) hold
 
 - ``nights``: the past nights' summaries, oldest first, at most the retention option's number
   (a file from before the history was kept has a single ``last_night`` instead);
-- ``in_progress``: the latest snapshot of the night in progress (``SleepPipeline.snapshot``);
+- ``in_progress``: the latest snapshot of the night in progress (``SleepPipeline.snapshot``,
+  with the sleep event tracker's place under ``sleep_events``);
 - ``standby``: whether sensing is switched off;
 - ``alarm``: the smart alarm's settings, the alarm in progress and its policy's state
   (``AlarmController.as_dict``).

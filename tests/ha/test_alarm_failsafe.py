@@ -296,6 +296,26 @@ async def test_healthy_data_without_light_sleep_rings_at_the_set_time_as_deadlin
     assert "deep sleep" in attrs["explanation"]
 
 
+@pytest.mark.parametrize("source", [ClockedSource()])
+@pytest.mark.usefixtures("use_source")
+async def test_light_sleep_is_announced_once_per_window(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    log: AlarmLog,
+    source: ClockedSource,
+) -> None:
+    light = AlarmDecision(trigger=False, reason=None, explanation="light", light_sleep=True)
+    deep = AlarmDecision(trigger=False, reason=None, explanation="deep", light_sleep=False)
+    flicker = [deep, light, deep, light, light, deep, light] + [deep] * 100
+    with patch.object(SmartAlarmPolicy, "observe", side_effect=flicker):
+        await start(hass, mock_config_entry, freezer, SET_TIME - timedelta(minutes=10))
+        await move_to(hass, freezer, SET_TIME, timedelta(seconds=30), source)
+    # Light sleep began three times in the window; the event says it once.
+    assert log.types.count("light_sleep_detected") == 1
+    assert log.types[:2] == ["window_opened", "light_sleep_detected"]
+
+
 @pytest.mark.usefixtures("silent_source")
 async def test_restart_inside_the_window_still_rings_at_the_set_time_once(
     hass: HomeAssistant,

@@ -418,3 +418,54 @@ async def test_usual_bedtime_needs_three_nights(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(BEDTIME).state == "unknown"
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_sleep_event_runs_the_actions_for_the_chosen_moments_once(
+    hass: HomeAssistant,
+) -> None:
+    entity = "event.bedroom_sleep"
+    hass.states.async_set(entity, "unknown")
+    calls = async_mock_service(hass, "test", "record")
+    await use_blueprint(
+        hass,
+        "sleep_event.yaml",
+        {
+            "sleep_events": entity,
+            "event_types": ["out_of_bed", "back_in_bed"],
+            "actions": [
+                {
+                    "action": "test.record",
+                    "data": {
+                        "type": "{{ event_type }}",
+                        "time": "{{ event_time }}",
+                        "reason": "{{ event_reason }}",
+                    },
+                }
+            ],
+        },
+    )
+
+    def event(at: str, kind: str, time: str) -> None:
+        attributes = {"event_type": kind, "time": time, "reason": f"{kind} reason"}
+        hass.states.async_set(entity, at, attributes)
+
+    event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
+    await hass.async_block_till_done()
+    # Home Assistant restarts: the entity goes away and comes back with its last event.
+    hass.states.async_set(entity, "unavailable")
+    await hass.async_block_till_done()
+    event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
+    await hass.async_block_till_done()
+    event("2026-11-21T01:50:00.000+00:00", "awake", "2026-11-21T01:49:30+00:00")  # not chosen
+    await hass.async_block_till_done()
+    event("2026-11-21T01:53:00.000+00:00", "back_in_bed", "2026-11-21T01:52:30+00:00")
+    await hass.async_block_till_done()
+    assert [call.data for call in calls] == [
+        {"type": "out_of_bed", "time": "2026-11-21T01:49:00+00:00", "reason": "out_of_bed reason"},
+        {
+            "type": "back_in_bed",
+            "time": "2026-11-21T01:52:30+00:00",
+            "reason": "back_in_bed reason",
+        },
+    ]

@@ -7,22 +7,26 @@ from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import io
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary, Stage
 from custom_components.radar_sleep.coordinator import RadarSleepData
 from custom_components.radar_sleep.hypnogram_image import format_duration, render_hypnogram
 from custom_components.radar_sleep.sleep.metrics import sleep_metrics
 
-from .fixed import NIGHT, NOW, async_setup_fixed
+from .fixed import NIGHT, NIGHTS, NOW, async_setup_fixed
 
 ENTITY = "image.bedroom_last_night_hypnogram"
 COLOURS = {  # the documented palette (docs/entities.md), written out here
@@ -79,8 +83,8 @@ def test_format_duration() -> None:
     assert format_duration(0) == "0 min"
 
 
-def test_the_picture_shows_each_stage_where_it_is() -> None:
-    image = _decode(render_hypnogram(LONG_NIGHT, ZoneInfo("Europe/Berlin")) or b"")
+def assert_stages_where_they_are(image: Image.Image, hypnogram: tuple[Stage, ...]) -> None:
+    """The picture's coloured blocks: one row per stage, each epoch in its stage's row."""
     assert image.size == (1080, 720)
     pixels = image.load()
     assert pixels is not None
@@ -95,17 +99,22 @@ def test_the_picture_shows_each_stage_where_it_is() -> None:
     plot_rows = {s: [p for p in pts if p[1] < height - 100] for s, pts in where.items()}
     middle = {s: sum(y for _, y in pts) / len(pts) for s, pts in plot_rows.items()}
     assert middle[Stage.WAKE] < middle[Stage.REM] < middle[Stage.LIGHT] < middle[Stage.DEEP]
-    # The hypnogram's 840 epochs (7 h) fill the coloured part of the plot evenly; check the
-    # middle of every epoch not next to a change of stage.
+    # The hypnogram's epochs fill the coloured part of the plot evenly; check the middle of
+    # every epoch not next to a change of stage.
     xs = sorted({x for pts in plot_rows.values() for x, _ in pts})
-    per_epoch = (xs[-1] + 1 - xs[0]) / len(HYPNOGRAM)
-    changes = {k for k in range(1, len(HYPNOGRAM)) if HYPNOGRAM[k] != HYPNOGRAM[k - 1]}
-    for k in range(len(HYPNOGRAM)):
+    per_epoch = (xs[-1] + 1 - xs[0]) / len(hypnogram)
+    changes = {k for k in range(1, len(hypnogram)) if hypnogram[k] != hypnogram[k - 1]}
+    for k in range(len(hypnogram)):
         if changes & {k - 1, k, k + 1, k + 2}:
             continue
         x = int(xs[0] + (k + 0.5) * per_epoch)
         column = {stage for stage, pts in plot_rows.items() for px, _ in pts if px == x}
-        assert column == {HYPNOGRAM[k]}, f"epoch {k} at x={x}: {column}"
+        assert column == {hypnogram[k]}, f"epoch {k} at x={x}: {column}"
+
+
+def test_the_picture_shows_each_stage_where_it_is() -> None:
+    image = _decode(render_hypnogram(LONG_NIGHT, ZoneInfo("Europe/Berlin")) or b"")
+    assert_stages_where_they_are(image, HYPNOGRAM)
 
 
 def test_a_night_without_stages_has_no_picture() -> None:
@@ -163,3 +172,89 @@ async def test_no_picture_for_a_night_without_stages(
     state = hass.states.get(ENTITY)
     assert state is not None
     assert state.state == "unknown"
+
+
+EARLIER = replace(
+    LONG_NIGHT,
+    night=date(2026, 11, 19),
+    session_start=LONG_NIGHT.session_start - timedelta(days=3),
+    session_end=LONG_NIGHT.session_end - timedelta(days=3),
+    intent_start=START - timedelta(days=3),
+    sleep_onset=START - timedelta(days=3, minutes=-10),
+    final_wake=START - timedelta(days=3, minutes=-400),
+    hypnogram_start=START - timedelta(days=3),
+)
+"""An earlier stored night with the hand-made 7-hour hypnogram (the fixed nights have another)."""
+
+
+async def get_night(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_night",
+        {"config_entry_id": entry.entry_id, **data},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_get_night_shows_an_earlier_night_in_the_picture(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    hass_client: ClientSessionGenerator,
+) -> None:
+    with patch("tests.ha.fixed.NIGHTS", (EARLIER, *NIGHTS)):
+        await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.IMAGE])
+    state = hass.states.get(ENTITY)
+    assert state is not None
+    assert state.attributes["night"] == "2026-11-22"  # last night
+
+    # Asked for, the summary alone: the picture stays on last night.
+    plain = await get_night(hass, mock_config_entry, night="2026-11-19")
+    assert "picture" not in plain
+    assert hass.states.get(ENTITY).attributes["night"] == "2026-11-22"
+
+    answer = await get_night(hass, mock_config_entry, night="2026-11-19", show_picture=True)
+    assert answer["night"] == "2026-11-19"
+    assert answer["picture"] == {
+        "entity_id": ENTITY,
+        "url": "/api/image_proxy/image.bedroom_last_night_hypnogram",
+    }
+    state = hass.states.get(ENTITY)
+    assert state is not None
+    assert state.attributes["night"] == "2026-11-19"
+    assert state.state == "2026-11-20T05:05:00+00:00"  # the end of the night shown
+    client = await hass_client()
+    response = await client.get(answer["picture"]["url"])
+    assert response.status == HTTPStatus.OK
+    assert response.content_type == "image/png"
+    assert_stages_where_they_are(_decode(await response.read()), HYPNOGRAM)
+
+    # The next night to end takes the picture back.
+    coordinator = mock_config_entry.runtime_data.coordinator
+    tonight = replace(NIGHT, night=date(2026, 11, 23), session_end=NOW)
+    coordinator.async_set_updated_data(RadarSleepData(coordinator.data.update, tonight))
+    await hass.async_block_till_done()
+    state = hass.states.get(ENTITY)
+    assert state is not None
+    assert state.attributes["night"] == "2026-11-23"
+    assert state.state == NOW.isoformat()
+
+
+async def test_get_night_refuses_the_picture_when_its_entity_is_disabled(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.IMAGE])
+    entity_registry.async_update_entity(ENTITY, disabled_by=er.RegistryEntryDisabler.USER)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await get_night(hass, mock_config_entry, show_picture=True)
+    assert err.value.translation_key == "no_picture_entity"
+    # The summary alone is still there.
+    assert (await get_night(hass, mock_config_entry))["night"] == "2026-11-22"
