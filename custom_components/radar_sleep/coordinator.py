@@ -34,8 +34,10 @@ from .const import (
     UNAVAILABLE_REPAIR_SECONDS,
 )
 from .contracts import REASON_KEYS, NightSummary, SleepUpdate
+from .room_sensors import read_room, room_entities
 from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
+from .sleep.room import RoomSample
 from .sources import (
     ConnectionSource,
     FrameSource,
@@ -112,6 +114,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._sleep_listeners: list[SleepListener] = []
         self._night_listeners: list[Callable[[NightSummary], None]] = []
         self._health: SourceHealth | None = None
+        self.room_entities = room_entities(entry.options)
+        """The bedroom's sensors chosen in the options (read at the end of every epoch)."""
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
@@ -281,8 +285,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self.stats.frames += 1
             result = pipeline.push(frame)
             if result.epoch is not None:
+                room = read_room(self.hass, self.room_entities)
                 epoch, state = await self.hass.async_add_executor_job(
-                    self._process_epoch, result.epoch
+                    self._process_epoch, result.epoch, room
                 )
                 self.stats.epochs += 1
                 if state is not None:
@@ -297,9 +302,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             elif result.update is not None:
                 self._publish(result.update)
 
-    def _process_epoch(self, epoch: EpochInput) -> tuple[EpochResult, dict[str, Any] | None]:
-        """Executor: one epoch, and a snapshot of the night when one is due."""
-        result = self.pipeline.process_epoch(epoch)
+    def _process_epoch(
+        self, epoch: EpochInput, room: RoomSample | None = None
+    ) -> tuple[EpochResult, dict[str, Any] | None]:
+        """Executor: one epoch (with the room's readings), and a snapshot when one is due."""
+        result = self.pipeline.process_epoch(epoch, room)
         now = time.monotonic()
         if result.summary is None and now - self._state_at < SAVE_INTERVAL_SECONDS:
             return result, None
