@@ -32,6 +32,7 @@ from .const import (
     MAX_WINDOW_MINUTES,
 )
 from .contracts import EPOCH_SECONDS
+from .sleep.room import room_insights
 from .sleep.serialize import summary_to_dict
 
 if TYPE_CHECKING:
@@ -115,7 +116,9 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
 
     The summary's fields as JSON types (times in UTC, ISO 8601), the metrics, and the
     hypnogram as one letter per 30-s epoch from ``hypnogram_start``: ``w`` awake, ``l`` light,
-    ``d`` deep, ``r`` REM.
+    ``d`` deep, ``r`` REM. The room while asleep (``room_*``: mean, minimum, maximum, light at
+    sleep onset; null when not recorded) and ``room_verdicts``, each recorded quantity's verdict
+    against its range (docs/room.md).
     """
     entry = _entry(call)
     nights = entry.runtime_data.store.nights
@@ -127,7 +130,9 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
             translation_key="no_night" if wanted is None else "no_such_night",
             translation_placeholders={"name": entry.title, "night": str(wanted)},
         )
-    return {**summary_to_dict(found[-1]), "epoch_seconds": EPOCH_SECONDS}
+    night = found[-1]
+    verdicts = {i.quantity.value: i.verdict.value for i in room_insights(night)}
+    return {**summary_to_dict(night), "epoch_seconds": EPOCH_SECONDS, "room_verdicts": verdicts}
 
 
 @callback
