@@ -257,3 +257,27 @@ def test_snapshot_from_before_the_room_was_recorded_restores(
     pipeline.room = {3: RoomSample(20.0)}
     pipeline.restore(state)
     assert pipeline.room == {}
+
+
+def test_without_stages_the_room_is_recorded_while_in_bed(
+    simulated_night: SimulatedNight,
+) -> None:
+    """A presence-only device has no sleep to select: the epochs in bed count instead."""
+    sim = simulated_night.sim
+    straight = simulated_night.pipeline
+    pipeline = SleepPipeline(replace(straight.config, stages_available=False), straight.origin)
+    truth = sim.truth
+    for frame in sim.frames():
+        closed = pipeline.push(frame).epoch
+        if closed is not None:
+            in_bed = truth.bed_enter_s <= closed.index * EPOCH_SECONDS < truth.bed_exit_s
+            # 30 °C and 100 lx out of bed (never counted), 19.5 °C and 0 lx in bed
+            room = RoomSample(19.5, None, 0.0) if in_bed else RoomSample(30.0, None, 100.0)
+            pipeline.process_epoch(closed, room)
+    [night] = pipeline.summaries
+    assert night.hypnogram == ()
+    assert (night.room_temperature_c, night.room_temperature_min_c) == (19.5, 19.5)
+    assert night.room_temperature_max_c == 19.5
+    assert (night.room_illuminance_lx, night.room_illuminance_max_lx) == (0.0, 0.0)
+    assert night.room_illuminance_onset_lx is None  # no sleep onset without stages
+    assert night.room_humidity_pct is None
