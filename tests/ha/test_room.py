@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.radar_sleep.const import (
     CONF_HUMIDITY_ENTITY,
@@ -50,7 +51,7 @@ from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
 from ..conftest import SimulatedNight
-from .fixed import NIGHT, async_setup_fixed
+from .fixed import NIGHT, NOW, async_setup_fixed
 
 TEMPERATURE = "sensor.bedroom_thermometer"
 HUMIDITY = "sensor.bedroom_hygrometer"
@@ -504,3 +505,38 @@ def test_hypnogram_shows_the_room_beside_the_title_only_when_recorded() -> None:
     only_light = render_hypnogram(replace(NIGHT, room_illuminance_lx=0.4), tz)
     assert only_light is not None
     assert 0 < _inked(only_light, box) < _inked(png, box)
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_room_entities_snapshot(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The six room entities on fixed inputs: the helpers' initial readings and a night."""
+    freezer.move_to(NOW)
+    await async_setup_room(hass)
+    entry = _entry({CONF_ROOM: ROOM})
+    await async_setup_fixed(hass, entry, hass_storage, [Platform.SENSOR])
+    coordinator = entry.runtime_data.coordinator
+    night = replace(
+        NIGHT,
+        room_temperature_c=24.5,
+        room_temperature_min_c=23.0,
+        room_temperature_max_c=29.5,
+        room_humidity_pct=38.0,
+        room_humidity_min_pct=35.0,
+        room_humidity_max_pct=41.0,
+        room_illuminance_lx=6.2,
+        room_illuminance_min_lx=0.5,
+        room_illuminance_max_lx=40.0,
+        room_illuminance_onset_lx=40.0,
+    )
+    coordinator.async_set_updated_data(RadarSleepData(coordinator.data.update, night))
+    await hass.async_block_till_done()
+    for entity_id in (*OURS.values(), *LAST.values()):
+        registered = entity_registry.async_get(entity_id)
+        assert registered == snapshot(name=f"{entity_id}-entry")
+        assert hass.states.get(entity_id) == snapshot(name=f"{entity_id}-state")
