@@ -49,6 +49,7 @@ from custom_components.radar_sleep.coordinator import RadarSleepData
 from custom_components.radar_sleep.hypnogram_image import render_hypnogram
 from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
+from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 
 from ..conftest import SimulatedNight
 from .fixed import NIGHT, NOW, async_setup_fixed
@@ -540,3 +541,28 @@ async def test_room_entities_snapshot(
         registered = entity_registry.async_get(entity_id)
         assert registered == snapshot(name=f"{entity_id}-entry")
         assert hass.states.get(entity_id) == snapshot(name=f"{entity_id}-state")
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_nights_stored_before_the_room_was_recorded_still_load(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    await async_setup_room(hass)
+    entry = _entry({CONF_ROOM: ROOM})
+    old = summary_to_dict(NIGHT)
+    for key in [k for k in old if k.startswith("room_")]:
+        del old[key]
+    hass_storage[f"{DOMAIN}.{entry.entry_id}"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{entry.entry_id}",
+        "data": {"nights": [old], "in_progress": None, "standby": False, "alarm": None},
+    }
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.store.nights == [NIGHT]
+    assert hass.states.get("sensor.bedroom_last_night_total_sleep_time").state == "16.0"
+    last = hass.states.get(LAST["temperature"])
+    assert last.state == "unknown"
+    assert "verdict" not in last.attributes
+    assert hass.states.get(OURS["temperature"]).state == "20.0"
