@@ -14,6 +14,7 @@ from custom_components.radar_sleep.contracts import EPOCH_SECONDS, NightSummary,
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator
 from custom_components.radar_sleep.sleep import SleepPipeline
 from custom_components.radar_sleep.sleep.room import (
+    ROOM_FIELDS,
     RoomInsight,
     RoomQuantity,
     RoomSample,
@@ -156,6 +157,7 @@ def test_insights_of_last_night_with_its_numbers() -> None:
 
 def test_stored_nights_keep_the_room_and_old_ones_still_load() -> None:
     stored = json.loads(json.dumps(summary_to_dict(ROOMY)))
+    assert {k for k in stored if k.startswith("room_")} == set(ROOM_FIELDS)
     assert stored["room_temperature_min_c"] == 23.0
     assert stored["room_illuminance_onset_lx"] == 1.5
     assert summary_from_dict(stored) == ROOMY
