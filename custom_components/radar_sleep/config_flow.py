@@ -39,6 +39,7 @@ from .const import (
     CONF_PORT,
     CONF_PRESENCE_THRESHOLD,
     CONF_RADAR_POSITION,
+    CONF_ROOM,
     CONF_SESSION_END_MINUTES,
     CONF_SIDE,
     CONF_SOURCE,
@@ -64,6 +65,7 @@ from .const import (
     SIDES,
     SOURCE_SERIAL,
 )
+from .room_sensors import ROOM_SENSOR_KINDS
 from .sources import (
     ENTITIES,
     FMCW_REPLAY,
@@ -135,6 +137,25 @@ def _wake_up_schema(current: dict[str, Any]) -> probatio.Schema:
     )
 
 
+def _room_schema(current: dict[str, Any]) -> probatio.Schema:
+    """The bedroom's temperature, humidity and illuminance sensors (section ``room``).
+
+    Each is optional: any sensor of its device class; an emptied field removes it.
+    """
+    return probatio.Schema(
+        {
+            _optional(kind.option, current): EntitySelector(
+                EntitySelectorConfig(domain="sensor", device_class=kind.device_class)
+            )
+            for kind in ROOM_SENSOR_KINDS
+        }
+    )
+
+
+def _room_section(current: dict[str, Any]) -> section:
+    return section(_room_schema(current), {"collapsed": True})
+
+
 class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a Radar Sleep tracker (one per person and radar)."""
 
@@ -143,6 +164,7 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start an empty flow."""
         self._data: dict[str, Any] = {}
+        self._room: dict[str, Any] = {}
         self._title = "Bedroom"
 
     @staticmethod
@@ -154,9 +176,10 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Name the tracker, pick the source and describe the bed."""
+        """Name the tracker, pick the source, describe the bed and pick the room's sensors."""
         if user_input is not None:
             self._title = user_input.pop(CONF_NAME)
+            self._room = {k: v for k, v in (user_input.pop(CONF_ROOM, None) or {}).items() if v}
             self._data = {**self._data, **user_input}
             return await self._async_step_source(source_kind(self._data))
         return self.async_show_form(
@@ -168,6 +191,7 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_SOURCE, default=self._data.get(CONF_SOURCE, SOURCE_SERIAL)
                     ): select(list(SOURCE_KINDS), CONF_SOURCE),
                     **_bed_schema(self._data),
+                    probatio.Optional(CONF_ROOM): _room_section(self._room),
                 }
             ),
         )
@@ -176,7 +200,8 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         data = {**self._data, **extra}
         await self.async_set_unique_id(source_kind(data).unique_id(data), raise_on_progress=False)
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(title=self._title, data=data)
+        options = {CONF_ROOM: self._room} if self._room else {}
+        return self.async_create_entry(title=self._title, data=data, options=options)
 
     async def _async_step_source(
         self, kind: SourceKind, user_input: dict[str, Any] | None = None
@@ -282,9 +307,10 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class RadarSleepOptionsFlow(OptionsFlowWithReload):
-    """Tune detection, the simulator's speed, and the alarm's wake-up light and speaker.
+    """Tune detection, the simulator's speed, the wake-up light and speaker, the room sensors.
 
-    The wake-up options are a collapsed section, ``wake_up`` (a nested dict in the options).
+    The wake-up options and the room's sensors are collapsed sections, ``wake_up`` and
+    ``room`` (nested dicts in the options).
     """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -333,4 +359,5 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
         schema[probatio.Optional(CONF_WAKE_UP)] = section(
             _wake_up_schema(dict(options.get(CONF_WAKE_UP) or {})), {"collapsed": True}
         )
+        schema[probatio.Optional(CONF_ROOM)] = _room_section(dict(options.get(CONF_ROOM) or {}))
         return self.async_show_form(step_id="init", data_schema=probatio.Schema(schema))

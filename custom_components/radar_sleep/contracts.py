@@ -207,9 +207,20 @@ class NightSummary:
     mean_breathing_rate_bpm: float | None
     """Mean breathing rate over sleep epochs."""
     room_temperature_c: float | None = None
-    """Mean room temperature while asleep, when a sensor is configured."""
+    """Mean room temperature while asleep, when a sensor is configured (see
+    :mod:`.sleep.room`: one reading per sleep epoch; epochs without a reading are left out)."""
     room_humidity_pct: float | None = None
+    """Mean relative humidity while asleep."""
     room_illuminance_lx: float | None = None
+    """Mean illuminance while asleep."""
+    room_temperature_min_c: float | None = None
+    room_temperature_max_c: float | None = None
+    room_humidity_min_pct: float | None = None
+    room_humidity_max_pct: float | None = None
+    room_illuminance_min_lx: float | None = None
+    room_illuminance_max_lx: float | None = None
+    room_illuminance_onset_lx: float | None = None
+    """Illuminance in the epoch of sleep onset."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,9 +35,11 @@ from .const import (
     UNAVAILABLE_REPAIR_SECONDS,
 )
 from .contracts import REASON_KEYS, NightSummary, SleepUpdate
+from .room_sensors import read_room, room_entities
 from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
 from .sleep.events import SleepEvent, SleepEventTracker
+from .sleep.room import RoomSample
 from .sources import (
     ConnectionSource,
     FrameSource,
@@ -121,6 +123,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self.sleep_events = SleepEventTracker()
         """Turns the epochs into the night's moments (saved with the night in progress)."""
         self._health: SourceHealth | None = None
+        self.room_entities = room_entities(entry.options)
+        """The bedroom's sensors chosen in the options (read at the end of every epoch)."""
 
     @override
     async def _async_update_data(self) -> RadarSleepData:
@@ -301,8 +305,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self.stats.frames += 1
             result = pipeline.push(frame)
             if result.epoch is not None:
+                room = read_room(self.hass, self.room_entities)
                 epoch, events, state = await self.hass.async_add_executor_job(
-                    self._process_epoch, result.epoch
+                    self._process_epoch, result.epoch, room
                 )
                 self.stats.epochs += 1
                 if state is not None:
@@ -321,14 +326,14 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 self._publish(result.update)
 
     def _process_epoch(
-        self, epoch: EpochInput
+        self, epoch: EpochInput, room: RoomSample | None = None
     ) -> tuple[EpochResult, list[SleepEvent], dict[str, Any] | None]:
-        """Executor: one epoch, its sleep events, and a snapshot of the night when one is due.
+        """Executor: one epoch with the room's readings, its events, and a due snapshot.
 
         An epoch with events is always snapshotted, so that a restart carries on after the
         last announced event (never announcing it twice).
         """
-        result = self.pipeline.process_epoch(epoch)
+        result = self.pipeline.process_epoch(epoch, room)
         events = self.sleep_events.step(result.update, result.summary)
         now = time.monotonic()
         if result.summary is None and not events and now - self._state_at < SAVE_INTERVAL_SECONDS:

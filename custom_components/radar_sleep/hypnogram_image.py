@@ -4,7 +4,9 @@ Stages over clock time, one row each (awake at the top, then REM, light, deep, a
 laboratories draw them: Rechtschaffen A, Kales A, *A manual of standardized terminology,
 techniques and scoring system for sleep stages of human subjects*, 1968), a legend, the
 moments the user went to bed, fell asleep and finally woke, and the night's headline numbers
-(the metrics of Menghini et al. 2021). 1080 x 720 pixels: readable on a phone's card.
+(the metrics of Menghini et al. 2021), and, when the bedroom's sensors were recorded, the room
+while asleep (mean temperature, humidity and light) beside the title. 1080 x 720 pixels: readable on
+a phone's card.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 import io
 
+from homeassistant.const import UnitOfTemperature
+from homeassistant.util.unit_conversion import TemperatureConverter
 from PIL import Image, ImageDraw, ImageFont
 
 from .contracts import EPOCH_SECONDS, NightSummary, Stage
@@ -42,10 +46,19 @@ def format_duration(minutes: float) -> str:
     return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
 
 
-def render_hypnogram(summary: NightSummary, time_zone: tzinfo) -> bytes | None:
+ROOM_LINE_RIGHT, ROOM_LINE_Y = WIDTH - 40, 47
+"""The room line ends here, on the title's row (clear of the headline and the markers)."""
+
+
+def render_hypnogram(
+    summary: NightSummary,
+    time_zone: tzinfo,
+    temperature_unit: str = UnitOfTemperature.CELSIUS,
+) -> bytes | None:
     """The night's hypnogram as PNG bytes, or ``None`` when the night has no stages.
 
-    Clock times are shown in ``time_zone`` (Home Assistant's).
+    Clock times are shown in ``time_zone`` and temperatures in ``temperature_unit`` (Home
+    Assistant's).
     """
     if not summary.hypnogram:
         return None
@@ -67,6 +80,8 @@ def render_hypnogram(summary: NightSummary, time_zone: tzinfo) -> bytes | None:
 
     draw.text((40, 24), f"Night of {summary.night:%a %d %b %Y}", font=title, fill=INK)
     draw.text((40, 80), _headline(summary), font=text, fill=INK)
+    if room := room_line(summary, temperature_unit):
+        draw.text((ROOM_LINE_RIGHT, ROOM_LINE_Y), room, font=small, fill=MARKER, anchor="rm")
 
     for i, stage in enumerate(ROWS):  # row labels and guides
         top = PLOT_TOP + i * row_h
@@ -135,3 +150,16 @@ def _headline(summary: NightSummary) -> str:
         f"Slept {format_duration(m.tst_min)} · efficiency {m.se_pct:.0f} % · "
         f"deep {format_duration(m.deep_min)} · REM {format_duration(m.rem_min)}"
     )
+
+
+def room_line(summary: NightSummary, temperature_unit: str = UnitOfTemperature.CELSIUS) -> str:
+    """``Room 19.2 °C · 45 % · 0.4 lx`` (while asleep); empty when nothing was recorded."""
+    parts: list[str] = []
+    if (celsius := summary.room_temperature_c) is not None:
+        value = TemperatureConverter.convert(celsius, UnitOfTemperature.CELSIUS, temperature_unit)
+        parts.append(f"{value:.1f} {temperature_unit}")
+    if summary.room_humidity_pct is not None:
+        parts.append(f"{summary.room_humidity_pct:.0f} %")
+    if summary.room_illuminance_lx is not None:
+        parts.append(f"{summary.room_illuminance_lx:g} lx")
+    return "Room " + " · ".join(parts) if parts else ""

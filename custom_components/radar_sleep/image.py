@@ -145,6 +145,9 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
             return None
         if self._png is None:
             self._png = await self.hass.async_add_executor_job(
-                render_hypnogram, night, dt_util.get_default_time_zone()
+                render_hypnogram,
+                night,
+                dt_util.get_default_time_zone(),
+                self.hass.config.units.temperature_unit,
             )
         return self._png

@@ -1,6 +1,8 @@
 """Sensors: the live sleep stage and breathing rate, last night's metrics, the next alarm.
 
-Also the usual bedtime, from the stored nights.
+Also the usual bedtime, from the stored nights, and the bedroom: its temperature, humidity
+and light as the chosen Home Assistant sensors read them now, and as they were last night while
+asleep, with a verdict against published ranges (see docs/room.md).
 """
 
 from __future__ import annotations
@@ -18,18 +20,26 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+)
 from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_conversion import TemperatureConverter
 
 from .alarm import RadarSleepAlarmEntity
 from .alarm_core.schedule import local_instant
+from .const import DOMAIN
 from .contracts import REASON_STAGE, NightSummary, SleepMetrics, SleepUpdate, Stage
 from .coordinator import RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
+from .room_sensors import ROOM_SENSOR_KINDS, RoomSensorKind, room_value
 from .runtime import RadarSleepConfigEntry
+from .sleep.room import RoomInsight, RoomQuantity, room_insights
 from .store import RadarSleepStore
 
 PARALLEL_UPDATES = 0
@@ -150,11 +160,25 @@ async def async_setup_entry(
     """Add the tracker's sensors."""
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
+    chosen = coordinator.room_entities
+    room: list[SensorEntity] = []
+    registry = er.async_get(hass)
+    for kind in ROOM_SENSOR_KINDS:
+        live, night = ROOM_LIVE[kind.quantity], ROOM_LAST_NIGHT[kind.quantity]
+        if (source := chosen.get(kind.quantity)) is not None:
+            room.append(RadarSleepRoomSensor(coordinator, live, kind, source))
+            room.append(RadarSleepLastNightRoomSensor(coordinator, night, kind.quantity))
+            continue
+        for description in (live, night):  # no sensor chosen (any more): no entity
+            unique_id = f"{entry.entry_id}_{description.key}"
+            if entity_id := registry.async_get_entity_id("sensor", DOMAIN, unique_id):
+                registry.async_remove(entity_id)
     async_add_entities(
         [
             *(RadarSleepSensor(coordinator, d) for d in SENSORS),
             RadarSleepNextAlarmSensor(coordinator, runtime.alarm, NEXT_ALARM),
             RadarSleepUsualBedtimeSensor(coordinator, runtime.store, USUAL_BEDTIME),
+            *room,
         ]
     )
 
@@ -334,3 +358,162 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         self._timer = None
         self._recompute()
         self.async_write_ha_state()
+
+
+# The bedroom -------------------------------------------------------------------------------
+
+ROOM_LIVE: dict[RoomQuantity, SensorEntityDescription] = {
+    RoomQuantity.TEMPERATURE: SensorEntityDescription(
+        key="room_temperature",
+        translation_key="room_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    ),
+    RoomQuantity.HUMIDITY: SensorEntityDescription(
+        key="room_humidity",
+        translation_key="room_humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+    ),
+    RoomQuantity.LIGHT: SensorEntityDescription(
+        key="room_light",
+        translation_key="room_light",
+        device_class=SensorDeviceClass.ILLUMINANCE,
+        native_unit_of_measurement="lx",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    ),
+}
+"""The room as the chosen sensors read it now."""
+
+ROOM_LAST_NIGHT: dict[RoomQuantity, SensorEntityDescription] = {
+    quantity: SensorEntityDescription(
+        key=f"last_night_{live.key}",
+        translation_key=f"last_night_{live.key}",
+        device_class=live.device_class,
+        native_unit_of_measurement=live.native_unit_of_measurement,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=live.suggested_display_precision,
+    )
+    for quantity, live in ROOM_LIVE.items()
+}
+"""The room while asleep last night: the mean, with minimum, maximum and the verdict."""
+
+
+class RadarSleepRoomSensor(RadarSleepEntity, SensorEntity):
+    """One of the bedroom's own sensors, shown on the tracker in the tracker's unit.
+
+    Follows the source sensor's state changes (not the radar): unavailable while the source
+    has no usable reading.
+    """
+
+    def __init__(
+        self,
+        coordinator: RadarSleepCoordinator,
+        description: SensorEntityDescription,
+        kind: RoomSensorKind,
+        source: str,
+    ) -> None:
+        """Follow ``source``."""
+        super().__init__(coordinator, description)
+        self._kind = kind
+        self._source = source
+        self._value: float | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether the source sensor has a usable reading."""
+        return self._value is not None
+
+    @property
+    def native_value(self) -> float | None:
+        """The source's reading in the tracker's unit."""
+        return self._value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Which Home Assistant sensor this follows."""
+        return {"source": self._source}
+
+    async def async_added_to_hass(self) -> None:
+        """Read the source now and follow its changes."""
+        await super().async_added_to_hass()
+        self._read()
+        self.async_on_remove(
+            async_track_state_change_event(self.hass, self._source, self._source_changed)
+        )
+
+    @callback
+    def _read(self) -> None:
+        self._value = room_value(self._kind.quantity, self.hass.states.get(self._source))
+
+    @callback
+    def _source_changed(self, _event: Event[EventStateChangedData]) -> None:
+        self._read()
+        self.async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """The radar's updates change nothing here."""
+
+
+def _insight(night: NightSummary | None, quantity: RoomQuantity) -> RoomInsight | None:
+    if night is None:
+        return None
+    return next((i for i in room_insights(night) if i.quantity is quantity), None)
+
+
+class RadarSleepLastNightRoomSensor(RadarSleepEntity, SensorEntity):
+    """Last night's room while asleep: the mean; minimum, maximum and the verdict as attributes.
+
+    The verdict (``in_range``, ``too_cold``, ``too_warm``, ``too_dry``, ``too_humid``,
+    ``too_bright``) compares the mean with the range of :mod:`.sleep.room`, whose ends are the
+    ``range_low`` and ``range_high`` attributes. Temperatures in the attributes are in the
+    unit the sensor shows.
+    """
+
+    def __init__(
+        self,
+        coordinator: RadarSleepCoordinator,
+        description: SensorEntityDescription,
+        quantity: RoomQuantity,
+    ) -> None:
+        """Show ``quantity`` of the coordinator's last night."""
+        super().__init__(coordinator, description)
+        self._quantity = quantity
+
+    @property
+    def native_value(self) -> float | None:
+        """Last night's mean while asleep (unknown when nothing was recorded)."""
+        insight = _insight(self.coordinator.data.last_night, self._quantity)
+        return None if insight is None else insight.mean
+
+    def _shown(self, value: float | None) -> float | None:
+        """``value`` in the unit the state is shown in (temperatures may be °F)."""
+        if value is None or self._quantity is not RoomQuantity.TEMPERATURE:
+            return value
+        unit = self.unit_of_measurement or UnitOfTemperature.CELSIUS
+        return round(TemperatureConverter.convert(value, UnitOfTemperature.CELSIUS, unit), 1)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Minimum, maximum, the verdict and its range, the night (and light at sleep onset)."""
+        night = self.coordinator.data.last_night
+        insight = _insight(night, self._quantity)
+        if night is None or insight is None:
+            return None
+        attrs: dict[str, Any] = {
+            "minimum": self._shown(insight.minimum),
+            "maximum": self._shown(insight.maximum),
+            "verdict": insight.verdict.value,
+            "range_low": self._shown(insight.low),
+            "range_high": self._shown(insight.high),
+            "night": night.night.isoformat(),
+        }
+        if self._quantity is RoomQuantity.LIGHT:
+            attrs["at_sleep_onset"] = insight.at_onset
+        return attrs

@@ -33,6 +33,7 @@ from .const import (
 )
 from .contracts import EPOCH_SECONDS
 from .image import async_show_night
+from .sleep.room import room_insights
 from .sleep.serialize import summary_to_dict
 
 if TYPE_CHECKING:
@@ -122,9 +123,11 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
 
     The summary's fields as JSON types (times in UTC, ISO 8601), the metrics, and the
     hypnogram as one letter per 30-s epoch from ``hypnogram_start``: ``w`` awake, ``l`` light,
-    ``d`` deep, ``r`` REM. With ``show_picture``, the tracker's hypnogram picture shows that
-    night until the next night ends, and ``picture`` says where it is (:func:`.image.
-    async_show_night`; ``None`` for a night without stages).
+    ``d`` deep, ``r`` REM. The room while asleep (``room_*``: mean, minimum, maximum, light at
+    sleep onset; null when not recorded) and ``room_verdicts``, each recorded quantity's verdict
+    against its range (docs/room.md). With ``show_picture``, the tracker's hypnogram picture
+    shows that night until the next night ends, and ``picture`` says where it is
+    (:func:`.image.async_show_night`; ``None`` for a night without stages).
     """
     entry = _entry(call)
     nights = entry.runtime_data.store.nights
@@ -137,7 +140,12 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
             translation_placeholders={"name": entry.title, "night": str(wanted)},
         )
     night = found[-1]
-    response: dict[str, Any] = {**summary_to_dict(night), "epoch_seconds": EPOCH_SECONDS}
+    verdicts = {i.quantity.value: i.verdict.value for i in room_insights(night)}
+    response: dict[str, Any] = {
+        **summary_to_dict(night),
+        "epoch_seconds": EPOCH_SECONDS,
+        "room_verdicts": verdicts,
+    }
     if call.data[ATTR_SHOW_PICTURE]:
         response["picture"] = async_show_night(call.hass, entry, night)
     return response

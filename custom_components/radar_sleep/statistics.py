@@ -6,6 +6,9 @@ with period "day" shows one point per night on the evening's date, and a night t
 again (a replayed or re-imported night) replaces its own row. The statistics are external
 (``radar_sleep:<tracker>_<metric>``): they belong to the tracker, not to an entity, and stay
 when the *Last night* sensors are renamed. Nothing is written when the recorder is not loaded.
+
+The bedroom while asleep (when its sensors were recorded) is one row per quantity with its
+mean, minimum and maximum while asleep.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from homeassistant.components.recorder.models import (
 )
 from homeassistant.components.recorder.statistics import async_add_external_statistics
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import PERCENTAGE, UnitOfTime
+from homeassistant.const import LIGHT_LUX, PERCENTAGE, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util, slugify
 
@@ -74,6 +77,42 @@ NIGHT_STATISTICS: tuple[NightStatistic, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class RoomStatistic:
+    """One quantity of the room while asleep: mean, minimum and maximum."""
+
+    key: str
+    name: str
+    unit: str
+    unit_class: str | None
+    values_fn: Callable[[NightSummary], tuple[float | None, float | None, float | None]]
+
+
+ROOM_STATISTICS: tuple[RoomStatistic, ...] = (
+    RoomStatistic(
+        "room_temperature",
+        "room temperature while asleep",
+        UnitOfTemperature.CELSIUS,
+        "temperature",
+        lambda n: (n.room_temperature_c, n.room_temperature_min_c, n.room_temperature_max_c),
+    ),
+    RoomStatistic(
+        "room_humidity",
+        "room humidity while asleep",
+        PERCENTAGE,
+        None,
+        lambda n: (n.room_humidity_pct, n.room_humidity_min_pct, n.room_humidity_max_pct),
+    ),
+    RoomStatistic(
+        "room_light",
+        "room light while asleep",
+        LIGHT_LUX,
+        None,
+        lambda n: (n.room_illuminance_lx, n.room_illuminance_min_lx, n.room_illuminance_max_lx),
+    ),
+)
+
+
 def statistic_id(entry: ConfigEntry, key: str) -> str:
     """The external statistic id of one metric of one tracker."""
     return f"{DOMAIN}:{slugify(entry.entry_id)}_{key}"
@@ -89,10 +128,32 @@ def night_start(summary: NightSummary) -> datetime:
 def async_add_night_statistics(
     hass: HomeAssistant, entry: ConfigEntry, summary: NightSummary
 ) -> None:
-    """Queue one statistics row per metric of ``summary`` with the recorder."""
-    if summary.metrics is None or "recorder" not in hass.config.components:
+    """Queue one statistics row per metric (and room quantity) of ``summary``."""
+    if "recorder" not in hass.config.components:
         return
     start = night_start(summary)
+    for room in ROOM_STATISTICS:
+        mean, low, high = room.values_fn(summary)
+        if mean is None:
+            continue
+        metadata = StatisticMetaData(
+            mean_type=StatisticMeanType.ARITHMETIC,
+            has_sum=False,
+            name=f"{entry.title} {room.name}",
+            source=DOMAIN,
+            statistic_id=statistic_id(entry, room.key),
+            unit_class=room.unit_class,
+            unit_of_measurement=room.unit,
+        )
+        row = StatisticData(
+            start=start,
+            mean=mean,
+            min=mean if low is None else low,
+            max=mean if high is None else high,
+        )
+        async_add_external_statistics(hass, metadata, [row])
+    if summary.metrics is None:
+        return
     for stat in NIGHT_STATISTICS:
         value = stat.value_fn(summary.metrics)
         if value is None:

@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.sleep.epoch import EpochInput
 from custom_components.radar_sleep.sleep.pipeline import EpochResult, SleepPipeline
+from custom_components.radar_sleep.sleep.room import RoomSample
 
 from ..sleep.test_events import END, EXPECTED, NIGHT, T0, update
 
@@ -55,8 +56,9 @@ class EpochSource:
         await asyncio.Event().wait()  # the radar stays quiet until Home Assistant stops
 
 
-def fixed_epoch(epoch: EpochInput) -> EpochResult:
+def fixed_epoch(epoch: EpochInput, room: RoomSample | None = None) -> EpochResult:
     """The hand-made update of ``epoch`` (and the night's summary on the last one)."""
+    del room  # the fixed night has no room sensors
     state, trying, stage = NIGHT[epoch.index]
     summary = END if epoch.index == len(NIGHT) - 1 else None
     return EpochResult(update(epoch.index, state, trying, stage), None, None, summary)  # type: ignore[arg-type]

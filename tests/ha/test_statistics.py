@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from homeassistant.components.recorder import Recorder
@@ -15,6 +16,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.radar_sleep.statistics import (
     NIGHT_STATISTICS,
+    ROOM_STATISTICS,
     async_add_night_statistics,
     night_start,
     statistic_id,
@@ -59,3 +61,44 @@ async def test_each_night_is_one_statistics_row_per_metric(
     assert tst[0]["mean"] == pytest.approx(summary.metrics.tst_min)
     se = rows[statistic_id(mock_config_entry, "sleep_efficiency")]
     assert se[0]["mean"] == pytest.approx(summary.metrics.se_pct)
+
+
+async def test_the_room_while_asleep_is_one_row_per_quantity(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    summary = replace(
+        NIGHT,
+        metrics=None,  # also for devices that cannot stage sleep
+        room_temperature_c=19.4,
+        room_temperature_min_c=18.0,
+        room_temperature_max_c=21.5,
+        room_illuminance_lx=0.8,
+        room_illuminance_min_lx=0.0,
+        room_illuminance_max_lx=4.0,
+    )
+    async_add_night_statistics(hass, mock_config_entry, summary)
+    await async_wait_recording_done(hass)
+    ids = {statistic_id(mock_config_entry, s.key) for s in ROOM_STATISTICS}
+    start = night_start(summary)
+    rows = await hass.async_add_executor_job(
+        statistics_during_period,
+        hass,
+        start - timedelta(days=1),
+        start + timedelta(days=1),
+        ids,
+        "hour",
+        None,
+        {"mean", "min", "max"},
+    )
+    assert set(rows) == {
+        statistic_id(mock_config_entry, "room_temperature"),
+        statistic_id(mock_config_entry, "room_light"),
+    }  # no humidity recorded: no row
+    [temperature] = rows[statistic_id(mock_config_entry, "room_temperature")]
+    assert (temperature["mean"], temperature["min"], temperature["max"]) == pytest.approx(
+        (19.4, 18.0, 21.5)
+    )
+    [light] = rows[statistic_id(mock_config_entry, "room_light")]
+    assert (light["mean"], light["min"], light["max"]) == pytest.approx((0.8, 0.0, 4.0))

@@ -35,6 +35,7 @@ from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
 from .metrics import sleep_metrics
 from .presence import RELEASE_FRACTION, PresenceDetector
+from .room import RoomSample, room_stats
 from .serialize import update_from_dict, update_to_dict
 from .session import PRESENT_FRACTION, SessionEvent, SessionStep, SessionTracker
 from .staging import (
@@ -150,6 +151,9 @@ class SleepPipeline:
         self.intent = IntentTracker()
         self.records: list[EpochRecord] = []
         """Epochs of the current session (and of the presence run that may start one)."""
+        self.room: dict[int, RoomSample] = {}
+        """The room sensors' readings of the epochs in :attr:`records` (by epoch number; an
+        epoch without any reading has none)."""
         self.summaries: list[NightSummary] = []
         self._epoch: EpochInput | None = None
         self._sleep_intent_onset: int | None = None
@@ -219,8 +223,12 @@ class SleepPipeline:
 
     # -- per epoch (executor) ---------------------------------------------------------------
 
-    def process_epoch(self, epoch: EpochInput) -> EpochResult:
-        """Features, session, stage and intent for a closed epoch."""
+    def process_epoch(self, epoch: EpochInput, room: RoomSample | None = None) -> EpochResult:
+        """Features, session, stage and intent for a closed epoch.
+
+        ``room`` is what the room sensors read as the epoch closed (kept with the epoch's
+        record, for the night's room statistics).
+        """
         feats = self.features(epoch)
         present = epoch.presence_fraction >= PRESENT_FRACTION
         step = self._session_step(epoch)
@@ -235,7 +243,7 @@ class SleepPipeline:
             intent_score=score,
             breathing_rate_bpm=feats.breathing_rate_bpm if present else None,
         )
-        summary = self._keep_record(epoch.index, record, step)
+        summary = self._keep_record(epoch.index, record, step, room)
         update = self._epoch_update(
             epoch,
             feats,
@@ -259,6 +267,7 @@ class SleepPipeline:
             self.intent.reset()
             self._sleep_intent_onset = None
             self.records = [r for r in self.records if r.index >= (step.start_index or 0)]
+            self._prune_room()
         return step
 
     def _stage(
@@ -334,12 +343,14 @@ class SleepPipeline:
         return score, trying, intent_reason
 
     def _keep_record(
-        self, index: int, record: EpochRecord, step: SessionStep
+        self, index: int, record: EpochRecord, step: SessionStep, room: RoomSample | None = None
     ) -> NightSummary | None:
-        """Keep the session's records; at its end, the night's summary."""
+        """Keep the session's records (and room readings); at its end, the night's summary."""
         summary: NightSummary | None = None
         if step.state is not SessionState.IDLE or step.event is SessionEvent.ENDED:
             self.records.append(record)
+            if room is not None and not room.empty:
+                self.room[index] = room
         if step.event is SessionEvent.ENDED:
             lookahead = self.stager.lookahead
             for k, late in enumerate(self.stager.drain()):
@@ -352,7 +363,16 @@ class SleepPipeline:
                 self.records = []
         elif step.state is SessionState.IDLE:
             self.records = []
+        self._prune_room()
         return summary
+
+    def _prune_room(self) -> None:
+        """Drop the room readings of epochs no longer in :attr:`records`."""
+        if not self.room:
+            return
+        first = self.records[0].index if self.records else math.inf
+        if min(self.room) < first:
+            self.room = {i: r for i, r in self.room.items() if i >= first}
 
     def _epoch_update(
         self,
@@ -441,17 +461,22 @@ class SleepPipeline:
         ).date()
         rates = [r.breathing_rate_bpm for r in by_index.values() if r.breathing_rate_bpm]
         if not self.config.stages_available:
-            return NightSummary(
-                night=night,
-                session_start=session_start,
-                session_end=self.time_of(end * es),
-                intent_start=None,
-                sleep_onset=None,
-                final_wake=None,
-                hypnogram_start=session_start,
-                hypnogram=(),
-                metrics=None,
-                mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+            # No stages: the room is recorded over the epochs in bed instead of asleep.
+            in_bed = [i for i, r in sorted(by_index.items()) if r.present]
+            room = room_stats(self.room, in_bed, None)
+            return room.apply(
+                NightSummary(
+                    night=night,
+                    session_start=session_start,
+                    session_end=self.time_of(end * es),
+                    intent_start=None,
+                    sleep_onset=None,
+                    final_wake=None,
+                    hypnogram_start=session_start,
+                    hypnogram=(),
+                    metrics=None,
+                    mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+                )
             )
         stages = [by_index[i].stage if i in by_index else Stage.WAKE for i in range(start, end)]
         sleep_idx = [start + k for k, s in enumerate(stages) if s is not Stage.WAKE]
@@ -468,17 +493,20 @@ class SleepPipeline:
             for r in by_index.values()
             if r.stage is not Stage.WAKE and r.breathing_rate_bpm is not None
         ]
-        return NightSummary(
-            night=night,
-            session_start=session_start,
-            session_end=self.time_of(end * es),
-            intent_start=self.time_of(onset * es) if onset is not None else None,
-            sleep_onset=self.time_of(first_sleep * es) if first_sleep is not None else None,
-            final_wake=self.time_of((sleep_idx[-1] + 1) * es) if sleep_idx else None,
-            hypnogram_start=self.time_of(period_start * es),
-            hypnogram=hypnogram,
-            metrics=metrics,
-            mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+        room = room_stats(self.room, sleep_idx, first_sleep)
+        return room.apply(
+            NightSummary(
+                night=night,
+                session_start=session_start,
+                session_end=self.time_of(end * es),
+                intent_start=self.time_of(onset * es) if onset is not None else None,
+                sleep_onset=self.time_of(first_sleep * es) if first_sleep is not None else None,
+                final_wake=self.time_of((sleep_idx[-1] + 1) * es) if sleep_idx else None,
+                hypnogram_start=self.time_of(period_start * es),
+                hypnogram=hypnogram,
+                metrics=metrics,
+                mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+            )
         )
 
     # -- persistence ------------------------------------------------------------------------
@@ -506,6 +534,7 @@ class SleepPipeline:
                 ]
                 for r in self.records
             ],
+            "room": [[i, *r.as_list()] for i, r in sorted(self.room.items())],
             "sleep_intent_onset": self._sleep_intent_onset,
             "presence": self.presence.dump_state(),
             "user": self.presence.tracker.dump_state(),
@@ -538,6 +567,7 @@ class SleepPipeline:
             )
             for i, present, stage, p, trying, score, rate in state["records"]
         ]
+        room = {int(item[0]): RoomSample.from_list(item[1:4]) for item in state.get("room") or ()}
         origin = datetime.fromisoformat(state["origin"])
         last_update = update_from_dict(state["last_update"])
         # Build every part first, so that bad data leaves the pipeline as it was.
@@ -566,6 +596,7 @@ class SleepPipeline:
         self.presence, self.session = fresh.presence, fresh.session
         self.intent, self.features = fresh.intent, fresh.features
         self.records = records
+        self.room = room
         self._sleep_intent_onset = state["sleep_intent_onset"]
         self.last_t = None if state["last_t"] is None else float(state["last_t"])
         self._epoch = None
@@ -575,6 +606,7 @@ class SleepPipeline:
         """Forget the night in progress (standby): buffered frames, epochs and context."""
         self._epoch = None
         self.records = []
+        self.room = {}
         self._sleep_intent_onset = None
         self.presence.reset()
         self.session.load_state(

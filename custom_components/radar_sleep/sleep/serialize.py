@@ -12,6 +12,11 @@ _CODES = "wldr"
 """One letter per epoch in the stored hypnogram: wake, light, deep, REM."""
 
 
+def _number(value: Any) -> float | None:
+    """A stored room reading (absent in nights stored before the room was recorded)."""
+    return None if value is None else float(value)
+
+
 def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
@@ -50,9 +55,16 @@ def summary_from_dict(data: dict[str, Any]) -> NightSummary:
         hypnogram=tuple(Stage(_CODES.index(c)) for c in data["hypnogram"]),
         metrics=SleepMetrics(**data["metrics"]) if data.get("metrics") else None,
         mean_breathing_rate_bpm=data.get("mean_breathing_rate_bpm"),
-        room_temperature_c=data.get("room_temperature_c"),
-        room_humidity_pct=data.get("room_humidity_pct"),
-        room_illuminance_lx=data.get("room_illuminance_lx"),
+        room_temperature_c=_number(data.get("room_temperature_c")),
+        room_humidity_pct=_number(data.get("room_humidity_pct")),
+        room_illuminance_lx=_number(data.get("room_illuminance_lx")),
+        room_temperature_min_c=_number(data.get("room_temperature_min_c")),
+        room_temperature_max_c=_number(data.get("room_temperature_max_c")),
+        room_humidity_min_pct=_number(data.get("room_humidity_min_pct")),
+        room_humidity_max_pct=_number(data.get("room_humidity_max_pct")),
+        room_illuminance_min_lx=_number(data.get("room_illuminance_min_lx")),
+        room_illuminance_max_lx=_number(data.get("room_illuminance_max_lx")),
+        room_illuminance_onset_lx=_number(data.get("room_illuminance_onset_lx")),
     )
 
 
