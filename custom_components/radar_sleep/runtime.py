@@ -76,7 +76,7 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     await store.async_load()
     await coordinator.async_load()
     params = await hass.async_add_executor_job(_alarm_params)
-    alarm = AlarmController(hass, entry, store, params)
+    alarm = AlarmController(hass, entry, store, params, coordinator.clock)
     store.dump_alarm = alarm.as_dict
     entry.async_on_unload(coordinator.async_shutdown_timers)
     entry.async_on_unload(store.async_save)

@@ -157,6 +157,8 @@ async def async_setup_entry(
             RadarSleepUsualBedtimeSensor(coordinator, runtime.store, USUAL_BEDTIME),
         ]
     )
+    if coordinator.clock.scaled:
+        async_add_entities([RadarSleepTrackerClockSensor(coordinator, TRACKER_CLOCK)])
 
 
 class RadarSleepSensor(RadarSleepEntity, SensorEntity):
@@ -184,6 +186,9 @@ NEXT_ALARM = SensorEntityDescription(
 USUAL_BEDTIME = SensorEntityDescription(
     key="usual_bedtime", translation_key="usual_bedtime", device_class=SensorDeviceClass.TIMESTAMP
 )
+TRACKER_CLOCK = SensorEntityDescription(
+    key="tracker_clock", translation_key="tracker_clock", entity_category=EntityCategory.DIAGNOSTIC
+)
 BEDTIME_NIGHTS = 14
 """The usual bedtime is the median of this many most recent nights..."""
 BEDTIME_MIN_NIGHTS = 3
@@ -210,6 +215,27 @@ class RadarSleepNextAlarmSensor(RadarSleepAlarmEntity, SensorEntity):
             "days": list(self.alarm.settings.days),
             "skipped_through": skip.isoformat() if skip else None,
             "last_reason": self.alarm.state.reason,
+        }
+
+
+class RadarSleepTrackerClockSensor(RadarSleepEntity, SensorEntity):
+    """The time of the simulated or replayed night (only for a source played at a speed).
+
+    The alarm's set time and window are on this clock (``clock.py``); the state is the local
+    time of day, updated with the radar's data.
+    """
+
+    @property
+    def native_value(self) -> str:
+        """The tracker's local time of day, hours and minutes."""
+        return dt_util.as_local(self.coordinator.clock.now()).strftime("%H:%M")
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The tracker's date and its speed (seconds of the night per real second)."""
+        return {
+            "date": dt_util.as_local(self.coordinator.clock.now()).date().isoformat(),
+            "speed": self.coordinator.clock.speed,
         }
 
 
