@@ -30,6 +30,7 @@ from .contracts import REASON_STAGE, NightSummary, SleepMetrics, SleepUpdate, St
 from .coordinator import RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
 from .runtime import RadarSleepConfigEntry
+from .sleep.metrics import WholeMinutes, whole_minutes
 from .store import RadarSleepStore
 
 PARALLEL_UPDATES = 0
@@ -76,15 +77,24 @@ def _stage_attrs(data: RadarSleepData) -> dict[str, Any]:
     return attrs
 
 
-def _minutes(key: str, fn: Callable[[SleepMetrics], float | None]) -> RadarSleepSensorDescription:
+def _minutes(
+    key: str, fn: Callable[[WholeMinutes], int | None], *, hours: bool = True
+) -> RadarSleepSensorDescription:
+    """A duration of last night in whole minutes (:func:`~.sleep.metrics.whole_minutes`).
+
+    The native unit stays minutes (what the long-term statistics of existing sensors are in);
+    ``hours`` suggests hours for new sensors, which Home Assistant's frontend shows as hours
+    and minutes ("6h 7m"); onset latency and wake after sleep onset stay in minutes.
+    """
     return RadarSleepSensorDescription(
         key=key,
         translation_key=key,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_unit_of_measurement=UnitOfTime.HOURS if hours else None,
         state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        value_fn=_night(fn),
+        suggested_display_precision=2 if hours else 0,
+        value_fn=_night(lambda m: fn(whole_minutes(m))),
         attrs_fn=_night_attrs,
     )
 
@@ -116,8 +126,8 @@ SENSORS: tuple[RadarSleepSensorDescription, ...] = (
         suggested_display_precision=0,
         value_fn=_live(lambda u: round(100 * u.presence_confidence)),
     ),
-    _minutes("time_in_bed", lambda m: m.tib_min),
-    _minutes("total_sleep_time", lambda m: m.tst_min),
+    _minutes("time_in_bed", lambda m: m.tib),
+    _minutes("total_sleep_time", lambda m: m.tst),
     RadarSleepSensorDescription(
         key="sleep_efficiency",
         translation_key="sleep_efficiency",
@@ -127,11 +137,11 @@ SENSORS: tuple[RadarSleepSensorDescription, ...] = (
         value_fn=_night(lambda m: m.se_pct),
         attrs_fn=_night_attrs,
     ),
-    _minutes("sleep_onset_latency", lambda m: m.sol_min),
-    _minutes("wake_after_sleep_onset", lambda m: m.waso_min),
-    _minutes("light_sleep", lambda m: m.light_min),
-    _minutes("deep_sleep", lambda m: m.deep_min),
-    _minutes("rem_sleep", lambda m: m.rem_min),
+    _minutes("sleep_onset_latency", lambda m: m.sol, hours=False),
+    _minutes("wake_after_sleep_onset", lambda m: m.waso, hours=False),
+    _minutes("light_sleep", lambda m: m.light),
+    _minutes("deep_sleep", lambda m: m.deep),
+    _minutes("rem_sleep", lambda m: m.rem),
     RadarSleepSensorDescription(
         key="awakenings",
         translation_key="awakenings",
