@@ -258,6 +258,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             LOGGER.info("%s: standby, sensing stopped", self.name)
         else:
             LOGGER.info("%s: sensing again", self.name)
+            if self.clock.scaled and isinstance(self.source, ResumableSource):
+                # A simulated night played at a speed went on meanwhile, on the tracker's
+                # clock (which the alarm follows): it carries on at that clock's time.
+                elapsed = (self.clock.now() - self.pipeline.origin).total_seconds()
+                self.source.resume_at(max(elapsed, self.pipeline.last_t or 0.0))
             self.async_start()
             self.async_update_listeners()
         await self._store.async_save()

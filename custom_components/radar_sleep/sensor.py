@@ -21,7 +21,10 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
 from homeassistant.util import dt as dt_util
 
 from .alarm import RadarSleepAlarmEntity
@@ -232,8 +235,18 @@ class RadarSleepTrackerClockSensor(RadarSleepEntity, SensorEntity):
     """The time of the simulated or replayed night (only for a source played at a speed).
 
     The alarm's set time and window are on this clock (``clock.py``); the state is the local
-    time of day, updated with the radar's data.
+    time of day, written once per minute of the tracker's clock (and with the radar's data).
     """
+
+    async def async_added_to_hass(self) -> None:
+        """Tick once per minute of the tracker's clock (once per real second at most)."""
+        await super().async_added_to_hass()
+        every = timedelta(seconds=max(1.0, 60.0 / self.coordinator.clock.speed))
+        self.async_on_remove(async_track_time_interval(self.hass, self._tick, every))
+
+    @callback
+    def _tick(self, _now: datetime) -> None:
+        self.async_write_ha_state()
 
     @property
     def native_value(self) -> str:

@@ -169,6 +169,8 @@ async def test_demo_alarm_rings_at_the_set_time_when_the_night_stops(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert alarm.state.phase is AlarmPhase.WINDOW
+    # Without data the tracker's clock runs on: 600 s of the night later, 00:09:30.
+    assert hass.states.get(CLOCK_SENSOR).state == "00:09"
     freezer.move_to(START + timedelta(seconds=10.5))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -181,3 +183,45 @@ async def test_demo_alarm_rings_at_the_set_time_when_the_night_stops(
         "set time reached; no sleep data in the last 5 minutes"
     )
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+class SilentSimulator:
+    """A simulated bedroom at speed 60 that has not sent anything yet, and says where it is
+    asked to carry on."""
+
+    speed = SPEED
+
+    def __init__(self) -> None:
+        self.resumed_at: list[float] = []
+
+    def resume_at(self, t: float) -> None:
+        self.resumed_at.append(t)
+
+    async def frames(self) -> AsyncIterator[VitalsFrame]:
+        return
+        yield  # pragma: no cover - makes this an async generator
+
+
+async def test_after_standby_the_simulated_night_carries_on_at_the_trackers_time(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The tracker's clock ran on during standby (the alarm followed it): the simulated night
+    carries on at its time, not where it stopped."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(START)
+    source = SilentSimulator()
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = mock_config_entry.runtime_data.coordinator
+        # Anchored at setup: source time 0 is 23:00 in Berlin, now.
+        assert coordinator.clock.now() == EVENING
+        await coordinator.async_set_standby(True)
+        freezer.move_to(START + timedelta(seconds=60))  # an hour of the night
+        await coordinator.async_set_standby(False)
+        await hass.async_block_till_done()
+        assert source.resumed_at[-1] == 3600.0
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
