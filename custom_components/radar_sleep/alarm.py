@@ -143,6 +143,13 @@ class AlarmController:
             name=f"{DOMAIN} alarm watchdog {self.entry.title}",
         )
         now = self.clock.now()
+        if self.clock.scaled and self.state.ahead_of(now):
+            LOGGER.info(
+                "%s: the simulated nights started over; the alarm is armed again",
+                self.entry.title,
+            )
+            self.state = AlarmState()
+            self._policy_state = None
         state = self.state
         if not self.settings.enabled:
             state.phase = AlarmPhase.OFF

@@ -29,6 +29,7 @@ from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, S
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
 from .conftest import Pacer
+from .fixed import stored_file
 
 SPEED = 60.0
 STEP = timedelta(seconds=30 / SPEED)
@@ -225,3 +226,39 @@ async def test_after_standby_the_simulated_night_carries_on_at_the_trackers_time
         await hass.async_block_till_done()
         assert source.resumed_at[-1] == 3600.0
         assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_alarm_is_armed_again_when_the_simulated_nights_start_over(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Restarted between two simulated nights, the simulated bedroom starts again this
+    evening: an alarm that rang for a simulated morning weeks ahead is armed for the next."""
+    stored = stored_file(mock_config_entry)
+    stored["data"]["nights"] = []
+    stored["data"]["alarm"] = {
+        "settings": {"time": "06:00:00", "enabled": True, "window_minutes": 30},
+        "state": {
+            "phase": "armed",
+            "deadline": "2026-12-20T05:00:00+00:00",
+            "window_start": "2026-12-20T04:30:00+00:00",
+            "triggered_for": "2026-12-19T05:00:00+00:00",
+        },
+    }
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}"] = stored
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(START)
+    with patch(
+        "custom_components.radar_sleep.runtime.build_source", return_value=SilentSimulator()
+    ):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    alarm = mock_config_entry.runtime_data.alarm
+    assert alarm.state.phase is AlarmPhase.ARMED
+    # 06:00 in Berlin the morning after this evening's 23:00.
+    assert alarm.state.deadline == datetime(2026, 11, 21, 5, 0, tzinfo=UTC)
+    assert alarm.state.triggered_for is None
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
