@@ -7,6 +7,12 @@ policy do, the alarm's own timer rings at the set time: reason ``deadline`` when
 flowing, ``failsafe`` when it was not or when the alarm rings late (``alarm_core/state.py``).
 When it rings is worked out in ``alarm_core/schedule.py`` (daylight-saving changes included).
 
+Its clock is the tracker's (``clock.py``): Home Assistant's for a radar, so that the failsafe
+rings at the set time on Home Assistant's clock; for the simulated bedroom (or a replay)
+played at another speed, the simulated night's. Then the set time, the window, the snooze
+and the epochs are all times of the simulated night, the timers go where those times fall on
+Home Assistant's clock, and every epoch also does what has fallen due.
+
 The alarm subscribes to the coordinator (every epoch, and the source's health) and never calls
 it. Everything is saved in the tracker's store (``store.py``): settings, the alarm in
 progress, the policy's state while the window is open, which alarm has rung (so that a restart
@@ -48,6 +54,7 @@ from .alarm_core.state import (
     failsafe_problem,
     iso,
 )
+from .clock import TrackerClock
 from .const import ALARM_WATCHDOG_SECONDS, DOMAIN, LOGGER
 from .contracts import SleepUpdate
 from .coordinator import RadarSleepCoordinator
@@ -63,7 +70,7 @@ class _Health:
     """What the alarm knows of the sleep data, for the failsafe."""
 
     last_epoch_at: datetime | None = None
-    """Wall-clock time the last epoch was handed over."""
+    """When the last epoch was handed over (on the tracker's clock)."""
     errors_at_window: int = 0
     policy_error: str | None = None
     light_sleep: bool = False
@@ -85,17 +92,22 @@ class AlarmController:
         entry: ConfigEntry,
         store: RadarSleepStore,
         params: AlarmPolicyParams,
+        clock: TrackerClock | None = None,
     ) -> None:
         """Restore the settings and the alarm in progress; :meth:`async_start` runs it.
 
         ``params`` are the policy's (``alarm_core.policy.default_params``, read from its file
-        in the executor by the caller).
+        in the executor by the caller). ``clock`` is the tracker's (the coordinator's): the
+        alarm's now, set time, window and snooze are on it, and its timers go where its
+        instants fall on Home Assistant's clock (the same clock but for a simulated or
+        replayed night played at another speed).
         """
         self.hass = hass
         self.entry = entry
         self._store = store
+        self.clock = clock or TrackerClock()
         stored = store.alarm
-        self.wakeup = WakeUp(hass, self.entry)
+        self.wakeup = WakeUp(hass, self.entry, now=self.clock.now)
         self.policy = SmartAlarmPolicy(params)
         self.settings = AlarmSettings()
         self.state = AlarmState()
@@ -132,7 +144,14 @@ class AlarmController:
             timedelta(seconds=ALARM_WATCHDOG_SECONDS),
             name=f"{DOMAIN} alarm watchdog {self.entry.title}",
         )
-        now = dt_util.utcnow()
+        now = self.clock.now()
+        if self.clock.scaled and self.state.ahead_of(now):
+            LOGGER.info(
+                "%s: the simulated nights started over; the alarm is armed again",
+                self.entry.title,
+            )
+            self.state = AlarmState()
+            self._policy_state = None
         state = self.state
         if not self.settings.enabled:
             state.phase = AlarmPhase.OFF
@@ -207,7 +226,7 @@ class AlarmController:
                     "explanation": decision.explanation,
                     "light_sleep": decision.light_sleep,
                 },
-                "failsafe_problem": self._failsafe_problem(dt_util.utcnow())
+                "failsafe_problem": self._failsafe_problem(self.clock.now())
                 if self.state.phase is AlarmPhase.WINDOW
                 else None,
             },
@@ -262,7 +281,7 @@ class AlarmController:
             return state.deadline
         if state.phase is AlarmPhase.SNOOZED:
             return state.snooze_until
-        return self._next_deadline(dt_util.utcnow())
+        return self._next_deadline(self.clock.now())
 
     @property
     def window_start(self) -> datetime | None:
@@ -294,7 +313,7 @@ class AlarmController:
         if days is not None:
             chosen = set(days)
             settings.days = tuple(d for d in WEEKDAYS if d in chosen)
-        now = dt_util.utcnow()
+        now = self.clock.now()
         if enabled is not None and enabled != settings.enabled:
             settings.enabled = enabled
             if not enabled:
@@ -320,7 +339,7 @@ class AlarmController:
             self.wakeup.async_cancel()
         state.disarm()
         self.policy.reset()
-        self._schedule(dt_util.utcnow())
+        self._schedule(self.clock.now())
 
     @callback
     def _rearm(self, now: datetime) -> None:
@@ -346,7 +365,7 @@ class AlarmController:
                 translation_key="not_ringing",
                 translation_placeholders={"name": self.entry.title},
             )
-        now = dt_util.utcnow()
+        now = self.clock.now()
         state.snooze(now + timedelta(minutes=minutes))
         self._fire(AlarmEvent.SNOOZED, {"minutes": minutes, "until": iso(state.snooze_until)})
         self.wakeup.async_pause()
@@ -368,7 +387,7 @@ class AlarmController:
     @callback
     def _dismiss(self, by: str) -> None:
         state = self.state
-        now = dt_util.utcnow()
+        now = self.clock.now()
         state.give_up()
         self._fire(AlarmEvent.DISMISSED, {"alarm_time": iso(state.deadline), "by": by})
         self.wakeup.async_stop()
@@ -386,7 +405,7 @@ class AlarmController:
                 translation_key="alarm_disabled",
                 translation_placeholders={"name": self.entry.title},
             )
-        now = dt_util.utcnow()
+        now = self.clock.now()
         if state.phase in WAITING and state.deadline:
             skipped: datetime | None = state.deadline
         else:
@@ -412,7 +431,11 @@ class AlarmController:
     def async_on_epoch(self, update: SleepUpdate) -> None:
         """One completed epoch (in the loop; the policy is cheap)."""
         health = self._health
-        health.last_epoch_at = dt_util.utcnow()
+        health.last_epoch_at = now = self.clock.now()
+        if self.clock.scaled:
+            # The tracker's clock is re-anchored on every epoch: what falls due on it is
+            # done here, before the epoch is judged, and the timer is set again.
+            self._reconcile(now)
         if self.state.phase is not AlarmPhase.WINDOW:
             return
         try:
@@ -428,9 +451,9 @@ class AlarmController:
             self._fire(AlarmEvent.LIGHT_SLEEP_DETECTED, {"explanation": decision.explanation})
         health.light_sleep = decision.light_sleep
         if decision.trigger and decision.reason is not None:
-            self._trigger(decision.reason, decision.explanation, dt_util.utcnow())
+            self._trigger(decision.reason, decision.explanation, self.clock.now())
 
-    # The state machine (alarm_core/state.py) run with Home Assistant's clock and timers ----
+    # The state machine (alarm_core/state.py) on the tracker's clock, with HA's timers -------
 
     def _next_deadline(self, now: datetime) -> datetime | None:
         return self.state.next_deadline(self.settings, now, dt_util.get_default_time_zone())
@@ -598,16 +621,18 @@ class AlarmController:
         pending_sunrise = start if self.wakeup.sunrise_progress is None else None
         future = [d for d in self.state.next_due(pending_sunrise) if d > now]
         if future:
-            self._timer = async_track_point_in_utc_time(self.hass, self._async_due, min(future))
+            self._timer = async_track_point_in_utc_time(
+                self.hass, self._async_due, self.clock.to_wall(min(future))
+            )
 
     @callback
     def _async_due(self, now: datetime) -> None:
         self._timer = None
-        self._reconcile(dt_util.utcnow())
+        self._reconcile(self.clock.now())
 
     @callback
     def _async_tick(self, _now: datetime) -> None:
-        self._reconcile(dt_util.utcnow())
+        self._reconcile(self.clock.now())
 
 
 class RadarSleepAlarmEntity(RadarSleepEntity):

@@ -26,6 +26,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .alarm_core.state import SourceHealth
+from .clock import TrackerClock, scene_origin
 from .const import (
     CONF_PORT,
     DOMAIN,
@@ -43,6 +44,7 @@ from .sleep.room import RoomSample
 from .sources import (
     ConnectionSource,
     FrameSource,
+    PacedSource,
     ResumableSource,
     pipeline_config,
     source_kind,
@@ -109,6 +111,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         if isinstance(self.source, ConnectionSource):
             self.source.on_connection = self._connection_changed
         self._store = store
+        self.clock = TrackerClock(source.speed if isinstance(source, PacedSource) else 1.0)
+        """The time of the night being processed (Home Assistant's but for a source played
+        faster or slower than real time); the smart alarm runs on it."""
         self._repair_timer: CALLBACK_TYPE | None = None
         self.pipeline: SleepPipeline
         self.stats = RadarSleepStats()
@@ -138,16 +143,17 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     async def async_load(self) -> None:
         """Build the pipeline (executor) and carry on the stored night in progress."""
+        origin = dt_util.utcnow()
+        starts_at = source_kind(self.config_entry.data).scene_starts_at
+        if self.clock.scaled and starts_at is not None:
+            origin = scene_origin(origin, starts_at, dt_util.get_default_time_zone())
         self.pipeline = await self.hass.async_add_executor_job(
-            partial(
-                SleepPipeline,
-                pipeline_config(self.config_entry),
-                origin=dt_util.utcnow(),
-            )
+            partial(SleepPipeline, pipeline_config(self.config_entry), origin=origin)
         )
         store = self._store
         if (state := store.in_progress) and self._resumable() and not self.standby:
             await self._async_restore(state)
+        self.clock.anchor(self.pipeline.time_of(self.pipeline.last_t or 0.0))
         self.data = RadarSleepData(
             update=self.pipeline.last_update,
             last_night=store.nights[-1] if store.nights else None,
@@ -276,6 +282,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             LOGGER.info("%s: standby, sensing stopped", self.name)
         else:
             LOGGER.info("%s: sensing again", self.name)
+            if self.clock.scaled and isinstance(self.source, ResumableSource):
+                # A simulated night played at a speed went on meanwhile, on the tracker's
+                # clock (which the alarm follows): it carries on at that clock's time.
+                elapsed = (self.clock.now() - self.pipeline.origin).total_seconds()
+                self.source.resume_at(max(elapsed, self.pipeline.last_t or 0.0))
             self.async_start()
             self.async_update_listeners()
         await self._store.async_save()
@@ -300,10 +311,15 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     async def _async_consume(self) -> None:
         pipeline = self.pipeline
+        anchored = False
         async for raw in self.source.frames():
             frame = replace(raw, t=raw.t + self._t_offset) if self._t_offset else raw
             self.stats.frames += 1
             result = pipeline.push(frame)
+            if not anchored or result.epoch is not None:
+                # The tracker's clock follows the frames: at the first and once per epoch.
+                self.clock.anchor(pipeline.time_of(frame.t))
+                anchored = True
             if result.epoch is not None:
                 room = read_room(self.hass, self.room_entities)
                 epoch, events, state = await self.hass.async_add_executor_job(

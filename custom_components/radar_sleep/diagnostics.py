@@ -37,5 +37,6 @@ async def async_get_config_entry_diagnostics(
         "update": update,
         "last_night": summary_to_dict(last_night) if last_night else None,
         "stats": asdict(coordinator.stats),
+        "clock": coordinator.clock.diagnostics(),
         "alarm": entry.runtime_data.alarm.diagnostics(),
     }

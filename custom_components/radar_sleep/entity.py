@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final, override
+
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -9,6 +11,11 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import RadarSleepCoordinator
 from .sources import source_kind
+
+STABLE_OBJECT_IDS: Final = {"alarm_enabled": "Alarm", "alarm_time": "Alarm time"}
+"""Entity ids of entities whose names changed follow their first name (``switch.bedroom_alarm``,
+``time.bedroom_alarm_time``), so that automations, blueprints and the docs work on every
+install. Existing installs keep their ids anyway: the registry holds them."""
 
 
 class RadarSleepEntity(CoordinatorEntity[RadarSleepCoordinator]):
@@ -28,3 +35,9 @@ class RadarSleepEntity(CoordinatorEntity[RadarSleepCoordinator]):
             manufacturer="Radar Sleep",
             model=source_kind(entry.data).model,
         )
+
+    @property
+    @override
+    def suggested_object_id(self) -> str | None:
+        """The name the entity id is made of (see :data:`STABLE_OBJECT_IDS`)."""
+        return STABLE_OBJECT_IDS.get(self.entity_description.key) or super().suggested_object_id

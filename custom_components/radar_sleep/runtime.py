@@ -14,7 +14,12 @@ from typing import Any
 from homeassistant.config_entries import SOURCE_IMPORT, ConfigEntry
 from homeassistant.const import CONF_NAME, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import (
+    area_registry as ar,
+    config_validation as cv,
+    device_registry as dr,
+)
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 import probatio
 
@@ -56,6 +61,10 @@ class RuntimeData:
 type RadarSleepConfigEntry = ConfigEntry[RuntimeData]
 
 
+DEFAULT_AREA = "Bedroom"
+"""The tracker's area where Home Assistant has no translation of onboarding's bedroom."""
+
+
 def _alarm_params() -> AlarmPolicyParams:
     """The smart alarm policy's fitted parameters (executor: reads a file)."""
     try:
@@ -76,7 +85,7 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     await store.async_load()
     await coordinator.async_load()
     params = await hass.async_add_executor_job(_alarm_params)
-    alarm = AlarmController(hass, entry, store, params)
+    alarm = AlarmController(hass, entry, store, params, coordinator.clock)
     store.dump_alarm = alarm.as_dict
     entry.async_on_unload(coordinator.async_shutdown_timers)
     entry.async_on_unload(store.async_save)
@@ -141,10 +150,36 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
     """Set up a tracker: restore last night and the alarm, start the source, add entities."""
     entry.runtime_data = runtime = await async_create_runtime(hass, entry)
+    devices = dr.async_get(hass)
+    new_device = (
+        devices.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id) is None
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if new_device:
+        await async_place_in_bedroom(hass, entry)
     async_start_runtime(runtime)
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])
     return True
+
+
+async def async_place_in_bedroom(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """Put the tracker's new device in the bedroom area (onboarding's, or a new one).
+
+    Done once the entities are registered, as a user would in the dialog that follows the
+    setup, and not with ``DeviceInfo.suggested_area``: Home Assistant puts the area's name in
+    the entity ids it generates for a device that has an area, and a tracker named after its
+    room would get ``sensor.bedroom_bedroom_sleep_stage``. The area is the one onboarding
+    created, in Home Assistant's language ("Bedroom" in English). A device the user has put in
+    an area (or taken out of one) is never moved.
+    """
+    devices = dr.async_get(hass)
+    device = devices.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id)
+    if device is None or device.area_id is not None:
+        return
+    translations = await async_get_translations(hass, hass.config.language, "area", {"onboarding"})
+    name = translations.get("component.onboarding.area.bedroom") or DEFAULT_AREA
+    area = ar.async_get(hass).async_get_or_create(name)
+    devices.async_update_device(device.id, area_id=area.id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:

@@ -27,6 +27,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
+    async_track_time_interval,
 )
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import TemperatureConverter
@@ -39,6 +40,7 @@ from .coordinator import RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
 from .room_sensors import ROOM_SENSOR_KINDS, RoomSensorKind, room_value
 from .runtime import RadarSleepConfigEntry
+from .sleep.metrics import WholeMinutes, whole_minutes
 from .sleep.room import RoomInsight, RoomQuantity, room_insights
 from .store import RadarSleepStore
 
@@ -86,15 +88,24 @@ def _stage_attrs(data: RadarSleepData) -> dict[str, Any]:
     return attrs
 
 
-def _minutes(key: str, fn: Callable[[SleepMetrics], float | None]) -> RadarSleepSensorDescription:
+def _minutes(
+    key: str, fn: Callable[[WholeMinutes], int | None], *, hours: bool = True
+) -> RadarSleepSensorDescription:
+    """A duration of last night in whole minutes (:func:`~.sleep.metrics.whole_minutes`).
+
+    The native unit stays minutes (what the long-term statistics of existing sensors are in);
+    ``hours`` suggests hours for new sensors, which Home Assistant's frontend shows as hours
+    and minutes ("6h 7m"); onset latency and wake after sleep onset stay in minutes.
+    """
     return RadarSleepSensorDescription(
         key=key,
         translation_key=key,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_unit_of_measurement=UnitOfTime.HOURS if hours else None,
         state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        value_fn=_night(fn),
+        suggested_display_precision=2 if hours else 0,
+        value_fn=_night(lambda m: fn(whole_minutes(m))),
         attrs_fn=_night_attrs,
     )
 
@@ -126,8 +137,8 @@ SENSORS: tuple[RadarSleepSensorDescription, ...] = (
         suggested_display_precision=0,
         value_fn=_live(lambda u: round(100 * u.presence_confidence)),
     ),
-    _minutes("time_in_bed", lambda m: m.tib_min),
-    _minutes("total_sleep_time", lambda m: m.tst_min),
+    _minutes("time_in_bed", lambda m: m.tib),
+    _minutes("total_sleep_time", lambda m: m.tst),
     RadarSleepSensorDescription(
         key="sleep_efficiency",
         translation_key="sleep_efficiency",
@@ -137,11 +148,11 @@ SENSORS: tuple[RadarSleepSensorDescription, ...] = (
         value_fn=_night(lambda m: m.se_pct),
         attrs_fn=_night_attrs,
     ),
-    _minutes("sleep_onset_latency", lambda m: m.sol_min),
-    _minutes("wake_after_sleep_onset", lambda m: m.waso_min),
-    _minutes("light_sleep", lambda m: m.light_min),
-    _minutes("deep_sleep", lambda m: m.deep_min),
-    _minutes("rem_sleep", lambda m: m.rem_min),
+    _minutes("sleep_onset_latency", lambda m: m.sol, hours=False),
+    _minutes("wake_after_sleep_onset", lambda m: m.waso, hours=False),
+    _minutes("light_sleep", lambda m: m.light),
+    _minutes("deep_sleep", lambda m: m.deep),
+    _minutes("rem_sleep", lambda m: m.rem),
     RadarSleepSensorDescription(
         key="awakenings",
         translation_key="awakenings",
@@ -181,6 +192,8 @@ async def async_setup_entry(
             *room,
         ]
     )
+    if coordinator.clock.scaled:
+        async_add_entities([RadarSleepTrackerClockSensor(coordinator, TRACKER_CLOCK)])
 
 
 class RadarSleepSensor(RadarSleepEntity, SensorEntity):
@@ -208,6 +221,9 @@ NEXT_ALARM = SensorEntityDescription(
 USUAL_BEDTIME = SensorEntityDescription(
     key="usual_bedtime", translation_key="usual_bedtime", device_class=SensorDeviceClass.TIMESTAMP
 )
+TRACKER_CLOCK = SensorEntityDescription(
+    key="tracker_clock", translation_key="tracker_clock", entity_category=EntityCategory.DIAGNOSTIC
+)
 BEDTIME_NIGHTS = 14
 """The usual bedtime is the median of this many most recent nights..."""
 BEDTIME_MIN_NIGHTS = 3
@@ -234,6 +250,37 @@ class RadarSleepNextAlarmSensor(RadarSleepAlarmEntity, SensorEntity):
             "days": list(self.alarm.settings.days),
             "skipped_through": skip.isoformat() if skip else None,
             "last_reason": self.alarm.state.reason,
+        }
+
+
+class RadarSleepTrackerClockSensor(RadarSleepEntity, SensorEntity):
+    """The time of the simulated or replayed night (only for a source played at a speed).
+
+    The alarm's set time and window are on this clock (``clock.py``); the state is the local
+    time of day, written once per minute of the tracker's clock (and with the radar's data).
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Tick once per minute of the tracker's clock (once per real second at most)."""
+        await super().async_added_to_hass()
+        every = timedelta(seconds=max(1.0, 60.0 / self.coordinator.clock.speed))
+        self.async_on_remove(async_track_time_interval(self.hass, self._tick, every))
+
+    @callback
+    def _tick(self, _now: datetime) -> None:
+        self.async_write_ha_state()
+
+    @property
+    def native_value(self) -> str:
+        """The tracker's local time of day, hours and minutes."""
+        return dt_util.as_local(self.coordinator.clock.now()).strftime("%H:%M")
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The tracker's date and its speed (seconds of the night per real second)."""
+        return {
+            "date": dt_util.as_local(self.coordinator.clock.now()).date().isoformat(),
+            "speed": self.coordinator.clock.speed,
         }
 
 

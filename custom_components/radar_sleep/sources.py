@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 import zipfile
@@ -66,6 +67,10 @@ from .simulation.bedroom import SimulatorConfig
 from .simulation.source import SIMULATOR_CAPABILITIES, SimulatorSource
 from .sleep import PipelineConfig
 
+SIMULATED_EVENING = time(23, 0)
+"""When the simulated nights start, played faster than real time (the user enters the bed a
+few minutes later): seed 1's sleeper wakes by themselves at about 06:20."""
+
 type Errors = tuple[dict[str, str], dict[str, str]]
 """Form errors and their description placeholders (both empty when the setting works)."""
 
@@ -83,6 +88,17 @@ class ResumableSource(FrameSource, Protocol):
 
     def resume_at(self, t: float) -> None:
         """Start the next iteration at source time ``t`` (its open epoch's start)."""
+
+
+@runtime_checkable
+class PacedSource(FrameSource, Protocol):
+    """A source that plays simulated or recorded time at a chosen pace (the simulator, a replay).
+
+    ``speed`` is source seconds per second of Home Assistant's clock (0: as fast as
+    possible); the tracker's clock follows it (``clock.py``).
+    """
+
+    speed: float
 
 
 @runtime_checkable
@@ -117,6 +133,9 @@ class SourceKind:
     """Whether the source plays recorded or simulated time at a chosen speed (an option)."""
     device_model: str | None = None
     """The tracker device's model (``None``: the kind's key)."""
+    scene_starts_at: time | None = None
+    """Local time at which source time 0 falls when the source plays faster than real time
+    (``None``: when Home Assistant started): the simulated nights start in the evening."""
 
     @property
     def model(self) -> str:
@@ -360,6 +379,7 @@ SIMULATOR = SourceKind(
     capabilities=lambda data: SIMULATOR_CAPABILITIES,
     has_speed=True,
     device_model="Simulated bedroom",
+    scene_starts_at=SIMULATED_EVENING,
 )
 
 

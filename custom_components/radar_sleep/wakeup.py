@@ -1,8 +1,10 @@
 """Wake-up light and speaker: the sunrise before the alarm and the sound when it rings.
 
 The sunrise ramps the chosen lights from dim and warm to bright and cool. Progress is a
-function of the wall clock (``progress_at``), so a restart in the middle of a sunrise carries
-on at the brightness it had reached. Each light gets what it can show, from its
+function of the alarm's clock (``progress_at``; the tracker's clock, ``clock.py``: Home
+Assistant's, but for a simulated night played faster), so a restart in the middle of a
+sunrise carries on at the brightness it had reached; the steps are sent on Home Assistant's
+clock. Each light gets what it can show, from its
 ``supported_color_modes``:
 
 - colour temperature: ``color_temp_kelvin`` (clamped to the light's range) and ``brightness``;
@@ -31,7 +33,7 @@ Nothing here may break the alarm: every call to another integration is guarded a
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -200,10 +202,20 @@ class _Ramp:
 class WakeUp:
     """The wake-up light and speaker of one tracker."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
-        """Read the options; nothing happens until the alarm asks."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        now: Callable[[], datetime] = dt_util.utcnow,
+    ) -> None:
+        """Read the options; nothing happens until the alarm asks.
+
+        ``now`` is the alarm's clock (the tracker's, ``clock.py``): the sunrise and the
+        volume ramp progress on it.
+        """
         self.hass = hass
         self.entry = entry
+        self._now = now
         self.options = WakeUpOptions.from_entry(entry)
         self._sunrise: _Ramp | None = None
         self._sunrise_timer: CALLBACK_TYPE | None = None
@@ -226,7 +238,7 @@ class WakeUp:
         """Progress of the sunrise now (0..1), ``None`` if none is under way."""
         if self._sunrise is None:
             return None
-        return self._sunrise.progress_at(dt_util.utcnow().timestamp())
+        return self._sunrise.progress_at(self._now().timestamp())
 
     # Sunrise ----------------------------------------------------------------------------------
 
@@ -245,7 +257,7 @@ class WakeUp:
         """The alarm rings: bring the lights to full within ``SUNRISE_FINISH_SECONDS``."""
         if not self.options.lights:
             return
-        now = dt_util.utcnow().timestamp()
+        now = self._now().timestamp()
         p = self._sunrise.progress_at(now) if self._sunrise is not None else 0.0
         remaining = self._sunrise.t1 - now if self._sunrise is not None else SUNRISE_FINISH_SECONDS
         self._sunrise = _Ramp(now, p, now + max(min(remaining, SUNRISE_FINISH_SECONDS), 1.0))
@@ -266,7 +278,7 @@ class WakeUp:
         ramp = self._sunrise
         if ramp is None:
             return
-        progress = ramp.progress_at(dt_util.utcnow().timestamp())
+        progress = ramp.progress_at(self._now().timestamp())
         for entity_id in self.options.lights:
             await self._async_step_light(entity_id, progress)
         if progress >= 1.0:
@@ -313,7 +325,7 @@ class WakeUp:
             if (level := state.attributes.get(ATTR_MEDIA_VOLUME_LEVEL)) is not None:
                 self.saved_volumes[entity_id] = float(level)
         self._cancel_volume_timer()
-        self._volume_started = dt_util.utcnow().timestamp()
+        self._volume_started = self._now().timestamp()
         if self.options.volume_end != self.options.volume_start:
             self._volume_timer = async_track_time_interval(
                 self.hass,
@@ -368,7 +380,7 @@ class WakeUp:
     async def _async_volume_step(self, _now: datetime) -> None:
         if self._volume_started is None:
             return
-        elapsed = dt_util.utcnow().timestamp() - self._volume_started
+        elapsed = self._now().timestamp() - self._volume_started
         ramp = max(self.options.volume_ramp_seconds, 1.0)
         fraction = min(elapsed / ramp, 1.0)
         start, end = self.options.volume_start, self.options.volume_end

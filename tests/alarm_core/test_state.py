@@ -175,3 +175,15 @@ def test_deadline_reason() -> None:
     assert (
         deadline_reason(TUESDAY_7, TUESDAY_7, None, decision)[1] == "set time reached; deep sleep"
     )
+
+
+def test_a_state_from_after_now_is_ahead_of_it() -> None:
+    """A simulated night that started over: the clock is back before the alarm's instants."""
+    state = armed()
+    assert not state.ahead_of(MONDAY_EVENING)  # Tuesday 07:00 is the next alarm
+    state.ring(TriggerReason.LIGHT_SLEEP, TUESDAY_7 - timedelta(minutes=12))
+    assert not state.ahead_of(TUESDAY_7)
+    assert state.ahead_of(MONDAY_EVENING)  # it rang for a morning still to come
+    waiting = AlarmState(phase=AlarmPhase.ARMED, deadline=TUESDAY_7 + timedelta(days=9))
+    assert waiting.ahead_of(MONDAY_EVENING)
+    assert not waiting.ahead_of(MONDAY_EVENING + timedelta(days=2))

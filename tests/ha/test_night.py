@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.radar_sleep.contracts import Stage
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.radar_sleep.simulation.source import SimulatorSource
-from custom_components.radar_sleep.sleep.metrics import sleep_metrics
+from custom_components.radar_sleep.sleep.metrics import sleep_metrics, whole_minutes
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
 
 from .conftest import SilentSource
@@ -56,21 +56,25 @@ async def test_night_ends_in_last_night_sensors(
     assert night.night.isoformat() == "2026-11-20"
 
     expected = sleep_metrics(night.hypnogram)
+    # Durations are whole minutes whose parts add up (shown in hours or minutes).
+    whole = whole_minutes(expected)
     states = {
-        "total_sleep_time": expected.tst_min,
-        "time_in_bed": expected.tib_min,
+        "total_sleep_time": whole.tst,
+        "time_in_bed": whole.tib,
         "sleep_efficiency": expected.se_pct,
-        "sleep_onset_latency": expected.sol_min,
-        "wake_after_sleep_onset": expected.waso_min,
-        "light_sleep": expected.light_min,
-        "deep_sleep": expected.deep_min,
-        "rem_sleep": expected.rem_min,
+        "sleep_onset_latency": whole.sol,
+        "wake_after_sleep_onset": whole.waso,
+        "light_sleep": whole.light,
+        "deep_sleep": whole.deep,
+        "rem_sleep": whole.rem,
     }
     for key, value in states.items():
         state = hass.states.get(f"sensor.bedroom_last_night_{key}")
         assert state is not None, key
         assert value is not None
-        assert float(state.state) == pytest.approx(value, abs=0.05), key
+        hours = state.attributes.get("unit_of_measurement") == "h"
+        shown = float(state.state) * (60 if hours else 1)
+        assert shown == pytest.approx(value, abs=0.05), key
         assert state.attributes["night"] == "2026-11-20"
     assert int(hass.states.get("sensor.bedroom_last_night_awakenings").state) == (
         expected.awakenings

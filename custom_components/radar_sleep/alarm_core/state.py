@@ -14,7 +14,7 @@ the timers, the listeners, the wake-up light and speakers and the store.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum, StrEnum, auto
 from typing import Any, Final
 
@@ -188,6 +188,19 @@ class AlarmState:
         """Disabled: nothing is waiting or ringing."""
         self.phase = AlarmPhase.OFF
         self.deadline = self.window_start = self.snooze_until = None
+
+    def ahead_of(self, now: datetime) -> bool:
+        """Whether the state is from after ``now``: its clock went back.
+
+        Only a simulated night played faster than real time does that (it starts over after
+        a restart between two nights): the alarm rang, or is waiting for, a morning that
+        comes later than the next possible one (at most 8 days ahead: a week, skipped day
+        included).
+        """
+        later = [t for t in (self.triggered_for, self.rang_at, self.snooze_until) if t]
+        if any(t > now for t in later):
+            return True
+        return self.deadline is not None and self.deadline > now + timedelta(days=8)
 
     def needs_arming(self) -> bool:
         """After a restart: whether the saved waiting alarm is gone (it rang, or none)."""

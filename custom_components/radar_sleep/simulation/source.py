@@ -23,10 +23,12 @@ SIMULATOR_CAPABILITIES = MULTI_TARGET_WAVEFORM_CAPABILITIES
 class SimulatorSource:
     """Plays simulated nights, one after another, as a live source.
 
-    Night ``n`` uses seed ``config.seed + n`` and starts ``n`` days after the first (frame time
-    jumps over the day; the pipeline sees the gap as an empty room). ``speed`` is simulated
-    seconds per wall-clock second; ``0`` plays as fast as the CPU allows (benchmarks, tests),
-    yielding to the event loop between chunks so that nothing else starves.
+    Night ``n`` uses seed ``config.seed + n`` and starts ``n`` days after the first; no frames
+    come in between (the pipeline sees the gap as an empty room). ``speed`` is simulated
+    seconds per wall-clock second, the day between the nights included (at speed 60 a night
+    of eight hours plays in eight minutes, and the next one starts 24 minutes after it);
+    ``0`` plays as fast as the CPU allows (benchmarks, tests), straight from one night to the
+    next, yielding to the event loop between chunks so that nothing else starves.
     """
 
     def __init__(
@@ -64,6 +66,9 @@ class SimulatorSource:
         """Yield frames in time order, night after night."""
         loop = asyncio.get_running_loop()
         night = int(self.start_t // DAY_S)
+        # Paced: source time t is due at wall0 + t / speed, over the whole run, so that the
+        # simulated day between two nights passes at the same pace as the nights.
+        wall0 = time.monotonic() - self.start_t / self.speed if self.speed > 0 else 0.0
         while self.nights is None or night < self.nights:
             cfg = replace(self.config, seed=self.config.seed + night)
             sim = await loop.run_in_executor(None, BedroomSimulator, cfg)
@@ -72,15 +77,13 @@ class SimulatorSource:
             rate = sim.config.frame_rate_hz
             first = max(0, math.ceil((self.start_t - offset) * rate - 1e-9))
             chunk = max(1, round(rate))  # one second of frames
-            wall0 = time.monotonic() - first / rate / self.speed if self.speed > 0 else 0.0
             for start in range(first, sim.n_frames, chunk):
-                for frame in sim.frames(start, start + chunk):
-                    yield replace(frame, t=frame.t + offset) if offset else frame
                 if self.speed > 0:
-                    ahead = (start + chunk) / sim.config.frame_rate_hz / self.speed
-                    delay = wall0 + ahead - time.monotonic()
+                    delay = wall0 + (offset + start / rate) / self.speed - time.monotonic()
                     if delay > 0:
                         await asyncio.sleep(delay)
                 elif (start - first) % (chunk * 30) == 0:
                     await asyncio.sleep(0)
+                for frame in sim.frames(start, start + chunk):
+                    yield replace(frame, t=frame.t + offset) if offset else frame
             night += 1
