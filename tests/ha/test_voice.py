@@ -637,3 +637,50 @@ async def test_llm_tools(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
     await hass.async_block_till_done()
     assert hass.states.get("time.bedroom_alarm_time").state == "07:15:00"
     assert hass.states.get("number.bedroom_alarm_window").state == "25"
+
+
+ALARM_PHRASES: dict[str, list[tuple[str, dict[str, str]]]] = {
+    "RadarSleepSetAlarm": [
+        ("Wake me up between 6:30 and 7.", {"time.bedroom_alarm_time": "07:00:00"}),
+        (
+            "set my alarm from 6 to 7:15",
+            {"time.bedroom_alarm_time": "07:15:00", "number.bedroom_alarm_window": "75"},
+        ),
+        ("I want to wake up between six thirty and seven", {"time.bedroom_alarm_time": "07:00:00"}),
+        ("set my alarm for 7", {"time.bedroom_alarm_time": "07:00:00"}),
+        ("Wake me up at 6:45 am", {"time.bedroom_alarm_time": "06:45:00"}),
+        ("change the smart alarm to 7:20", {"time.bedroom_alarm_time": "07:20:00"}),
+    ],
+    "RadarSleepAlarmOff": [
+        ("Turn off my alarm", {"switch.bedroom_alarm": "off"}),
+        ("switch the alarm off", {"switch.bedroom_alarm": "off"}),
+        ("disable my smart alarm", {"switch.bedroom_alarm": "off"}),
+    ],
+    "RadarSleepSkipAlarm": [
+        ("Skip tomorrow's alarm", {"sensor.bedroom_next_alarm": "2026-11-25T05:30:00+00:00"}),
+        ("don't wake me up tomorrow", {"sensor.bedroom_next_alarm": "2026-11-25T05:30:00+00:00"}),
+        ("skip my alarm", {"sensor.bedroom_next_alarm": "2026-11-25T05:30:00+00:00"}),
+        ("no alarm tomorrow", {"sensor.bedroom_next_alarm": "2026-11-25T05:30:00+00:00"}),
+    ],
+}
+"""Alarm sentences and the entity states they leave (the alarm starts at 06:30 on weekdays,
+30-minute window, next on Tuesday 24 November 05:30 UTC)."""
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [pair for pairs in ALARM_PHRASES.values() for pair in pairs],
+    ids=[text for pairs in ALARM_PHRASES.values() for text, _ in pairs],
+)
+async def test_alarm_phrasing(
+    hass: HomeAssistant, tracker: MockConfigEntry, text: str, states: dict[str, str]
+) -> None:
+    assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-11-24T05:30:00+00:00"
+    await ask(hass, text)
+    for entity_id, state in states.items():
+        assert hass.states.get(entity_id).state == state, entity_id
+
+
+def test_alarm_intents_have_three_phrasings() -> None:
+    for phrasings in ALARM_PHRASES.values():
+        assert len(phrasings) >= 3
