@@ -73,6 +73,7 @@ from .voice_sentences import (
     RESPONSES,
     SENTENCES,
     STAGES,
+    TRACKER_ARTICLES,
     TRACKER_MARKER,
     TRACKER_PREPOSITIONS,
     WEEKDAYS,
@@ -990,17 +991,27 @@ class Voice:
         return speech
 
     def _tracker_named(self, text: str) -> str | None:
-        """The longest tracker name or area name said in ``text``, if several trackers."""
+        """The tracker name or area said at the end of ``text`` ("... in the guest room").
+
+        Only with several trackers (the sentences have no tracker part otherwise).
+        """
         entries = _trackers(self.hass)
         if len(entries) < 2:
             return None
-        said = f" {_normalize(text)} "
-        found = [
-            name
-            for entry in entries
-            for name in _names(self.hass, entry)
-            if _normalize(name) and f" {_normalize(name)} " in said
-        ]
+        words = _normalize(text).split()
+        prepositions = {p for ps in TRACKER_PREPOSITIONS.values() for p in ps}
+        articles = {a for aa in TRACKER_ARTICLES.values() for a in aa}
+        found: list[str] = []
+        for entry in entries:
+            for name in _names(self.hass, entry):
+                said = _normalize(name).split()
+                if not said or words[-len(said) :] != said:
+                    continue
+                before = words[: -len(said)]
+                if before and before[-1] in articles:
+                    before = before[:-1]
+                if before and before[-1] in prepositions:
+                    found.append(name)
         return max(found, key=len) if found else None
 
     @callback
@@ -1039,7 +1050,11 @@ def expand_templates(names: list[str]) -> dict[str, SentenceGroup]:
     """
     templates: dict[str, SentenceGroup] = {}
     for language, groups in SENTENCES.items():
-        tracker = f"[{TRACKER_PREPOSITIONS[language]} ({'|'.join(names)})]" if names else ""
+        tracker = ""
+        if names:
+            prepositions = "|".join(TRACKER_PREPOSITIONS[language])
+            articles = "|".join(TRACKER_ARTICLES[language])
+            tracker = f"[({prepositions}) [{articles}] ({'|'.join(names)})]"
         for group in groups:
             for sentence in group.sentences:
                 text = sentence.replace(NIGHT_MARKER, NIGHT_WORDS[language]).replace(
@@ -1061,7 +1076,20 @@ def async_setup_intents(hass: HomeAssistant) -> None:
         if event.data.get("component") == "conversation":
             voice.async_refresh()
 
+    @callback
+    def _device_moved(event: Event[Any]) -> None:
+        """A device moved to another area: trackers can be called by their area's name."""
+        if event.data.get("action") == "update" and "area_id" in event.data.get("changes", {}):
+            _names_changed(event)
+
+    @callback
+    def _names_changed(_event: Event[Any]) -> None:
+        if len(_trackers(hass)) > 1:
+            voice.async_refresh()
+
     hass.bus.async_listen(EVENT_COMPONENT_LOADED, _conversation_loaded)
+    hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, _device_moved)
+    hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, _names_changed)
 
 
 @callback

@@ -313,7 +313,9 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
 """Sentence templates per language."""
 
 NIGHT_WORDS: Final[dict[str, str]] = {"en": _NIGHT_EN}
-TRACKER_PREPOSITIONS: Final[dict[str, str]] = {"en": "(in|on|for|from) [the]"}
+TRACKER_PREPOSITIONS: Final[dict[str, tuple[str, ...]]] = {"en": ("in", "on", "for", "from")}
+"""The words before a tracker's name at the end of a sentence ("... in the guest room")."""
+TRACKER_ARTICLES: Final[dict[str, tuple[str, ...]]] = {"en": ("the",)}
 
 RESPONSES: Final[dict[str, dict[str, str]]] = {
     "en": {

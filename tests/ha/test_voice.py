@@ -584,6 +584,15 @@ async def test_two_trackers_the_satellites_area_decides(
         "I didn't track your sleep last night."
     )
     assert await ask(hass, "how much deep sleep did I get in the Bedroom") == DEEP
+    # The trackers' areas name them too.
+    assert await ask(hass, "how much deep sleep did I get in the main bedroom") == DEEP
+    assert await ask(hass, "how did I sleep on the spare room") == (
+        "I didn't track your sleep last night."
+    )
+    # A room word that does not end the sentence names no tracker.
+    assert await ask(hass, "how warm was the bedroom last night", device_id=in_spare.id) == (
+        "I didn't track your sleep last night."
+    )
     assert await ask(hass, "turn off the alarm in the guest room") == "OK, your alarm is off."
     assert hass.states.get("switch.guest_room_alarm").state == "off"
     assert hass.states.get("switch.bedroom_alarm").state == "on"
