@@ -184,7 +184,6 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
                 "am I [still] in bed <tracker>",
                 "(do|can) you see me in bed <tracker>",
                 "have I gone to bed <tracker>",
-                "is my side of the bed (occupied|empty) <tracker>",
             ),
             {"who": "me"},
         ),
@@ -193,7 +192,8 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
             (
                 "is (anyone|anybody|someone|somebody) in [the] bed <tracker>",
                 "is there (anyone|anybody|someone|somebody) in [the] bed <tracker>",
-                "is the bed (occupied|empty) <tracker>",
+                "is the bed occupied <tracker>",
+                "is my side of the bed occupied <tracker>",
                 "who is in [the] bed <tracker>",
             ),
             {"who": "anyone"},

@@ -132,6 +132,7 @@ QUESTIONS: dict[str, list[tuple[str, str]]] = {
         ("What was my REM sleep last night?", REM),
         ("how much time did I spend in REM sleep", REM),
         ("How much light sleep did I have?", LIGHT),
+        ("how long was I in REM sleep", REM),
     ],
     "RadarSleepGetTime": [
         ("When did I go to bed last night?", "You went to bed at 22:40."),
@@ -140,6 +141,10 @@ QUESTIONS: dict[str, list[tuple[str, str]]] = {
         ("When did I fall asleep last night?", "You fell asleep at 22:58."),
         ("what time did I get to sleep", "You fell asleep at 22:58."),
         ("When did I wake up?", "You slept until you got up at 06:55."),
+        ("when was my last awakening", "You slept until you got up at 06:55."),
+        ("When did I turn off the lights?", "You started trying to sleep at 22:55."),
+        ("when did I settle down", "You started trying to sleep at 22:55."),
+        ("when did I drift off", "You fell asleep at 22:58."),
         ("When did I get up this morning?", "You got up at 06:55."),
         ("what time did I get out of bed", "You got up at 06:55."),
     ],
@@ -179,6 +184,7 @@ QUESTIONS: dict[str, list[tuple[str, str]]] = {
         ("am I still in bed", "Yes, you're in bed."),
         ("Is anyone in bed?", "Yes, you're in bed."),
         ("is the bed occupied", "Yes, you're in bed."),
+        ("is my side of the bed occupied", "Yes, you're in bed."),
     ],
     "RadarSleepGetRoom": [
         (
