@@ -1,11 +1,9 @@
-"""Assist: questions about last night and the smart alarm, as intents and sentences.
+"""Intents: questions about last night and the smart alarm, and their answers.
 
 One intent handler per question (``RadarSleepGetNight``, ``RadarSleepSetAlarm``...) holds the
-only implementation of its answer. Three ways reach them:
+only implementation of its answer, worded from ``voice_sentences.py``. Three ways reach them:
 
-- Home Assistant's default conversation agent: the sentences of ``voice_sentences.py`` are
-  registered as one sentence trigger (no file for the user to install), matched before Home
-  Assistant's built-in intents; the trigger hands each sentence to its intent.
+- Home Assistant's default conversation agent, through the sentences ``assist.py`` registers.
 - LLM conversation agents, through the Assist API's tools (``llm.py``).
 - Anyone calling ``intent.async_handle`` (tests, scripts through ``conversation.process``).
 
@@ -25,8 +23,8 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EVENT_COMPONENT_LOADED, LIGHT_LUX, PERCENTAGE, UnitOfTemperature
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.const import LIGHT_LUX, PERCENTAGE, UnitOfTemperature
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
     config_validation as cv,
@@ -68,37 +66,28 @@ from .voice_sentences import (
     MEASURES,
     MOMENTS,
     MONTHS,
-    NIGHT_MARKER,
-    NIGHT_WORDS,
     RESPONSES,
-    SENTENCES,
     STAGES,
-    TRACKER_ARTICLES,
-    TRACKER_MARKER,
-    TRACKER_PREPOSITIONS,
     WEEKDAYS,
     WHO,
     WORDS,
-    SentenceGroup,
 )
 
 if TYPE_CHECKING:
-    from homeassistant.components.conversation import ConversationInput
-
     from .runtime import RadarSleepConfigEntry
 
-DATA_VOICE: HassKey[Voice] = HassKey(f"{DOMAIN}_voice")
+ALARM_RINGS: HassKey[dict[str, deque[Ring]]] = HassKey(f"{DOMAIN}_alarm_rings")
+"""Each tracker's recent alarm rings, by config entry id."""
 
 SLOT_TRACKER = "tracker"
 SAME_MINUTES = 10
 """Within this many minutes of the usual, an answer says "about your usual"."""
 RINGS_KEPT = 10
 """How many of a tracker's recent alarm rings are kept to answer "why did my alarm go off"."""
-_HASSIL_SYNTAX = re.compile(r"[()\[\]{}<>|;]")
 _WORD = re.compile(r"[^\w]+")
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     """Lower case, punctuation to spaces, single spaces."""
     return " ".join(_WORD.sub(" ", text.lower()).split())
 
@@ -178,7 +167,7 @@ class Phrases:
 # Which tracker -------------------------------------------------------------------------
 
 
-def _trackers(hass: HomeAssistant, exclude: str | None = None) -> list[RadarSleepConfigEntry]:
+def trackers(hass: HomeAssistant, exclude: str | None = None) -> list[RadarSleepConfigEntry]:
     """The loaded trackers (``exclude``: an entry being unloaded)."""
     return [
         entry
@@ -208,7 +197,7 @@ def _asker_area(hass: HomeAssistant, device_id: str | None, satellite_id: str | 
     return None
 
 
-def _names(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
+def tracker_names(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
     """What a tracker can be called: its name, and its device's area's name."""
     names = [entry.title]
     if (area_id := _tracker_area(hass, entry)) and (
@@ -238,13 +227,13 @@ def pick_tracker(
     The one named (by its name or its device's area), else the one in the area of the voice
     satellite asking, else the only one; with several and no clue, the answer asks which.
     """
-    entries = _trackers(hass)
+    entries = trackers(hass)
     if not entries:
         return _NoTracker("no_tracker", {})
     titles = phrases.join([e.title for e in entries], "list_or")
     if name:
-        wanted = _normalize(name).removeprefix("the ")
-        named = [e for e in entries if wanted in (_normalize(n) for n in _names(hass, e))]
+        wanted = normalize(name).removeprefix("the ")
+        named = [e for e in entries if wanted in (normalize(n) for n in tracker_names(hass, e))]
         if len(named) == 1:
             return named[0]
         if not named:
@@ -866,8 +855,7 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
     @staticmethod
     def _rings(ask: Ask) -> list[Ring]:
         """The recent rings, oldest first; after a restart, the last one the alarm saved."""
-        voice = ask.hass.data.get(DATA_VOICE)
-        rings = list(voice.rings.get(ask.entry.entry_id, ())) if voice else []
+        rings = list(ask.hass.data.get(ALARM_RINGS, {}).get(ask.entry.entry_id, ()))
         if rings:
             return rings
         state = ask.entry.runtime_data.alarm.state
@@ -909,196 +897,39 @@ HANDLERS: tuple[type[RadarSleepIntentHandler], ...] = (
 )
 
 
-# Sentences: one trigger for every template ---------------------------------------------
-
-
-class Voice:
-    """The sentence trigger of every tracker, and each tracker's recent alarm rings."""
-
-    def __init__(self, hass: HomeAssistant) -> None:
-        """Nothing registered yet."""
-        self.hass = hass
-        self.rings: dict[str, deque[Ring]] = {}
-        self.templates: dict[str, SentenceGroup] = {}
-        """The registered templates (markers expanded) and what each asks."""
-        self._unregister: CALLBACK_TYPE | None = None
-
-    @callback
-    def async_refresh(self, exclude: str | None = None) -> None:
-        """Register the sentences for the loaded trackers (``exclude``: one unloading).
-
-        With several trackers, the sentences accept their names and areas ("in the guest
-        room"). Without trackers, or without Home Assistant's conversation integration (it is
-        part of the default configuration), nothing stays registered.
-        """
-        if self._unregister is not None:
-            self._unregister()
-            self._unregister = None
-        entries = _trackers(self.hass, exclude)
-        if not entries or "conversation" not in self.hass.config.components:
-            self.templates = {}
-            return
-        # Imported here: the conversation integration (and its sentence parser) may not be
-        # installed where it is not configured.
-        from homeassistant.components.conversation.agent_manager import (  # noqa: PLC0415
-            get_agent_manager,
-        )
-
-        names = sorted(
-            {
-                cleaned
-                for entry in entries
-                for name in _names(self.hass, entry)
-                if (cleaned := " ".join(_HASSIL_SYNTAX.sub(" ", name).split()))
-            }
-        )
-        self.templates = expand_templates(names if len(entries) > 1 else [])
-        self._unregister = get_agent_manager(self.hass).register_trigger(
-            list(self.templates), self._async_heard
-        )
-
-    async def _async_heard(self, user_input: ConversationInput, result: Any) -> str | None:
-        """A sentence matched: hand it to its intent and answer with the intent's speech.
-
-        ``result`` is the sentence parser's (hassil's) ``RecognizeResult``: the template that
-        matched and the wildcards' text.
-        """
-        template = result.intent_sentence.text if result.intent_sentence else None
-        group = self.templates.get(template or "")
-        if group is None:
-            return None
-        slots: dict[str, Any] = {key: {"value": value} for key, value in group.slots.items()}
-        for name, entity in result.entities.items():
-            text = str(entity.text or entity.value).strip()
-            if text:
-                slots[name] = {"value": text}
-        if (tracker := self._tracker_named(user_input.text)) is not None:
-            slots[SLOT_TRACKER] = {"value": tracker}
-        response = await intent.async_handle(
-            self.hass,
-            DOMAIN,
-            group.intent,
-            slots,
-            text_input=user_input.text,
-            context=user_input.context,
-            language=user_input.language,
-            assistant="conversation",
-            device_id=user_input.device_id,
-            satellite_id=user_input.satellite_id,
-            conversation_agent_id=user_input.agent_id,
-        )
-        speech: str = response.speech.get("plain", {}).get("speech", "")
-        return speech
-
-    def _tracker_named(self, text: str) -> str | None:
-        """The tracker name or area said at the end of ``text`` ("... in the guest room").
-
-        Only with several trackers (the sentences have no tracker part otherwise).
-        """
-        entries = _trackers(self.hass)
-        if len(entries) < 2:
-            return None
-        words = _normalize(text).split()
-        prepositions = {p for ps in TRACKER_PREPOSITIONS.values() for p in ps}
-        articles = {a for aa in TRACKER_ARTICLES.values() for a in aa}
-        found: list[str] = []
-        for entry in entries:
-            for name in _names(self.hass, entry):
-                said = _normalize(name).split()
-                if not said or words[-len(said) :] != said:
-                    continue
-                before = words[: -len(said)]
-                if before and before[-1] in articles:
-                    before = before[:-1]
-                if before and before[-1] in prepositions:
-                    found.append(name)
-        return max(found, key=len) if found else None
-
-    @callback
-    def async_follow_alarm(self, entry: RadarSleepConfigEntry) -> CALLBACK_TYPE:
-        """Keep the tracker's recent rings (reason and explanation); returns the remover."""
-        rings: deque[Ring] = self.rings.setdefault(entry.entry_id, deque(maxlen=RINGS_KEPT))
-
-        @callback
-        def _on_event(event: AlarmEvent, attributes: dict[str, Any]) -> None:
-            if event is not AlarmEvent.TRIGGERED:
-                return
-            alarm_time = attributes.get("alarm_time")
-            rings.append(
-                Ring(
-                    at=dt_util.utcnow(),
-                    reason=str(attributes.get("reason")),
-                    explanation=attributes.get("explanation"),
-                    alarm_time=datetime.fromisoformat(alarm_time) if alarm_time else None,
-                )
-            )
-
-        remove = entry.runtime_data.alarm.async_add_event_listener(_on_event)
-
-        @callback
-        def _remove() -> None:
-            remove()
-            self.rings.pop(entry.entry_id, None)
-
-        return _remove
-
-
-def expand_templates(names: list[str]) -> dict[str, SentenceGroup]:
-    """Every language's templates with their markers expanded, and the group of each.
-
-    ``names``: what the trackers can be called in a sentence (none: no tracker part).
-    """
-    templates: dict[str, SentenceGroup] = {}
-    for language, groups in SENTENCES.items():
-        tracker = ""
-        if names:
-            prepositions = "|".join(TRACKER_PREPOSITIONS[language])
-            articles = "|".join(TRACKER_ARTICLES[language])
-            tracker = f"[({prepositions}) [{articles}] ({'|'.join(names)})]"
-        for group in groups:
-            for sentence in group.sentences:
-                text = sentence.replace(NIGHT_MARKER, NIGHT_WORDS[language]).replace(
-                    TRACKER_MARKER, tracker
-                )
-                templates[" ".join(text.split())] = group
-    return templates
-
-
 @callback
-def async_setup_intents(hass: HomeAssistant) -> None:
+def async_register_intents(hass: HomeAssistant) -> None:
     """Register the intents (once, for every tracker)."""
-    hass.data[DATA_VOICE] = voice = Voice(hass)
     for handler in HANDLERS:
         intent.async_register(hass, handler())
 
-    @callback
-    def _conversation_loaded(event: Event[Any]) -> None:
-        if event.data.get("component") == "conversation":
-            voice.async_refresh()
-
-    @callback
-    def _device_moved(event: Event[Any]) -> None:
-        """A device moved to another area: trackers can be called by their area's name."""
-        if event.data.get("action") == "update" and "area_id" in event.data.get("changes", {}):
-            _names_changed(event)
-
-    @callback
-    def _names_changed(_event: Event[Any]) -> None:
-        if len(_trackers(hass)) > 1:
-            voice.async_refresh()
-
-    hass.bus.async_listen(EVENT_COMPONENT_LOADED, _conversation_loaded)
-    hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, _device_moved)
-    hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, _names_changed)
-
 
 @callback
-def async_setup_voice_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
-    """A tracker was set up: follow its alarm, register the sentences with its name.
+def async_follow_alarm_rings(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> CALLBACK_TYPE:
+    """Keep the tracker's recent rings (reason and explanation); returns the remover."""
+    rings: deque[Ring] = hass.data.setdefault(ALARM_RINGS, {}).setdefault(
+        entry.entry_id, deque(maxlen=RINGS_KEPT)
+    )
 
-    Unloading it registers them again without it (none when it was the last).
-    """
-    voice = hass.data[DATA_VOICE]
-    entry.async_on_unload(voice.async_follow_alarm(entry))
-    voice.async_refresh()
-    entry.async_on_unload(lambda: voice.async_refresh(exclude=entry.entry_id))
+    @callback
+    def _on_event(event: AlarmEvent, attributes: dict[str, Any]) -> None:
+        if event is not AlarmEvent.TRIGGERED:
+            return
+        alarm_time = attributes.get("alarm_time")
+        rings.append(
+            Ring(
+                at=dt_util.utcnow(),
+                reason=str(attributes.get("reason")),
+                explanation=attributes.get("explanation"),
+                alarm_time=datetime.fromisoformat(alarm_time) if alarm_time else None,
+            )
+        )
+
+    remove = entry.runtime_data.alarm.async_add_event_listener(_on_event)
+
+    @callback
+    def _remove() -> None:
+        remove()
+        hass.data[ALARM_RINGS].pop(entry.entry_id, None)
+
+    return _remove

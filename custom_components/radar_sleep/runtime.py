@@ -20,6 +20,7 @@ import probatio
 
 from .alarm import AlarmController
 from .alarm_core.policy import AlarmPolicyParams, default_params
+from .assist import async_setup_assist, async_setup_assist_entry
 from .const import (
     CONF_PARTNER,
     CONF_PET,
@@ -35,7 +36,6 @@ from .const import (
     SOURCE_SIMULATOR,
 )
 from .coordinator import RadarSleepCoordinator
-from .intents import async_setup_intents, async_setup_voice_entry
 from .services import async_setup_services
 from .sources import build_source
 from .statistics import async_add_night_statistics
@@ -129,7 +129,7 @@ CONFIG_SCHEMA = probatio.Schema(
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions and intents; import YAML trackers (development and demo setups)."""
     async_setup_services(hass)
-    async_setup_intents(hass)
+    async_setup_assist(hass)
     items: list[dict[str, Any]] = config.get(DOMAIN, [])
     for item in items:
         hass.async_create_task(
@@ -144,7 +144,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -
     """Set up a tracker: restore last night and the alarm, start the source, add entities."""
     entry.runtime_data = runtime = await async_create_runtime(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    async_setup_voice_entry(hass, entry)
+    async_setup_assist_entry(hass, entry)
     async_start_runtime(runtime)
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])
     return True

@@ -31,10 +31,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.radar_sleep.assist import DATA_VOICE, expand_templates
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary, SessionState, SleepMetrics
 from custom_components.radar_sleep.coordinator import RadarSleepData
-from custom_components.radar_sleep.intents import DATA_VOICE, HANDLERS, Ring, expand_templates
+from custom_components.radar_sleep.intents import ALARM_RINGS, HANDLERS, Ring
 
 from . import fixed
 from .fixed import NIGHT, UPDATE, async_setup_fixed
@@ -518,7 +519,7 @@ async def test_why_did_my_alarm_go_off(
         f"Your alarm didn't go off at 06:42. {answer}"
     )
     # A smart ring as the alarm's event reports it (fixed input): light sleep at 06:42.
-    hass.data[DATA_VOICE].rings[tracker.entry_id].append(
+    hass.data[ALARM_RINGS][tracker.entry_id].append(
         Ring(
             at=datetime(2026, 11, 25, 5, 42, tzinfo=UTC),
             reason="light_sleep",
