@@ -40,11 +40,17 @@ from .alarm_core.policy import TriggerReason
 from .alarm_core.schedule import local_instant
 from .alarm_core.spoken import minutes_between, parse_clock_time
 from .alarm_core.state import AlarmEvent, AlarmPhase
-from .const import DOMAIN, MAX_WINDOW_MINUTES
+from .const import (
+    CONF_SESSION_END_MINUTES,
+    DEFAULT_SESSION_END_MINUTES,
+    DOMAIN,
+    MAX_WINDOW_MINUTES,
+)
 from .contracts import NightSummary, SessionState
 from .sleep.metrics import whole_minutes
 from .sleep.usual import (
     USUAL_MIN_NIGHTS,
+    USUAL_NIGHTS,
     clock_difference_minutes,
     usual_clock_minutes,
     usual_night,
@@ -275,8 +281,11 @@ def _last_night(ask: Ask) -> NightSummary | str:
     today = dt_util.now().date()
     if last is not None and last.night >= today - timedelta(days=1):
         return last
-    if data.update.session_state in (SessionState.ACTIVE, SessionState.AWAY):
+    if data.update.session_state is SessionState.ACTIVE:
         return ask.say("night_going")
+    if data.update.session_state is SessionState.AWAY:
+        minutes = int(ask.entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES))
+        return ask.say("night_ending", minutes=ask.phrases.duration(minutes))
     if last is None:
         return ask.say("no_night")
     return ask.say("no_night_since", date=ask.phrases.date(last.night))
@@ -310,8 +319,8 @@ def _not_staged(ask: Ask, night: NightSummary) -> str:
 
 
 def _usual_unknown(ask: Ask, before: list[NightSummary]) -> str:
-    staged = sum(1 for n in before if n.metrics is not None)
-    missing = USUAL_MIN_NIGHTS - staged
+    staged = sum(1 for n in before[-USUAL_NIGHTS:] if n.metrics is not None)
+    missing = max(USUAL_MIN_NIGHTS - staged, 1)
     nights = ask.phrases.word("night") if missing == 1 else ask.phrases.word("nights", n=missing)
     return ask.say("usual_unknown", nights=nights)
 
@@ -487,7 +496,7 @@ class GetTimeHandler(RadarSleepIntentHandler):
         if when is None:
             if moment == "lights_off":
                 return ask.say("no_lights_off", time=phrases.clock(night.session_start))
-            if moment == "final_wake":
+            if moment == "final_wake" and night.sleep_onset is not None:
                 return ask.say("no_final_wake", time=phrases.clock(night.session_end))
             return ask.say("no_sleep_onset")
         parts = [ask.say(f"moment_{moment}", time=phrases.clock(when))]

@@ -329,6 +329,9 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
             "I didn't track your sleep last night. The last night I have is the night of {date}."
         ),
         "night_going": "The night is still going: ask me again when you're up.",
+        "night_ending": (
+            "Your night ends when you've been out of bed for {minutes}: ask me again then."
+        ),
         "not_staged": (
             "You were in bed from {start} to {end}, {tib}. This radar can't tell sleep "
             "stages, so I don't know how long you slept."

@@ -319,6 +319,10 @@ async def test_the_night_is_still_going(
     assert (
         await ask(hass, "what is my breathing rate") == "Right now it is 14.2 breaths per minute."
     )
+    show(hass, mock_config_entry, in_bed=False, session_state=SessionState.AWAY)
+    assert await ask(hass, "how did I sleep") == (
+        "Your night ends when you've been out of bed for 20 minutes: ask me again then."
+    )
 
 
 async def test_last_tracked_night_was_earlier(
