@@ -236,7 +236,6 @@ def pick_tracker(
     entries = trackers(hass)
     if not entries:
         return _NoTracker("no_tracker", {})
-    titles = phrases.join([e.title for e in entries], "list_or")
     if name:
         wanted = normalize(name).removeprefix("the ")
         named = [e for e in entries if wanted in (normalize(n) for n in tracker_names(hass, e))]
@@ -253,7 +252,9 @@ def pick_tracker(
         here = [e for e in entries if _tracker_area(hass, e) == area]
         if len(here) == 1:
             return here[0]
-    return _NoTracker("which_tracker", {"names": titles})
+    return _NoTracker(
+        "which_tracker", {"names": phrases.join([e.title for e in entries], "list_or")}
+    )
 
 
 # What the handlers are handed ----------------------------------------------------------
