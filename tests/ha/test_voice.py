@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -704,3 +705,51 @@ async def test_alarm_phrasing(
 def test_alarm_intents_have_three_phrasings() -> None:
     for phrasings in ALARM_PHRASES.values():
         assert len(phrasings) >= 3
+
+
+# A simulated night: the answer has the sensors' numbers --------------------------------
+
+SPOKEN = re.compile(r"(?:(\d+) hours?)? ?(?:(\d+) minutes?)?")
+
+
+def spoken_minutes(text: str) -> int:
+    """Minutes of "7 hours 12 minutes", "1 hour", "45 minutes"."""
+    match = SPOKEN.fullmatch(text)
+    assert text
+    assert match is not None, text
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
+
+
+@pytest.mark.slow
+async def test_simulated_night_answer_matches_the_sensors(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    one_night_source: list[Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(datetime(2026, 11, 20, 21, 30, tzinfo=UTC))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await setup_assist(hass)
+    answer = await ask(hass, "how did I sleep last night?")
+    match = re.fullmatch(
+        r"You slept (.+) last night, (\d+) percent of your (.+) in bed: (.+) light, (.+) deep "
+        r"and (.+) REM sleep\. After 3 more nights, I can compare with your usual\.",
+        answer,
+    )
+    assert match is not None, answer
+    tst, se, tib, light, deep, rem = match.groups()
+
+    def sensor(key: str) -> float:
+        return float(hass.states.get(f"sensor.bedroom_last_night_{key}").state)
+
+    # The sensors show tenths of a minute; the answer whole minutes, rounded half up, with
+    # the stages apportioned so that they add up to the total sleep.
+    assert spoken_minutes(tst) == int(sensor("total_sleep_time") + 0.5)
+    assert spoken_minutes(tib) == int(sensor("time_in_bed") + 0.5)
+    assert int(se) == round(sensor("sleep_efficiency"))
+    stages = {"light_sleep": light, "deep_sleep": deep, "rem_sleep": rem}
+    assert sum(spoken_minutes(v) for v in stages.values()) == spoken_minutes(tst)
+    for key, spoken in stages.items():
+        assert abs(spoken_minutes(spoken) - sensor(key)) < 1, key
