@@ -214,7 +214,7 @@ def tracker_names(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _NoTracker:
+class NoTracker:
     """Why no single tracker was picked (the answer says so)."""
 
     message_key: str
@@ -227,7 +227,7 @@ def pick_tracker(
     device_id: str | None,
     satellite_id: str | None,
     phrases: Phrases,
-) -> RadarSleepConfigEntry | _NoTracker:
+) -> RadarSleepConfigEntry | NoTracker:
     """The tracker a question is about.
 
     The one named (by its name or its device's area), else the one in the area of the voice
@@ -235,14 +235,14 @@ def pick_tracker(
     """
     entries = trackers(hass)
     if not entries:
-        return _NoTracker("no_tracker", {})
+        return NoTracker("no_tracker", {})
     if name:
         wanted = normalize(name).removeprefix("the ")
         named = [e for e in entries if wanted in (normalize(n) for n in tracker_names(hass, e))]
         if len(named) == 1:
             return named[0]
         if not named:
-            return _NoTracker(
+            return NoTracker(
                 "unknown_tracker", {"name": name, "names": phrases.join([e.title for e in entries])}
             )
         entries = named
@@ -252,7 +252,7 @@ def pick_tracker(
         here = [e for e in entries if _tracker_area(hass, e) == area]
         if len(here) == 1:
             return here[0]
-    return _NoTracker(
+    return NoTracker(
         "which_tracker", {"names": phrases.join([e.title for e in entries], "list_or")}
     )
 
@@ -367,7 +367,7 @@ class RadarSleepIntentHandler(intent.IntentHandler):
             intent_obj.satellite_id,
             phrases,
         )
-        if isinstance(picked, _NoTracker):
+        if isinstance(picked, NoTracker):
             response.async_set_error(
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS,
                 phrases.say(picked.message_key, **picked.fields),
