@@ -25,6 +25,7 @@ import probatio
 
 from .alarm import AlarmController
 from .alarm_core.policy import AlarmPolicyParams, default_params
+from .assist import async_setup_assist, async_setup_assist_entry
 from .const import (
     CONF_PARTNER,
     CONF_PET,
@@ -135,8 +136,9 @@ CONFIG_SCHEMA = probatio.Schema(
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions; import YAML-defined trackers (development and demo setups)."""
+    """Register the actions and intents; import YAML trackers (development and demo setups)."""
     async_setup_services(hass)
+    async_setup_assist(hass)
     items: list[dict[str, Any]] = config.get(DOMAIN, [])
     for item in items:
         hass.async_create_task(
@@ -157,6 +159,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if new_device:
         await async_place_in_bedroom(hass, entry)
+    async_setup_assist_entry(hass, entry)
     async_start_runtime(runtime)
     LOGGER.info("%s: Radar Sleep set up on the %s source", entry.title, entry.data[CONF_SOURCE])
     return True

@@ -7,11 +7,9 @@ asleep, with a verdict against published ranges (see docs/room.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
-import math
-import statistics
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -42,6 +40,7 @@ from .room_sensors import ROOM_SENSOR_KINDS, RoomSensorKind, room_value
 from .runtime import RadarSleepConfigEntry
 from .sleep.metrics import WholeMinutes, whole_minutes
 from .sleep.room import RoomInsight, RoomQuantity, room_insights
+from .sleep.usual import USUAL_NIGHTS, usual_bedtime
 from .store import RadarSleepStore
 
 PARALLEL_UPDATES = 0
@@ -224,11 +223,6 @@ USUAL_BEDTIME = SensorEntityDescription(
 TRACKER_CLOCK = SensorEntityDescription(
     key="tracker_clock", translation_key="tracker_clock", entity_category=EntityCategory.DIAGNOSTIC
 )
-BEDTIME_NIGHTS = 14
-"""The usual bedtime is the median of this many most recent nights..."""
-BEDTIME_MIN_NIGHTS = 3
-"""...once there are at least this many."""
-_DAY_MIN = 1440.0
 
 
 class RadarSleepNextAlarmSensor(RadarSleepAlarmEntity, SensorEntity):
@@ -284,49 +278,6 @@ class RadarSleepTrackerClockSensor(RadarSleepEntity, SensorEntity):
         }
 
 
-def circular_median_minutes(minutes: Sequence[float]) -> float | None:
-    """Median of times of day (minutes after midnight), safe across midnight.
-
-    The times are unwrapped around their circular mean (Fisher 1993, *Statistical analysis of
-    circular data*, ch. 2): each becomes its signed distance (-720..720 min) from the mean
-    direction, the ordinary median of those is taken and wrapped back. Bedtimes of 23:50 and
-    00:10 have a median of 00:00, not 12:00. ``None`` when there are no times or their mean
-    direction is undefined (evenly spread around the clock).
-    """
-    if not minutes:
-        return None
-    angles = [2 * math.pi * m / _DAY_MIN for m in minutes]
-    x = sum(math.cos(a) for a in angles)
-    y = sum(math.sin(a) for a in angles)
-    if math.hypot(x, y) < 1e-9 * len(angles):
-        return None
-    mean = (math.atan2(y, x) / (2 * math.pi) * _DAY_MIN) % _DAY_MIN
-    offsets = [(m - mean + _DAY_MIN / 2) % _DAY_MIN - _DAY_MIN / 2 for m in minutes]
-    return (mean + statistics.median(offsets)) % _DAY_MIN
-
-
-def usual_bedtime(nights: Sequence[NightSummary], tz: tzinfo) -> time | None:
-    """The usual time of going to bed to sleep.
-
-    The circular median of the last 14 nights' "lights off" (sleep intent) times, or their
-    session starts where there was no intent.
-
-    ``None`` with fewer than 3 nights.
-    """
-    recent = nights[-BEDTIME_NIGHTS:]
-    if len(recent) < BEDTIME_MIN_NIGHTS:
-        return None
-    minutes = []
-    for night in recent:
-        local = (night.intent_start or night.session_start).astimezone(tz)
-        minutes.append(local.hour * 60 + local.minute + local.second / 60)
-    median = circular_median_minutes(minutes)
-    if median is None:
-        return None
-    whole = round(median) % int(_DAY_MIN)
-    return time(whole // 60, whole % 60)
-
-
 class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
     """The next time at the usual bedtime (for reminders: a time trigger with an offset)."""
 
@@ -359,7 +310,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         """The usual bedtime as a time of day and how many nights it comes from."""
         return {
             "time": self._bedtime.isoformat() if self._bedtime else None,
-            "nights": min(len(self._store.nights), BEDTIME_NIGHTS),
+            "nights": min(len(self._store.nights), USUAL_NIGHTS),
         }
 
     async def async_added_to_hass(self) -> None:

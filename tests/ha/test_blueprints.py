@@ -30,8 +30,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary
-from custom_components.radar_sleep.sensor import circular_median_minutes
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
+from custom_components.radar_sleep.sleep.usual import circular_median_minutes
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = ROOT / "blueprints" / "automation" / "radar_sleep"

@@ -1,0 +1,945 @@
+"""Intents: questions about last night and the smart alarm, and their answers.
+
+One intent handler per question (``RadarSleepGetNight``, ``RadarSleepSetAlarm``...) holds the
+only implementation of its answer, worded from ``voice_sentences.py``. Three ways reach them:
+
+- Home Assistant's default conversation agent, through the sentences ``assist.py`` registers.
+- LLM conversation agents, through the Assist API's tools (``llm.py``).
+- Anyone calling ``intent.async_handle`` (tests, scripts through ``conversation.process``).
+
+The answers use the numbers the entities show: whole minutes whose parts add up
+(:func:`.sleep.metrics.whole_minutes`), times in Home Assistant's time zone, temperatures in
+its unit system, "usual" as the median of the nights before (:mod:`.sleep.usual`). The alarm
+is changed through the same :class:`~.alarm.AlarmController` methods as the actions.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import LIGHT_LUX, PERCENTAGE, UnitOfTemperature
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import (
+    area_registry as ar,
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+    intent,
+)
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+import probatio
+
+from .alarm_core.policy import TriggerReason
+from .alarm_core.schedule import local_instant
+from .alarm_core.spoken import minutes_between, parse_clock_time
+from .alarm_core.state import AlarmEvent, AlarmPhase
+from .const import (
+    CONF_SESSION_END_MINUTES,
+    DEFAULT_SESSION_END_MINUTES,
+    DOMAIN,
+    MAX_WINDOW_MINUTES,
+)
+from .contracts import NightSummary, SessionState
+from .sleep.metrics import whole_minutes
+from .sleep.usual import (
+    USUAL_MIN_NIGHTS,
+    USUAL_NIGHTS,
+    clock_difference_minutes,
+    usual_clock_minutes,
+    usual_night,
+)
+from .voice_sentences import (
+    INTENT_ALARM_OFF,
+    INTENT_ALARM_REASON,
+    INTENT_GET_ALARM,
+    INTENT_GET_AWAKENINGS,
+    INTENT_GET_BREATHING,
+    INTENT_GET_IN_BED,
+    INTENT_GET_LATENCY,
+    INTENT_GET_NIGHT,
+    INTENT_GET_ROOM,
+    INTENT_GET_STAGE,
+    INTENT_GET_TIME,
+    INTENT_SET_ALARM,
+    INTENT_SKIP_ALARM,
+    MEASURES,
+    MOMENTS,
+    MONTHS,
+    RESPONSES,
+    STAGES,
+    WEEKDAYS,
+    WHO,
+    WORDS,
+)
+
+if TYPE_CHECKING:
+    from .runtime import RadarSleepConfigEntry
+
+ALARM_RINGS: HassKey[dict[str, deque[Ring]]] = HassKey(f"{DOMAIN}_alarm_rings")
+"""Each tracker's recent alarm rings, by config entry id."""
+
+SLOT_TRACKER = "tracker"
+SAME_MINUTES = 10
+"""Within this many minutes of the usual, an answer says "about your usual"."""
+RINGS_KEPT = 10
+"""How many of a tracker's recent alarm rings are kept to answer "why did my alarm go off"."""
+_WORD = re.compile(r"[^\w]+")
+
+
+def normalize(text: str) -> str:
+    """Lower case, punctuation to spaces, single spaces."""
+    return " ".join(_WORD.sub(" ", text.lower()).split())
+
+
+# Speaking: the answers' wording in the asker's language -----------------------------------
+
+
+class Phrases:
+    """The wording of answers in one language (English where the language has none)."""
+
+    def __init__(self, language: str) -> None:
+        """Pick the language's wording by its main tag (``en-GB`` → ``en``)."""
+        lang = language.split("-", maxsplit=1)[0].lower()
+        self.lang = lang if lang in RESPONSES else "en"
+
+    def say(self, key: str, **fields: object) -> str:
+        """One answer sentence."""
+        text = RESPONSES[self.lang].get(key) or RESPONSES["en"][key]
+        return text.format(**fields)
+
+    def word(self, key: str, **fields: object) -> str:
+        """One word or phrase the answers are built from."""
+        text = WORDS[self.lang].get(key) or WORDS["en"][key]
+        return text.format(**fields)
+
+    def duration(self, minutes: int) -> str:
+        """Whole minutes as spoken: "7 hours 12 minutes", "1 hour", "45 minutes"."""
+        hours, rest = divmod(max(minutes, 0), 60)
+        spoken_hours = self.word("hour") if hours == 1 else self.word("hours", n=hours)
+        spoken_minutes = self.word("minute") if rest == 1 else self.word("minutes", n=rest)
+        if not hours:
+            return spoken_minutes
+        if not rest:
+            return spoken_hours
+        return self.word("duration", hours=spoken_hours, minutes=spoken_minutes)
+
+    def clock(self, value: datetime | time) -> str:
+        """A time of day: an instant in Home Assistant's time zone, as "23:40"."""
+        if isinstance(value, datetime):
+            value = dt_util.as_local(value).time()
+        return self.word("time", hour=value.hour, minute=value.minute)
+
+    def day(self, instant: datetime) -> str:
+        """The local day of ``instant`` seen from now: "today", "tomorrow", "on Monday"."""
+        day = dt_util.as_local(instant).date()
+        today = dt_util.now().date()
+        if day == today:
+            return self.word("today")
+        if day == today + timedelta(days=1):
+            return self.word("tomorrow")
+        weekday = (WEEKDAYS.get(self.lang) or WEEKDAYS["en"])[day.weekday()]
+        return self.word("weekday", weekday=weekday)
+
+    def date(self, day: date) -> str:
+        """A calendar date: "Sunday 22 November"."""
+        weekdays = WEEKDAYS.get(self.lang) or WEEKDAYS["en"]
+        months = MONTHS.get(self.lang) or MONTHS["en"]
+        return self.word(
+            "date", weekday=weekdays[day.weekday()], day=day.day, month=months[day.month - 1]
+        )
+
+    def times(self, count: int) -> str:
+        """How often: "once", "twice", "3 times"."""
+        if count == 1:
+            return self.word("once")
+        if count == 2:
+            return self.word("twice")
+        return self.word("times", n=count)
+
+    def join(self, items: list[str], key: str = "list") -> str:
+        """Join words as "a, b and c" (with ``key`` ``list_or``: "a, b or c")."""
+        if len(items) < 2:
+            return "".join(items)
+        return self.word(key, rest=", ".join(items[:-1]), last=items[-1])
+
+
+# Which tracker -------------------------------------------------------------------------
+
+
+def trackers(hass: HomeAssistant, exclude: str | None = None) -> list[RadarSleepConfigEntry]:
+    """The loaded trackers (``exclude``: an entry being unloaded)."""
+    return [
+        entry
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if entry.entry_id != exclude
+    ]
+
+
+def _tracker_area(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
+    """The area of a tracker's device."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    return device.area_id if device else None
+
+
+def _asker_area(hass: HomeAssistant, device_id: str | None, satellite_id: str | None) -> str | None:
+    """The area of the voice satellite (an entity) or device the question came from."""
+    devices = dr.async_get(hass)
+    if satellite_id and (entity := er.async_get(hass).async_get(satellite_id)):
+        if entity.area_id:
+            return entity.area_id
+        if entity.device_id and (device := devices.async_get(entity.device_id)):
+            return device.area_id
+    if device_id and (device := devices.async_get(device_id)):
+        return device.area_id
+    return None
+
+
+def tracker_names(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
+    """What a tracker can be called: its name, and its device's area's name."""
+    names = [entry.title]
+    if (area_id := _tracker_area(hass, entry)) and (
+        area := ar.async_get(hass).async_get_area(area_id)
+    ):
+        names.append(area.name)
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class NoTracker:
+    """Why no single tracker was picked (the answer says so)."""
+
+    message_key: str
+    fields: dict[str, str]
+
+
+def pick_tracker(
+    hass: HomeAssistant,
+    name: str | None,
+    device_id: str | None,
+    satellite_id: str | None,
+    phrases: Phrases,
+) -> RadarSleepConfigEntry | NoTracker:
+    """The tracker a question is about.
+
+    The one named (by its name or its device's area), else the one in the area of the voice
+    satellite asking, else the only one; with several and no clue, the answer asks which.
+    """
+    entries = trackers(hass)
+    if not entries:
+        return NoTracker("no_tracker", {})
+    if name:
+        wanted = normalize(name).removeprefix("the ")
+        named = [e for e in entries if wanted in (normalize(n) for n in tracker_names(hass, e))]
+        if len(named) == 1:
+            return named[0]
+        if not named:
+            return NoTracker(
+                "unknown_tracker", {"name": name, "names": phrases.join([e.title for e in entries])}
+            )
+        entries = named
+    if len(entries) == 1:
+        return entries[0]
+    if area := _asker_area(hass, device_id, satellite_id):
+        here = [e for e in entries if _tracker_area(hass, e) == area]
+        if len(here) == 1:
+            return here[0]
+    return NoTracker(
+        "which_tracker", {"names": phrases.join([e.title for e in entries], "list_or")}
+    )
+
+
+# What the handlers are handed ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A question about one tracker."""
+
+    hass: HomeAssistant
+    entry: RadarSleepConfigEntry
+    slots: dict[str, Any]
+    phrases: Phrases
+
+    def say(self, key: str, **fields: object) -> str:
+        """One answer sentence."""
+        return self.phrases.say(key, **fields)
+
+
+def _last_night(ask: Ask) -> NightSummary | str:
+    """Last night's summary, or what to say instead (not tracked, still going)."""
+    runtime = ask.entry.runtime_data
+    data = runtime.coordinator.data
+    last = data.last_night
+    today = dt_util.now().date()
+    if last is not None and last.night >= today - timedelta(days=1):
+        return last
+    if data.update.session_state is SessionState.ACTIVE:
+        return ask.say("night_going")
+    if data.update.session_state is SessionState.AWAY:
+        minutes = int(ask.entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES))
+        return ask.say("night_ending", minutes=ask.phrases.duration(minutes))
+    if last is None:
+        return ask.say("no_night")
+    return ask.say("no_night_since", date=ask.phrases.date(last.night))
+
+
+def _nights_before(ask: Ask, night: NightSummary) -> list[NightSummary]:
+    """The stored nights before ``night`` (the "usual" it is compared with)."""
+    return [n for n in ask.entry.runtime_data.store.nights if n.night < night.night]
+
+
+def _compare_minutes(ask: Ask, value: int, usual: float) -> str:
+    """Say how ``value`` compares with the ``usual`` minutes (more, less, about the same)."""
+    shown = int(usual + 0.5)
+    diff = value - shown
+    usual_text = ask.phrases.duration(shown)
+    if abs(diff) < SAME_MINUTES:
+        return ask.say("usual_same", usual=usual_text)
+    key = "usual_more" if diff > 0 else "usual_less"
+    return ask.say(key, diff=ask.phrases.duration(abs(diff)), usual=usual_text)
+
+
+def _not_staged(ask: Ask, night: NightSummary) -> str:
+    """Last night from a radar that cannot stage sleep: only the time in bed."""
+    tib = round((night.session_end - night.session_start).total_seconds() / 60)
+    return ask.say(
+        "not_staged",
+        start=ask.phrases.clock(night.session_start),
+        end=ask.phrases.clock(night.session_end),
+        tib=ask.phrases.duration(tib),
+    )
+
+
+def _usual_unknown(ask: Ask, before: list[NightSummary]) -> str:
+    staged = sum(1 for n in before[-USUAL_NIGHTS:] if n.metrics is not None)
+    missing = max(USUAL_MIN_NIGHTS - staged, 1)
+    nights = ask.phrases.word("night") if missing == 1 else ask.phrases.word("nights", n=missing)
+    return ask.say("usual_unknown", nights=nights)
+
+
+# The handlers --------------------------------------------------------------------------
+
+
+class RadarSleepIntentHandler(intent.IntentHandler):
+    """An intent about one tracker; the ``tracker`` slot names it where there are several."""
+
+    tool_name: ClassVar[str]
+    """The LLM tool's name (after ``radar_sleep__``)."""
+    query: ClassVar[bool] = True
+    """Answers a question (rather than changing something)."""
+    extra_slots: ClassVar[dict[Any, Any]] = {}
+
+    @property
+    @override
+    def slot_schema(self) -> dict[Any, Any]:
+        """The tracker's name (optional) and the intent's own slots."""
+        return {
+            probatio.Optional(
+                SLOT_TRACKER,
+                description="The sleep tracker's name, when there are several",
+            ): cv.string,
+            **self.extra_slots,
+        }
+
+    @override
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Pick the tracker, then answer."""
+        hass = intent_obj.hass
+        slots = {
+            key: value.get("value")
+            for key, value in self.async_validate_slots(intent_obj.slots).items()
+        }
+        phrases = Phrases(intent_obj.language)
+        response = intent_obj.create_response()
+        picked = pick_tracker(
+            hass,
+            slots.get(SLOT_TRACKER),
+            intent_obj.device_id,
+            intent_obj.satellite_id,
+            phrases,
+        )
+        if isinstance(picked, NoTracker):
+            response.async_set_error(
+                intent.IntentResponseErrorCode.NO_VALID_TARGETS,
+                phrases.say(picked.message_key, **picked.fields),
+            )
+            return response
+        if self.query:
+            response.response_type = intent.IntentResponseType.QUERY_ANSWER
+        response.async_set_speech(self.answer(Ask(hass, picked, slots, phrases)))
+        return response
+
+    def answer(self, ask: Ask) -> str:
+        """The answer's text."""
+        raise NotImplementedError
+
+
+class GetNightHandler(RadarSleepIntentHandler):
+    """How did I sleep last night."""
+
+    intent_type = INTENT_GET_NIGHT
+    tool_name = "get_night"
+    description = (
+        "Tells how the user slept last night: total sleep, sleep efficiency, time in light, "
+        "deep and REM sleep, compared with their usual night"
+    )
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        if night.metrics is None:
+            return _not_staged(ask, night)
+        phrases = ask.phrases
+        shown = whole_minutes(night.metrics)
+        parts = [
+            ask.say(
+                "night",
+                tst=phrases.duration(shown.tst),
+                se=round(night.metrics.se_pct),
+                tib=phrases.duration(shown.tib),
+                light=phrases.duration(shown.light),
+                deep=phrases.duration(shown.deep),
+                rem=phrases.duration(shown.rem),
+            )
+        ]
+        before = _nights_before(ask, night)
+        usual = usual_night(before)
+        if usual is None:
+            parts.append(_usual_unknown(ask, before))
+        else:
+            parts.append(_compare_minutes(ask, shown.tst, usual.tst))
+        return " ".join(parts)
+
+
+class GetStageHandler(RadarSleepIntentHandler):
+    """How much deep / REM / light sleep did I get."""
+
+    intent_type = INTENT_GET_STAGE
+    tool_name = "get_sleep_stage"
+    description = "Tells how much light, deep or REM sleep the user got last night"
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Required("stage", description="The sleep stage"): probatio.In(list(STAGES)),
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        if night.metrics is None:
+            return _not_staged(ask, night)
+        stage = ask.slots["stage"]
+        shown = whole_minutes(night.metrics)
+        minutes = {"light": shown.light, "deep": shown.deep, "rem": shown.rem}[stage]
+        pct = {
+            "light": night.metrics.light_pct,
+            "deep": night.metrics.deep_pct,
+            "rem": night.metrics.rem_pct,
+        }[stage]
+        parts = [
+            ask.say(
+                "stage",
+                minutes=ask.phrases.duration(minutes),
+                stage=ask.phrases.word(f"stage_{stage}"),
+                pct=round(pct),
+            )
+        ]
+        if (usual := usual_night(_nights_before(ask, night))) is not None:
+            value = {"light": usual.light, "deep": usual.deep, "rem": usual.rem}[stage]
+            parts.append(ask.say("stage_usual", usual=ask.phrases.duration(int(value + 0.5))))
+        return " ".join(parts)
+
+
+_MOMENT_OF: dict[str, Callable[[NightSummary], datetime | None]] = {
+    "bed": lambda n: n.session_start,
+    "lights_off": lambda n: n.intent_start,
+    "sleep_onset": lambda n: n.sleep_onset,
+    "final_wake": lambda n: n.final_wake,
+    "out_of_bed": lambda n: n.session_end,
+}
+
+
+class GetTimeHandler(RadarSleepIntentHandler):
+    """When did I go to bed, start trying to sleep, fall asleep, wake up, get up."""
+
+    intent_type = INTENT_GET_TIME
+    tool_name = "get_sleep_time"
+    description = (
+        "Tells when the user went to bed (bed), started trying to sleep (lights_off), fell "
+        "asleep (sleep_onset), woke up for the last time (final_wake) or got up (out_of_bed) "
+        "last night, compared with their usual time"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Required("moment", description="Which moment of the night"): probatio.In(
+            list(MOMENTS)
+        ),
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        moment: str = ask.slots["moment"]
+        when = _MOMENT_OF[moment](night)
+        phrases = ask.phrases
+        if when is None:
+            if moment == "lights_off":
+                return ask.say("no_lights_off", time=phrases.clock(night.session_start))
+            if moment == "final_wake" and night.sleep_onset is not None:
+                return ask.say("no_final_wake", time=phrases.clock(night.session_end))
+            return ask.say("no_sleep_onset")
+        parts = [ask.say(f"moment_{moment}", time=phrases.clock(when))]
+        tz = dt_util.get_default_time_zone()
+        usual = usual_clock_minutes(_nights_before(ask, night), _MOMENT_OF[moment], tz)
+        if usual is not None:
+            local = dt_util.as_local(when)
+            diff = round(clock_difference_minutes(local.hour * 60 + local.minute, round(usual)))
+            if abs(diff) < SAME_MINUTES:
+                parts.append(ask.say("usual_same_time"))
+            else:
+                key = "usual_later" if diff > 0 else "usual_earlier"
+                parts.append(ask.say(key, diff=phrases.duration(abs(diff))))
+        return " ".join(parts)
+
+
+class GetLatencyHandler(RadarSleepIntentHandler):
+    """How long did it take me to fall asleep."""
+
+    intent_type = INTENT_GET_LATENCY
+    tool_name = "get_sleep_latency"
+    description = "Tells how long the user took to fall asleep last night (sleep onset latency)"
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        if night.metrics is None or night.metrics.sol_min is None:
+            return ask.say("no_sleep_onset")
+        shown = whole_minutes(night.metrics)
+        assert shown.sol is not None
+        parts = [ask.say("latency", sol=ask.phrases.duration(shown.sol))]
+        usual = usual_night(_nights_before(ask, night))
+        if usual is not None and usual.sol is not None:
+            parts.append(ask.say("latency_usual", usual=ask.phrases.duration(int(usual.sol + 0.5))))
+        return " ".join(parts)
+
+
+class GetAwakeningsHandler(RadarSleepIntentHandler):
+    """How often and how long was I awake in the night."""
+
+    intent_type = INTENT_GET_AWAKENINGS
+    tool_name = "get_awakenings"
+    description = (
+        "Tells how often the user woke up in the night and how long they were awake in all "
+        "(wake after sleep onset)"
+    )
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        if night.metrics is None:
+            return _not_staged(ask, night)
+        if night.metrics.awakenings == 0:
+            return ask.say("awakenings_none")
+        shown = whole_minutes(night.metrics)
+        return ask.say(
+            "awakenings",
+            count=ask.phrases.times(night.metrics.awakenings),
+            waso=ask.phrases.duration(shown.waso),
+        )
+
+
+class GetBreathingHandler(RadarSleepIntentHandler):
+    """What was my breathing rate (last night's mean while asleep, and now if in bed)."""
+
+    intent_type = INTENT_GET_BREATHING
+    tool_name = "get_breathing_rate"
+    description = (
+        "Tells the user's mean breathing rate while asleep last night, and the current one "
+        "when they are in bed"
+    )
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        update = ask.entry.runtime_data.coordinator.data.update
+        live = update.breathing_rate_bpm if update.in_bed else None
+        parts: list[str] = []
+        if isinstance(night, str):
+            if live is None:
+                return night
+        elif night.mean_breathing_rate_bpm is None:
+            parts.append(ask.say("no_breathing"))
+        else:
+            parts.append(ask.say("breathing", rate=f"{night.mean_breathing_rate_bpm:.1f}"))
+        if live is not None:
+            parts.append(ask.say("breathing_now", rate=f"{live:.1f}"))
+        return " ".join(parts)
+
+
+class GetInBedHandler(RadarSleepIntentHandler):
+    """Am I in bed / is anyone in bed (the radar watches the user's side)."""
+
+    intent_type = INTENT_GET_IN_BED
+    tool_name = "get_in_bed"
+    description = (
+        "Tells whether the user is in bed now (who: me), or whether anyone is on the user's "
+        "side of the bed (who: anyone)"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Optional("who", description="The user (me) or anyone"): probatio.In(list(WHO)),
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        coordinator = ask.entry.runtime_data.coordinator
+        if coordinator.standby:
+            return ask.say("standby", name=ask.entry.title)
+        if not coordinator.last_update_success:
+            return ask.say("not_delivering", name=ask.entry.title)
+        update = coordinator.data.update
+        if ask.slots.get("who", "me") == "anyone":
+            if update.in_bed:
+                return ask.say("anyone_you")
+            return ask.say("anyone_someone" if update.present else "anyone_no")
+        if update.in_bed:
+            return ask.say("in_bed_yes")
+        if update.session_state is SessionState.STARTING and update.present:
+            return ask.say("in_bed_starting")
+        if update.session_state is SessionState.AWAY:
+            return ask.say("in_bed_away")
+        return ask.say("in_bed_no")
+
+
+class GetRoomHandler(RadarSleepIntentHandler):
+    """How warm, humid and bright was the bedroom last night (means while asleep)."""
+
+    intent_type = INTENT_GET_ROOM
+    tool_name = "get_bedroom"
+    description = (
+        "Tells how warm, humid and bright the bedroom was on average while the user slept "
+        "last night"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Optional("measure", description="What to tell (all: everything)"): probatio.In(
+            list(MEASURES)
+        ),
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        wanted: str = ask.slots.get("measure") or "all"
+        measures = [m for m in MEASURES if m != "all" and wanted in (m, "all")]
+        units = ask.hass.config.units
+        values: dict[str, str | None] = {
+            "temperature": None
+            if night.room_temperature_c is None
+            else (
+                f"{units.temperature(night.room_temperature_c, UnitOfTemperature.CELSIUS):.1f}"
+                f" {units.temperature_unit}"
+            ),
+            "humidity": None
+            if night.room_humidity_pct is None
+            else f"{night.room_humidity_pct:.0f} {PERCENTAGE}",
+            "light": None
+            if night.room_illuminance_lx is None
+            else (
+                f"{night.room_illuminance_lx:.1f} {LIGHT_LUX}"
+                if night.room_illuminance_lx < 10
+                else f"{night.room_illuminance_lx:.0f} {LIGHT_LUX}"
+            ),
+        }
+        parts = [
+            ask.say(f"room_{m}", value=value) for m in measures if (value := values[m]) is not None
+        ]
+        missing = [ask.phrases.word(f"measure_{m}") for m in measures if values[m] is None]
+        if missing:
+            parts.append(
+                ask.say("room_missing", measures=ask.phrases.join(missing), name=ask.entry.title)
+            )
+        return " ".join(parts)
+
+
+# The alarm -----------------------------------------------------------------------------
+
+
+def _alarm_status(ask: Ask, key: str = "alarm_set") -> str:
+    """Where the alarm is: off, ringing, snoozed, its window open, or the next one."""
+    alarm = ask.entry.runtime_data.alarm
+    phrases = ask.phrases
+    if not alarm.settings.enabled:
+        return ask.say("alarm_off")
+    phase = alarm.state.phase
+    if phase is AlarmPhase.RINGING:
+        return ask.say("alarm_ringing")
+    if phase is AlarmPhase.SNOOZED and alarm.state.snooze_until is not None:
+        return ask.say("alarm_snoozed", time=phrases.clock(alarm.state.snooze_until))
+    if phase is AlarmPhase.WINDOW and alarm.state.deadline is not None:
+        return ask.say("alarm_window_open", time=phrases.clock(alarm.state.deadline))
+    if (next_alarm := alarm.next_alarm) is None:
+        return ask.say("alarm_off")
+    parts = [ask.say(key, time=phrases.clock(next_alarm), day=phrases.day(next_alarm))]
+    if alarm.settings.window_minutes > 0:
+        start = next_alarm - timedelta(minutes=alarm.settings.window_minutes)
+        parts.append(ask.say("alarm_window", start=phrases.clock(start)))
+    return " ".join(parts)
+
+
+class GetAlarmHandler(RadarSleepIntentHandler):
+    """When is my alarm."""
+
+    intent_type = INTENT_GET_ALARM
+    tool_name = "get_alarm"
+    description = "Tells when the user's smart alarm rings next, and its smart window"
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        return _alarm_status(ask)
+
+
+class SetAlarmHandler(RadarSleepIntentHandler):
+    """Set my alarm for 7; wake me up between 6:30 and 7; turn on my alarm."""
+
+    intent_type = INTENT_SET_ALARM
+    tool_name = "set_alarm"
+    query = False
+    description = (
+        "Turns the user's smart alarm on, optionally setting its time (the latest time to "
+        "wake) and the start of its smart window (the earliest time to wake, in light sleep)"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Optional("time", description="The latest wake-up time, e.g. 07:00"): cv.string,
+        probatio.Optional(
+            "earliest", description="The earliest wake-up time (start of the smart window)"
+        ): cv.string,
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        alarm = ask.entry.runtime_data.alarm
+        text = ask.slots.get("time")
+        if not text:
+            alarm.async_set(enabled=True)
+            return _alarm_status(ask, "alarm_now_set")
+        at = parse_clock_time(text)
+        if at is None:
+            return ask.say("alarm_bad_time", text=text)
+        window: int | None = None
+        if earliest_text := ask.slots.get("earliest"):
+            earliest = parse_clock_time(earliest_text)
+            if earliest is None:
+                return ask.say("alarm_bad_time", text=earliest_text)
+            window = minutes_between(earliest, at)
+            if window > MAX_WINDOW_MINUTES:
+                return ask.say(
+                    "alarm_window_too_long",
+                    max=MAX_WINDOW_MINUTES,
+                    earliest=ask.phrases.clock(earliest),
+                    time=ask.phrases.clock(at),
+                    minutes=ask.phrases.duration(window),
+                )
+        alarm.async_set(at=at, window_minutes=window, enabled=True)
+        return _alarm_status(ask, "alarm_now_set")
+
+
+class AlarmOffHandler(RadarSleepIntentHandler):
+    """Turn off my alarm."""
+
+    intent_type = INTENT_ALARM_OFF
+    tool_name = "turn_off_alarm"
+    query = False
+    description = "Turns the user's smart alarm off (it stops ringing if it rings)"
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        alarm = ask.entry.runtime_data.alarm
+        if not alarm.settings.enabled:
+            return ask.say("alarm_was_off")
+        alarm.async_set(enabled=False)
+        return ask.say("alarm_now_off")
+
+
+class SkipAlarmHandler(RadarSleepIntentHandler):
+    """Skip tomorrow's alarm (the next one that has not rung)."""
+
+    intent_type = INTENT_SKIP_ALARM
+    tool_name = "skip_alarm"
+    query = False
+    description = "Skips the next alarm (usually tomorrow's); the alarm stays on for later days"
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        alarm = ask.entry.runtime_data.alarm
+        if not alarm.settings.enabled:
+            return ask.say("alarm_nothing_to_skip")
+        alarm.async_skip_next()
+        phrases = ask.phrases
+        parts: list[str] = []
+        if (skipped_day := alarm.state.skip_through) is not None:
+            skipped = local_instant(
+                skipped_day, alarm.settings.time, dt_util.get_default_time_zone()
+            )
+            parts.append(
+                ask.say("alarm_skipped", time=phrases.clock(skipped), day=phrases.day(skipped))
+            )
+        if (next_alarm := alarm.next_alarm) is not None:
+            parts.append(
+                ask.say("alarm_next", time=phrases.clock(next_alarm), day=phrases.day(next_alarm))
+            )
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Ring:
+    """One time the alarm rang, as its ``triggered`` event told."""
+
+    at: datetime
+    reason: str
+    explanation: str | None
+    alarm_time: datetime | None
+
+
+class AlarmReasonHandler(RadarSleepIntentHandler):
+    """Why did my alarm go off (at 6:42)."""
+
+    intent_type = INTENT_ALARM_REASON
+    tool_name = "get_alarm_reason"
+    description = (
+        "Explains why the smart alarm went off when it did (light sleep in its window, a "
+        "good moment to wake, or the set time)"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Optional("time", description="When it went off, e.g. 06:42"): cv.string,
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        rings = self._rings(ask)
+        phrases = ask.phrases
+        if not rings:
+            return ask.say("alarm_not_rung")
+        parts: list[str] = []
+        ring: Ring | None = None
+        if (text := ask.slots.get("time")) and (asked := parse_clock_time(text)) is not None:
+            at = [
+                r
+                for r in rings
+                if abs(
+                    clock_difference_minutes(_minute_of_day(r.at), asked.hour * 60 + asked.minute)
+                )
+                <= 1
+            ]
+            if at:
+                ring = at[-1]
+            else:
+                parts.append(ask.say("alarm_not_at", asked=phrases.clock(asked)))
+        if ring is None:
+            # The first ring of the latest alarm (later ones are the ends of snoozes).
+            latest = rings[-1]
+            ring = next(r for r in rings if r.alarm_time == latest.alarm_time)
+        parts.append(
+            ask.say("alarm_rang", time=phrases.clock(ring.at), because=self._because(ask, ring))
+        )
+        if ring.explanation:
+            parts.append(ask.say("alarm_details", explanation=ring.explanation.rstrip(".")))
+        return " ".join(parts)
+
+    @staticmethod
+    def _rings(ask: Ask) -> list[Ring]:
+        """The recent rings, oldest first; after a restart, the last one the alarm saved."""
+        rings = list(ask.hass.data.get(ALARM_RINGS, {}).get(ask.entry.entry_id, ()))
+        if rings:
+            return rings
+        state = ask.entry.runtime_data.alarm.state
+        if state.rang_at is None or state.reason is None:
+            return []
+        return [Ring(state.rang_at, state.reason, None, state.triggered_for)]
+
+    @staticmethod
+    def _because(ask: Ask, ring: Ring) -> str:
+        if ring.reason in (TriggerReason.LIGHT_SLEEP, TriggerReason.WAKEABLE_EVENT):
+            early = 0
+            if ring.alarm_time is not None:
+                early = max(round((ring.alarm_time - ring.at).total_seconds() / 60), 0)
+            return ask.say(f"because_{ring.reason}", early=ask.phrases.duration(early))
+        if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE):
+            return ask.say(f"because_{ring.reason}")
+        return ask.say("because_unknown", reason=ring.reason)
+
+
+def _minute_of_day(instant: datetime) -> int:
+    local = dt_util.as_local(instant)
+    return local.hour * 60 + local.minute
+
+
+HANDLERS: tuple[type[RadarSleepIntentHandler], ...] = (
+    GetNightHandler,
+    GetStageHandler,
+    GetTimeHandler,
+    GetLatencyHandler,
+    GetAwakeningsHandler,
+    GetBreathingHandler,
+    GetInBedHandler,
+    GetRoomHandler,
+    GetAlarmHandler,
+    SetAlarmHandler,
+    AlarmOffHandler,
+    SkipAlarmHandler,
+    AlarmReasonHandler,
+)
+
+
+@callback
+def async_register_intents(hass: HomeAssistant) -> None:
+    """Register the intents (once, for every tracker)."""
+    for handler in HANDLERS:
+        intent.async_register(hass, handler())
+
+
+@callback
+def async_follow_alarm_rings(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> CALLBACK_TYPE:
+    """Keep the tracker's recent rings (reason and explanation); returns the remover."""
+    rings: deque[Ring] = hass.data.setdefault(ALARM_RINGS, {}).setdefault(
+        entry.entry_id, deque(maxlen=RINGS_KEPT)
+    )
+
+    @callback
+    def _on_event(event: AlarmEvent, attributes: dict[str, Any]) -> None:
+        if event is not AlarmEvent.TRIGGERED:
+            return
+        alarm_time = attributes.get("alarm_time")
+        rings.append(
+            Ring(
+                at=dt_util.utcnow(),
+                reason=str(attributes.get("reason")),
+                explanation=attributes.get("explanation"),
+                alarm_time=datetime.fromisoformat(alarm_time) if alarm_time else None,
+            )
+        )
+
+    remove = entry.runtime_data.alarm.async_add_event_listener(_on_event)
+
+    @callback
+    def _remove() -> None:
+        remove()
+        hass.data[ALARM_RINGS].pop(entry.entry_id, None)
+
+    return _remove
