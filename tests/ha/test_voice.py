@@ -408,7 +408,9 @@ async def usual_tracker(
 async def test_compared_with_the_usual_night(
     hass: HomeAssistant, usual_tracker: MockConfigEntry
 ) -> None:
-    assert hass.states.get("sensor.bedroom_last_night_total_sleep_time").state == "452.0"
+    total = hass.states.get("sensor.bedroom_last_night_total_sleep_time")
+    assert total.attributes["unit_of_measurement"] == "h"
+    assert round(float(total.state) * 60, 6) == 452
     assert await ask(hass, "how did I sleep last night compared with my usual") == (
         "You slept 7 hours 32 minutes last night, 90 percent of your 8 hours 20 minutes in "
         "bed: 4 hours 11 minutes light, 1 hour 35 minutes deep and 1 hour 46 minutes REM "
@@ -742,14 +744,16 @@ async def test_simulated_night_answer_matches_the_sensors(
     tst, se, tib, light, deep, rem = match.groups()
 
     def sensor(key: str) -> float:
-        return float(hass.states.get(f"sensor.bedroom_last_night_{key}").state)
+        state = hass.states.get(f"sensor.bedroom_last_night_{key}")
+        per = {"h": 60.0, "min": 1.0, "%": 1.0}[state.attributes["unit_of_measurement"]]
+        return round(float(state.state) * per, 6)
 
-    # The sensors show tenths of a minute; the answer whole minutes, rounded half up, with
-    # the stages apportioned so that they add up to the total sleep.
-    assert spoken_minutes(tst) == int(sensor("total_sleep_time") + 0.5)
-    assert spoken_minutes(tib) == int(sensor("time_in_bed") + 0.5)
+    # The sensors and the answer show the same whole minutes (the durations in hours, as
+    # Home Assistant suggests for new sensors), the stages adding up to the total sleep.
+    assert spoken_minutes(tst) == sensor("total_sleep_time")
+    assert spoken_minutes(tib) == sensor("time_in_bed")
     assert int(se) == round(sensor("sleep_efficiency"))
     stages = {"light_sleep": light, "deep_sleep": deep, "rem_sleep": rem}
     assert sum(spoken_minutes(v) for v in stages.values()) == spoken_minutes(tst)
     for key, spoken in stages.items():
-        assert abs(spoken_minutes(spoken) - sensor(key)) < 1, key
+        assert spoken_minutes(spoken) == sensor(key), key
