@@ -37,7 +37,13 @@ from .metrics import sleep_metrics
 from .presence import RELEASE_FRACTION, PresenceDetector
 from .room import RoomSample, room_stats
 from .serialize import update_from_dict, update_to_dict
-from .session import PRESENT_FRACTION, SessionEvent, SessionStep, SessionTracker
+from .session import (
+    IN_BED_REASONS,
+    PRESENT_FRACTION,
+    SessionEvent,
+    SessionStep,
+    SessionTracker,
+)
 from .staging import (
     BaselineParams,
     BaselineStager,
@@ -201,17 +207,21 @@ class SleepPipeline:
         if changed:
             present = self.presence.present
             last = self.last_update
+            in_bed = present and last.session_state in (SessionState.ACTIVE, SessionState.AWAY)
+            reasons = {**last.reasons, REASON_PRESENCE: self._presence_reason()}
+            if in_bed != last.in_bed and last.session_state in (
+                SessionState.ACTIVE,
+                SessionState.AWAY,
+            ):
+                reasons[REASON_SESSION] = IN_BED_REASONS[in_bed]
             update = replace(
                 last,
                 t=frame.t,
                 time=self.time_of(frame.t),
                 present=present,
                 presence_confidence=round(self.presence.confidence, 3),
-                in_bed=present and last.session_state in (SessionState.ACTIVE, SessionState.AWAY),
-                reasons={
-                    **last.reasons,
-                    REASON_PRESENCE: self._presence_reason(),
-                },
+                in_bed=in_bed,
+                reasons=reasons,
             )
             self.last_update = update
         return FrameResult(update, closed)
@@ -391,12 +401,17 @@ class SleepPipeline:
         if not showing:
             reasons[REASON_STAGE] = "no session"
         reasons[REASON_PRESENCE] = self._presence_reason()
+        in_bed = showing and self.presence.present
+        if showing and in_bed != (step.state is SessionState.ACTIVE):
+            # The session is decided on the epoch's share of presence, In bed on the presence
+            # at its end: where they differ, the reason says what In bed shows.
+            reasons[REASON_SESSION] = IN_BED_REASONS[in_bed]
         return SleepUpdate(
             t=end_t,
             time=self.time_of(end_t),
             present=self.presence.present,
             presence_confidence=round(self.presence.confidence, 3),
-            in_bed=showing and self.presence.present,
+            in_bed=in_bed,
             session_state=step.state,
             trying_to_sleep=record.trying,
             intent_score=None if score is None else round(score, 3),

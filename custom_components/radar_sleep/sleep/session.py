@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from ..contracts import SessionState
 
 PRESENT_FRACTION = 0.5
 """An epoch counts as present when presence was on for at least half of it."""
+IN_BED_REASONS: Final = {True: "back in bed", False: "left the bed"}
+"""What In bed's reason says when the user comes back to bed, or leaves it, during a session."""
 
 
 class SessionEvent(StrEnum):
@@ -81,7 +83,9 @@ class SessionTracker:
                     self.end_epochs
                 ):
                     self.state, self.away_since = SessionState.ACTIVE, None
-                    return SessionStep(self.state, SessionEvent.NONE, "back in bed", self.run_start)
+                    return SessionStep(
+                        self.state, SessionEvent.NONE, IN_BED_REASONS[True], self.run_start
+                    )
             elif self.state is SessionState.ACTIVE:
                 self.state, self.away_since = SessionState.AWAY, index
             away_since = self.away_since
@@ -100,7 +104,9 @@ class SessionTracker:
                     self.state, self.run_start = SessionState.STARTING, index
                 return step
             if self.state is SessionState.AWAY:
-                return SessionStep(self.state, SessionEvent.NONE, "left the bed", self.run_start)
+                return SessionStep(
+                    self.state, SessionEvent.NONE, IN_BED_REASONS[False], self.run_start
+                )
             return SessionStep(self.state, SessionEvent.NONE, "in bed", self.run_start)
 
         if not present or gap:
