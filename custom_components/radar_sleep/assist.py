@@ -59,17 +59,23 @@ class Voice:
         self._unregister: CALLBACK_TYPE | None = None
 
     @callback
-    def async_refresh(self, exclude: str | None = None) -> None:
-        """Register the sentences for the loaded trackers (``exclude``: one unloading).
+    def async_refresh(
+        self, exclude: str | None = None, adding: RadarSleepConfigEntry | None = None
+    ) -> None:
+        """Register the sentences for the loaded trackers.
 
-        With several trackers, the sentences accept their names and areas ("in the guest
-        room"). Without trackers, or without Home Assistant's conversation integration (it is
-        part of the default configuration), nothing stays registered.
+        ``exclude``: a tracker being unloaded; ``adding``: one being set up (not loaded yet:
+        Home Assistant usually sets up its conversation integration first). With several
+        trackers, the sentences accept their names and areas ("in the guest room"). Without
+        trackers, or without Home Assistant's conversation integration (it is part of the
+        default configuration), nothing stays registered.
         """
         if self._unregister is not None:
             self._unregister()
             self._unregister = None
         entries = trackers(self.hass, exclude)
+        if adding is not None and adding not in entries:
+            entries.append(adding)
         if not entries or "conversation" not in self.hass.config.components:
             self.templates = {}
             return
@@ -210,5 +216,5 @@ def async_setup_assist_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
     """
     voice = hass.data[DATA_VOICE]
     entry.async_on_unload(async_follow_alarm_rings(hass, entry))
-    voice.async_refresh()
+    voice.async_refresh(adding=entry)
     entry.async_on_unload(lambda: voice.async_refresh(exclude=entry.entry_id))

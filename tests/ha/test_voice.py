@@ -757,3 +757,16 @@ async def test_simulated_night_answer_matches_the_sensors(
     assert sum(spoken_minutes(v) for v in stages.values()) == spoken_minutes(tst)
     for key, spoken in stages.items():
         assert spoken_minutes(spoken) == sensor(key), key
+
+
+async def test_assist_set_up_before_the_tracker(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """As Home Assistant starts: the conversation integration first, then the tracker."""
+    freezer.move_to(MORNING)
+    await setup_assist(hass)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL_WITH_EVENT)
+    assert await ask(hass, "is anyone in bed?") == "Yes, you're in bed."
