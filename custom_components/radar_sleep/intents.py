@@ -136,10 +136,10 @@ class Phrases:
             value = dt_util.as_local(value).time()
         return self.word("time", hour=value.hour, minute=value.minute)
 
-    def day(self, instant: datetime) -> str:
-        """The local day of ``instant`` seen from now: "today", "tomorrow", "on Monday"."""
+    def day(self, instant: datetime, now: datetime) -> str:
+        """The local day of ``instant`` seen from ``now``: "today", "tomorrow", "on Monday"."""
         day = dt_util.as_local(instant).date()
-        today = dt_util.now().date()
+        today = dt_util.as_local(now).date()
         if day == today:
             return self.word("today")
         if day == today + timedelta(days=1):
@@ -273,13 +273,17 @@ class Ask:
         """One answer sentence."""
         return self.phrases.say(key, **fields)
 
+    def now(self) -> datetime:
+        """Now on the tracker's clock (Home Assistant's, except for a demo played at a speed)."""
+        return self.entry.runtime_data.coordinator.clock.now()
+
 
 def _last_night(ask: Ask) -> NightSummary | str:
     """Last night's summary, or what to say instead (not tracked, still going)."""
     runtime = ask.entry.runtime_data
     data = runtime.coordinator.data
     last = data.last_night
-    today = dt_util.now().date()
+    today = dt_util.as_local(ask.now()).date()
     if last is not None and last.night >= today - timedelta(days=1):
         return last
     if data.update.session_state is SessionState.ACTIVE:
@@ -696,7 +700,7 @@ def _alarm_status(ask: Ask, key: str = "alarm_set") -> str:
         return ask.say("alarm_window_open", time=phrases.clock(alarm.state.deadline))
     if (next_alarm := alarm.next_alarm) is None:
         return ask.say("alarm_off")
-    parts = [ask.say(key, time=phrases.clock(next_alarm), day=phrases.day(next_alarm))]
+    parts = [ask.say(key, time=phrases.clock(next_alarm), day=phrases.day(next_alarm, ask.now()))]
     if alarm.settings.window_minutes > 0:
         start = next_alarm - timedelta(minutes=alarm.settings.window_minutes)
         parts.append(ask.say("alarm_window", start=phrases.clock(start)))
@@ -798,11 +802,19 @@ class SkipAlarmHandler(RadarSleepIntentHandler):
                 skipped_day, alarm.settings.time, dt_util.get_default_time_zone()
             )
             parts.append(
-                ask.say("alarm_skipped", time=phrases.clock(skipped), day=phrases.day(skipped))
+                ask.say(
+                    "alarm_skipped",
+                    time=phrases.clock(skipped),
+                    day=phrases.day(skipped, ask.now()),
+                )
             )
         if (next_alarm := alarm.next_alarm) is not None:
             parts.append(
-                ask.say("alarm_next", time=phrases.clock(next_alarm), day=phrases.day(next_alarm))
+                ask.say(
+                    "alarm_next",
+                    time=phrases.clock(next_alarm),
+                    day=phrases.day(next_alarm, ask.now()),
+                )
             )
         return " ".join(parts)
 
@@ -928,7 +940,7 @@ def async_follow_alarm_rings(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
         alarm_time = attributes.get("alarm_time")
         rings.append(
             Ring(
-                at=dt_util.utcnow(),
+                at=entry.runtime_data.coordinator.clock.now(),
                 reason=str(attributes.get("reason")),
                 explanation=attributes.get("explanation"),
                 alarm_time=datetime.fromisoformat(alarm_time) if alarm_time else None,
