@@ -48,6 +48,7 @@ from .const import (
 )
 from .contracts import NightSummary, SessionState
 from .sleep.metrics import whole_minutes
+from .sleep.room import RoomQuantity, room_insights
 from .sleep.usual import (
     USUAL_MIN_NIGHTS,
     USUAL_NIGHTS,
@@ -653,27 +654,37 @@ class GetRoomHandler(RadarSleepIntentHandler):
         wanted: str = ask.slots.get("measure") or "all"
         measures = [m for m in MEASURES if m != "all" and wanted in (m, "all")]
         units = ask.hass.config.units
-        values: dict[str, str | None] = {
-            "temperature": None
-            if night.room_temperature_c is None
-            else (
-                f"{units.temperature(night.room_temperature_c, UnitOfTemperature.CELSIUS):.1f}"
-                f" {units.temperature_unit}"
-            ),
-            "humidity": None
-            if night.room_humidity_pct is None
-            else f"{night.room_humidity_pct:.0f} {PERCENTAGE}",
-            "light": None
-            if night.room_illuminance_lx is None
-            else (
-                f"{night.room_illuminance_lx:.1f} {LIGHT_LUX}"
-                if night.room_illuminance_lx < 10
-                else f"{night.room_illuminance_lx:.0f} {LIGHT_LUX}"
-            ),
+
+        def temperature(celsius: float) -> str:
+            shown = units.temperature(celsius, UnitOfTemperature.CELSIUS)
+            return f"{shown:.1f} {units.temperature_unit}"
+
+        def light(lux: float) -> str:
+            return f"{lux:.1f} {LIGHT_LUX}" if lux < 10 else f"{lux:.0f} {LIGHT_LUX}"
+
+        def humidity(pct: float) -> str:
+            return f"{pct:.0f} {PERCENTAGE}"
+
+        shown: dict[str, Callable[[float], str]] = {
+            RoomQuantity.TEMPERATURE: temperature,
+            RoomQuantity.HUMIDITY: humidity,
+            RoomQuantity.LIGHT: light,
         }
-        parts = [
-            ask.say(f"room_{m}", value=value) for m in measures if (value := values[m]) is not None
-        ]
+        insights = {i.quantity.value: i for i in room_insights(night)}
+        parts: list[str] = []
+        for m in measures:
+            if (insight := insights.get(m)) is None:
+                continue
+            say = shown[insight.quantity]
+            parts.append(ask.say(f"room_{m}", value=say(insight.mean)))
+            verdict = insight.verdict.value
+            if verdict == "in_range" and insight.low is None:
+                verdict = "dark"
+            # The range's ends, as the answer's own numbers are shown (temperature in the
+            # user's unit); a range with one end (light) is "below" its upper end.
+            low = "" if insight.low is None else say(insight.low)
+            parts.append(ask.say(f"room_{verdict}", low=low, high=say(insight.high)))
+        values = {m: insights.get(m) for m in measures}
         missing = [ask.phrases.word(f"measure_{m}") for m in measures if values[m] is None]
         if missing:
             parts.append(

@@ -372,6 +372,15 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "room_temperature": "The bedroom was {value} on average while you slept.",
         "room_humidity": "The bedroom's humidity was {value} on average while you slept.",
         "room_light": "The bedroom's light was {value} on average while you slept.",
+        "room_in_range": "That's within the range recommended for sleep ({low} to {high}).",
+        "room_dark": "That's dark enough for sleep (below {high}).",
+        "room_too_cold": "That's cooler than the range recommended for sleep ({low} to {high}).",
+        "room_too_warm": "That's warmer than the range recommended for sleep ({low} to {high}).",
+        "room_too_dry": "That's drier than the range recommended for sleep ({low} to {high}).",
+        "room_too_humid": (
+            "That's more humid than the range recommended for sleep ({low} to {high})."
+        ),
+        "room_too_bright": "That's brighter than the {high} recommended for sleep.",
         "room_missing": (
             "I didn't record the bedroom's {measures} last night: no sensor for it is set up "
             "for {name}, or it had no readings while you slept."

@@ -433,20 +433,45 @@ async def test_compared_with_the_usual_night(
 
 async def test_the_room_last_night(hass: HomeAssistant, usual_tracker: MockConfigEntry) -> None:
     assert await ask(hass, "how warm was the bedroom last night") == (
-        "The bedroom was 19.4 °C on average while you slept."
+        "The bedroom was 19.4 °C on average while you slept. That's within the range "
+        "recommended for sleep (17.0 °C to 28.0 °C)."
     )
     assert await ask(hass, "what was the humidity in the bedroom") == (
-        "The bedroom's humidity was 48 % on average while you slept."
+        "The bedroom's humidity was 48 % on average while you slept. That's within the range "
+        "recommended for sleep (40 % to 60 %)."
     )
     assert await ask(hass, "how dark was it last night") == (
-        "The bedroom's light was 0.4 lx on average while you slept."
+        "The bedroom's light was 0.4 lx on average while you slept. That's dark enough for "
+        "sleep (below 3.0 lx)."
     )
     hass.config.units = __import__(
         "homeassistant.util.unit_system", fromlist=["US_CUSTOMARY_SYSTEM"]
     ).US_CUSTOMARY_SYSTEM
-    # 19.44 °C = 66.99 °F
+    # 19.44 °C = 66.99 °F; the range 17-28 °C is 62.6-82.4 °F.
     assert await ask(hass, "what was the bedroom temperature last night") == (
-        "The bedroom was 67.0 °F on average while you slept."
+        "The bedroom was 67.0 °F on average while you slept. That's within the range "
+        "recommended for sleep (62.6 °F to 82.4 °F)."
+    )
+
+
+async def test_the_room_out_of_its_ranges(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    warm = replace(
+        USUAL_NIGHTS[-1], room_temperature_c=29.0, room_humidity_pct=35.0, room_illuminance_lx=12.0
+    )
+    freezer.move_to(MORNING)
+    await setup_with_nights(hass, mock_config_entry, hass_storage, [*USUAL_NIGHTS[:-1], warm])
+    await setup_assist(hass)
+    assert await ask(hass, "how was the bedroom climate last night") == (
+        "The bedroom was 29.0 °C on average while you slept. That's warmer than the range "
+        "recommended for sleep (17.0 °C to 28.0 °C). The bedroom's humidity was 35 % on "
+        "average while you slept. That's drier than the range recommended for sleep (40 % to "
+        "60 %). The bedroom's light was 12 lx on average while you slept. That's brighter "
+        "than the 3.0 lx recommended for sleep."
     )
 
 
