@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from ..features import FEATURE_NAMES
 from .protocol import model_inputs
+from .sequence import ForwardFilter, SequenceParams, load_sequence_params
 
 MODEL_DIR = Path(__file__).with_name("model_files")
 N_FEATURES = len(FEATURE_NAMES)
@@ -370,13 +371,30 @@ class EngineStager:
     just pushed (``None`` while the window fills); :meth:`skip` records an epoch without data
     (out of bed) without forgetting the night; :meth:`drain` finishes the last epochs at the
     end of a night.
+
+    With a sequence step (:mod:`.sequence`: the shipped model runs with the shipped one,
+    ``model_files/stage_sequence.json``) the probabilities returned are the forward filter's
+    over the network's; an epoch without data lets time pass in the filter (the
+    probabilities :meth:`skip` returns are the network's: with lookahead 0 they are unused).
     """
 
-    def __init__(self, model: MlpModel | None = None, backend: Backend = "auto") -> None:
-        """Run ``model`` (default: the shipped stage model) on ``backend``."""
+    def __init__(
+        self,
+        model: MlpModel | None = None,
+        backend: Backend = "auto",
+        sequence: SequenceParams | Literal["shipped"] | None = "shipped",
+    ) -> None:
+        """Run ``model`` (default: the shipped stage model) on ``backend``.
+
+        ``sequence``: the forward filter's parameters; ``"shipped"`` (the default) is the
+        shipped filter with the shipped model and none with another model; ``None``: none.
+        """
         self.model = model or shipped_model("stage")
         if self.model.meta.kind != "stage":
             raise ValueError(f"{self.model.meta.name} is not a stage model")
+        if sequence == "shipped":
+            sequence = load_sequence_params() if model is None else None
+        self.sequence = None if sequence is None else ForwardFilter(sequence)
         onnx = MODEL_DIR / f"{self.model.meta.name}.onnx" if model is None else None
         self.runner = make_runner(self.model, onnx, backend)
         self.lookahead = self.model.meta.lookahead
@@ -393,13 +411,20 @@ class EngineStager:
         """Start a new night."""
         self.encoder.reset()
         self._pending = 0
+        if self.sequence is not None:
+            self.sequence.reset()
 
     def step(self, x: NDArray[np.float64]) -> NDArray[np.float64] | None:
         """Fold in one epoch's features; probabilities of the epoch ``lookahead`` back."""
-        return self._advance(self.encoder.push(x))
+        probs = self._advance(self.encoder.push(x))
+        if probs is None or self.sequence is None:
+            return probs
+        return self.sequence.step(probs)
 
     def skip(self) -> NDArray[np.float64] | None:
         """An epoch without data (user out of bed); returns as :meth:`step`."""
+        if self.sequence is not None:
+            self.sequence.skip()
         return self._advance(self.encoder.push(None))
 
     def _advance(self, row: NDArray[np.float32]) -> NDArray[np.float64] | None:
@@ -416,15 +441,20 @@ class EngineStager:
             for _ in range(self._pending)
         ]
         self._pending = 0
+        if self.sequence is not None:
+            out = [self.sequence.step(p) for p in out]
         return out
 
     def dump_state(self) -> dict[str, Any]:
         """The context window and the pending count."""
-        return {
+        state = {
             "model": self.model.meta.version,
             **self.encoder.dump_state(),
             "pending": self._pending,
         }
+        if self.sequence is not None:
+            state["sequence"] = self.sequence.dump_state()
+        return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Carry on from :meth:`dump_state`; a state of another model starts a fresh night."""
@@ -433,6 +463,8 @@ class EngineStager:
             return
         self.encoder.load_state(state)
         self._pending = int(state.get("pending", 0))
+        if self.sequence is not None:
+            self.sequence.load_state(state.get("sequence"))
 
 
 class IntentModel:
