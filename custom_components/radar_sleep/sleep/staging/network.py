@@ -46,6 +46,8 @@ from .sequence import ForwardFilter, SequenceParams, load_sequence_params
 
 MODEL_DIR = Path(__file__).with_name("model_files")
 N_FEATURES = len(FEATURE_NAMES)
+_MIN_NIGHT_VARIANCE = 0.04
+"""Floor of the night's running variance (standardised units) when scaling by it."""
 MAX_HOURS = 10.0
 """Time of night is capped here (longer nights look like their tenth hour)."""
 
@@ -72,6 +74,10 @@ class ModelMeta:
     """Provenance: data, seeds, hyperparameters, validation figures."""
     night_prior: int = 0
     """Per-night normalisation: pseudo-epochs of the prior on the night's baseline (0: off)."""
+    night_scale: bool = False
+    """Per-night scaling too: each standardised value is divided by the night's running
+    standard deviation of that feature, shrunk towards 1 by the same ``night_prior``
+    pseudo-epochs (needs ``night_prior`` > 0)."""
 
     @property
     def input_size(self) -> int:
@@ -99,6 +105,7 @@ class ModelMeta:
             scale=np.asarray(data["scale"], dtype=np.float64),
             training=dict(data.get("training", {})),
             night_prior=int(data.get("night_prior", 0)),
+            night_scale=bool(data.get("night_scale", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,7 +122,7 @@ class ModelMeta:
             "scale": [float(v) for v in self.scale],
             "training": self.training,
             "night_prior": self.night_prior,
-        }
+        } | ({"night_scale": True} if self.night_scale else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +274,7 @@ class ContextEncoder:
         self._stamps: deque[float] = deque(maxlen=self._width)
         self._elapsed = 0
         self._night_sum = np.zeros(N_FEATURES)
+        self._night_sumsq = np.zeros(N_FEATURES)
         self._night_count = np.zeros(N_FEATURES)
         self.reset()
 
@@ -281,6 +289,7 @@ class ContextEncoder:
             self._stamps.append(math.nan)
         self._elapsed = 0
         self._night_sum = np.zeros(N_FEATURES)
+        self._night_sumsq = np.zeros(N_FEATURES)
         self._night_count = np.zeros(N_FEATURES)
 
     def _missing_row(self) -> NDArray[np.float64]:
@@ -298,8 +307,15 @@ class ContextEncoder:
         if self.meta.night_prior > 0:
             self._night_sum += z
             self._night_count += ~missing
-            baseline = self._night_sum / (self._night_count + self.meta.night_prior)
-            z = np.where(missing, 0.0, z - baseline)
+            weight = self._night_count + self.meta.night_prior
+            baseline = self._night_sum / weight
+            if self.meta.night_scale:
+                self._night_sumsq += z * z
+                second = (self._night_sumsq + self.meta.night_prior) / weight
+                spread = np.sqrt(np.maximum(second - baseline * baseline, _MIN_NIGHT_VARIANCE))
+                z = np.where(missing, 0.0, (z - baseline) / spread)
+            else:
+                z = np.where(missing, 0.0, z - baseline)
         return np.concatenate([z, missing.astype(np.float64)])
 
     def push(self, x: NDArray[np.float64] | None) -> NDArray[np.float32]:
@@ -343,7 +359,7 @@ class ContextEncoder:
             "elapsed": self._elapsed,
             "night_sum": self._night_sum.tolist(),
             "night_count": self._night_count.tolist(),
-        }
+        } | ({"night_sumsq": self._night_sumsq.tolist()} if self.meta.night_scale else {})
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Carry on from :meth:`dump_state`; ``ValueError`` for another window size."""
@@ -359,7 +375,10 @@ class ContextEncoder:
         self._night_count = np.asarray(
             state.get("night_count", [0.0] * N_FEATURES), dtype=np.float64
         )
-        shapes = {a.shape for a in (self._night_sum, self._night_count)}
+        self._night_sumsq = np.asarray(
+            state.get("night_sumsq", [0.0] * N_FEATURES), dtype=np.float64
+        )
+        shapes = {a.shape for a in (self._night_sum, self._night_count, self._night_sumsq)}
         if shapes != {(N_FEATURES,)}:
             raise ValueError("night baseline of another size")
 
