@@ -61,7 +61,7 @@ def fit_transitions(data: Path) -> tuple[NDArray[np.float64], NDArray[np.float64
     used: list[str] = []
     for source in SOURCES:
         for name, codes in load_source_nights(data / "hypnograms", source).items():
-            if name.startswith(TEST_SUBJECT):
+            if name.startswith(TEST_SUBJECT) or len(codes) == 0:
                 continue
             arr = np.asarray(codes, dtype=np.int64)
             valid = arr >= 0
