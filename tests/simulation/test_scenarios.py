@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from custom_components.radar_sleep.contracts import BED_SIDES, RADAR_POSITIONS
 from custom_components.radar_sleep.simulation import scenarios
+from custom_components.radar_sleep.simulation.physiology import PhysiologyVariation
 
 
 def test_seed_ranges_do_not_overlap() -> None:
@@ -59,3 +60,23 @@ def test_user_nights_cycle_through_the_scenarios() -> None:
     assert names == list(scenarios.USER_SCENARIOS)
     _, alone = scenarios.user_night_config(7, 7)
     assert not alone.partner
+
+
+def test_heldout_physiology_lies_outside_the_wide_training_ranges() -> None:
+    """Every drawn quantity of a held-out night is outside its training range; a training
+    night's inside it; neither uses a frame rate of the other."""
+    assert scenarios.WIDE_TRAIN_SEEDS == 70_000
+    assert scenarios.HELDOUT_PHYSIOLOGY_SEEDS == 90_000
+    assert scenarios.is_training_seed(70_000)
+    assert not scenarios.is_training_seed(90_000)
+    assert not set(scenarios.WIDE_RATES) & set(scenarios.HELDOUT_RATES)
+    for i in range(12):
+        wide = scenarios.night_config(scenarios.WIDE_TRAIN_SEEDS + i)
+        held = scenarios.night_config(scenarios.HELDOUT_PHYSIOLOGY_SEEDS + i)
+        assert wide.frame_rate_hz in scenarios.WIDE_RATES
+        assert held.frame_rate_hz in scenarios.HELDOUT_RATES
+        for name, ((low, high), _) in scenarios.PHYSIOLOGY_RANGES.items():
+            assert low <= getattr(wide.variation, name) <= high
+            assert not low <= getattr(held.variation, name) <= high
+    default = scenarios.night_config(10_000).variation
+    assert default == PhysiologyVariation()

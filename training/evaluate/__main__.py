@@ -46,6 +46,7 @@ from typing import Any
 from custom_components.radar_sleep.simulation.scenarios import (
     EVALUATION_SEEDS,
     HELD_OUT_LIMIT,
+    HELDOUT_PHYSIOLOGY_SEEDS,
 )
 from training import DATA_DIR, ROOT
 from training.evaluate import alarm, ceiling, hypnograms, intent, stages, user
@@ -76,6 +77,9 @@ from training.evaluate.runs import (
 )
 
 DEFAULT_OUT = ROOT / "docs" / "evaluation"
+HELDOUT_TEST_SEEDS = HELDOUT_PHYSIOLOGY_SEEDS + 5_000
+"""First held-out physiology night of the report (95000-): the same range as the nights the
+stage model's sequence step is selected on (90000-), other seeds."""
 DEFAULT_DATA = DATA_DIR
 USAGE = (
     "commands: "
@@ -106,10 +110,17 @@ def report(argv: list[str] | None = None) -> int:
         default=200,
         help="sleep periods drawn from the hypnogram model",
     )
+    parser.add_argument(
+        "--heldout-nights",
+        type=int,
+        default=20,
+        help="simulated nights of the held-out physiology range (seeds from 95000)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 3 nights, 30 periods")
     args = parser.parse_args(argv)
     if args.quick:
         args.nights, args.hypnogram_nights = min(args.nights, 3), min(args.hypnogram_nights, 30)
+        args.heldout_nights = min(args.heldout_nights, 2)
     if args.nights < 1:
         parser.error("--nights must be at least 1")
     if args.first_seed < 0 or args.first_seed + args.nights > HELD_OUT_LIMIT:
@@ -180,6 +191,20 @@ def report(argv: list[str] | None = None) -> int:
         "lights off",
     )
 
+    heldout_seeds = list(range(HELDOUT_TEST_SEEDS, HELDOUT_TEST_SEEDS + args.heldout_nights))
+    print(f"    {len(heldout_seeds)} nights of the held-out physiology range ...", flush=True)
+    held_rows = run_nights(heldout_seeds, args.jobs) if heldout_seeds else []
+    heldout: dict[str, Any] = {"nights": len(held_rows)}
+    if held_rows:
+        heldout |= {
+            "seeds": [heldout_seeds[0], heldout_seeds[-1]],
+            "four_class": group_agreement([(r["ref"], r["dev"]) for r in held_rows]).to_dict(),
+            "sleep_wake": group_agreement(
+                [(sleep_wake(r["ref"]), sleep_wake(r["dev"])) for r in held_rows],
+                names=SW_NAMES,
+            ).to_dict(),
+        }
+
     print(f"    {time.monotonic() - started:.0f} s", flush=True)
     print("2/3 the real night ...", flush=True)
     real = real_night(args.data)
@@ -219,12 +244,14 @@ def report(argv: list[str] | None = None) -> int:
     figures = json_ready(
         {
             "simulated": simulated,
+            "heldout_physiology": heldout,
             "real": real_json,
             "architecture": arch,
             "settings": {
                 "nights": args.nights,
                 "first_seed": args.first_seed,
                 "hypnogram_nights": args.hypnogram_nights,
+                "heldout_nights": args.heldout_nights,
                 "real_margin_min": REAL_MARGIN_MIN,
                 "kappa_goal": KAPPA_GOAL,
             },

@@ -33,6 +33,8 @@ from custom_components.radar_sleep.simulation.hypnogram import (
 )
 from custom_components.radar_sleep.simulation.physiology import Activity
 from custom_components.radar_sleep.simulation.scenarios import (
+    HELDOUT_PHYSIOLOGY_SEEDS,
+    heldout_physiology_config,
     simulated_config,
 )
 from custom_components.radar_sleep.sleep import (
@@ -98,9 +100,15 @@ def simulate_night(seed: int) -> dict[str, Any]:
     with the user in bed (a bathroom trip is left out) that the pipeline scored. Night metrics:
     the pipeline's own summary (its own lights-off estimate to the end of its session; the
     longest session if the night split) against :func:`sleep_metrics` of the true stages from
-    lights off to getting up, out-of-bed epochs as wake.
+    lights off to getting up, out-of-bed epochs as wake. Seeds from
+    :data:`HELDOUT_PHYSIOLOGY_SEEDS` on are nights of the held-out physiology range
+    (:func:`heldout_physiology_config`).
     """
-    cfg = simulated_config(seed)
+    cfg = (
+        heldout_physiology_config(seed)
+        if seed >= HELDOUT_PHYSIOLOGY_SEEDS
+        else simulated_config(seed)
+    )
     sim = BedroomSimulator(cfg)
     truth = sim.truth
     pipeline = SleepPipeline(PipelineConfig(side=cfg.user_side, radar_position=cfg.radar_position))

@@ -32,11 +32,11 @@ from .physiology import (
     CHEST_DEPTH_MM,
     PET_DEPTH_MM,
     PET_RATE_BPM,
-    PHYSIOLOGY,
     POSTURE,
     RESTING_RATE_BPM,
     Activity,
     BreathingPhysiology,
+    PhysiologyVariation,
 )
 
 type PreSleep = Literal["reading", "tv", "phone", "mixed"]
@@ -112,6 +112,10 @@ class SimulatorConfig:
     """A device that reports one target only (like an MR60BHA2's breathing target), always
     with id 1: the nearest body, switching to another only when that one is 10 cm nearer or
     the current one is lost. :meth:`BedroomSimulator.owner` says whom it reports."""
+    variation: PhysiologyVariation = field(default_factory=PhysiologyVariation)
+    """The people's breathing and movement and the sensor away from the population figures
+    (:class:`.physiology.PhysiologyVariation`; the pet keeps its own). The default draws
+    nothing: the same night as without it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +454,36 @@ def _postures(
     return raised, gain
 
 
+def _contact_channel(
+    var: PhysiologyVariation,
+    chest: NDArray[np.float64],
+    artefact: NDArray[np.float64],
+    fs: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Breathing and movement artefact as a contact sensor records them instead of a radar.
+
+    ``belt``: respiratory inductance plethysmography follows the chest's volume change
+    (Cohn MA et al., Respiratory inductive plethysmography, *Adv Cardiol* 21:98-103, 1978);
+    a body movement stretches the belt, so its artefact is about twice a radar's.
+    ``airflow``: an oro-nasal thermistor responds to the temperature of the air, roughly the
+    flow (the volume's derivative) through a first-order lag of ``airflow_tau_s`` (Farre R,
+    Montserrat JM, Rotger M, Ballester E, Navajas D. Accuracy of thermistors and thermocouples
+    as flow-measuring devices for detecting hypopnoeas. *Eur Respir J* 11:179-182, 1998); it is
+    scaled to the breath's size (times its typical period, 4 s) and a movement disturbs it
+    far less than it disturbs a chest sensor.
+    """
+    if var.channel == "belt":
+        return chest, 2.0 * artefact
+    flow = np.gradient(chest) * fs * 4.0 / (2.0 * math.pi)
+    alpha = 1.0 / (1.0 + var.airflow_tau_s * fs)
+    out = np.empty_like(flow)
+    level = 0.0
+    for k, value in enumerate(flow):
+        level += alpha * (value - level)
+        out[k] = level
+    return out, 0.2 * artefact
+
+
 def _geometry(
     radar: RadarPosition, x: NDArray[np.float64], y: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -615,6 +649,13 @@ class BedroomSimulator:
         depth_mu, depth_sd = PET_DEPTH_MM if pet else CHEST_DEPTH_MM
         rate0 = float(np.clip(rng.normal(rate_mu, rate_sd), 9.0, 35.0))
         depth0 = float(np.clip(rng.normal(depth_mu, depth_sd), 0.5, 12.0))
+        var = self.config.variation
+        body = PhysiologyVariation() if pet else var
+        if body.resting_rate_bpm is not None:
+            rate0 = body.resting_rate_bpm
+        if body.chest_depth_mm is not None:
+            depth0 = body.chest_depth_mm
+        table = body.table()
         duration = n / fs
 
         # Breath by breath: durations and depths with AR(1)-correlated irregularity.
@@ -628,7 +669,7 @@ class BedroomSimulator:
         while t < duration:
             ep = min(int(t // EPOCH_SECONDS), len(activity) - 1)
             act = int(activity[ep])
-            phys = PHYSIOLOGY[Activity(act if act != ABSENT else Activity.WAKE)]
+            phys = table[Activity(act if act != ABSENT else Activity.WAKE)]
             e_rate = 0.5 * e_rate + 0.866 * rng.standard_normal()
             e_depth = 0.6 * e_depth + 0.8 * rng.standard_normal()
             period = 60.0 / (rate0 * phys.rate_factor) * math.exp(phys.rate_cv * e_rate)
@@ -692,7 +733,7 @@ class BedroomSimulator:
         for ep, act in enumerate(activity):
             if act == ABSENT:
                 continue
-            phys = PHYSIOLOGY[Activity(int(act))]
+            phys = table[Activity(int(act))]
             gross_rate = 6.0 if pet else phys.gross_movements_per_hour
             n_gross = rng.poisson(gross_rate * EPOCH_SECONDS / 3600.0)
             n_twitch = rng.poisson(phys.twitches_per_hour * EPOCH_SECONDS / 3600.0)
@@ -775,10 +816,17 @@ class BedroomSimulator:
             distance = np.hypot(distance, raised)  # propped up: the chest is above the radar
         distance = distance + rng.normal(0.0, 0.01, size=n)
         angle = angle + rng.normal(0.0, 1.0, size=n)
-        noise_sd = self.config.noise_mm * np.maximum(distance, 0.3) ** 2
-        drift = np.cumsum(rng.normal(0.0, 0.002, size=n))
+        noise_sd = self.config.noise_mm * var.noise_scale * np.maximum(distance, 0.3) ** 2
+        drift = np.cumsum(rng.normal(0.0, var.drift_mm, size=n))
+        if var.channel != "radar":
+            chest, artefact = _contact_channel(var, chest, artefact, fs)
+            noise_sd = np.full(n, self.config.noise_mm * var.noise_scale)
         displacement = gain * chest + artefact + drift + rng.normal(0.0, 1.0, size=n) * noise_sd
         snr_quality = (gain * depth0) / (gain * depth0 + 4.0 * noise_sd)
+        if var.sensor_gain != 1.0:
+            displacement = displacement * var.sensor_gain
+        if var.movement_gain != 1.0:
+            movement = np.clip(movement * var.movement_gain, 0.0, 1.0)
         quality = np.clip(snr_quality * (1.0 - movement), 0.0, 1.0)
 
         present_epochs = activity != ABSENT

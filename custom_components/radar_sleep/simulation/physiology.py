@@ -78,8 +78,9 @@ Awake in bed before trying to sleep (reading, TV, phone)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import Literal
 
 
 class Activity(IntEnum):
@@ -192,3 +193,72 @@ CHEST_DEPTH_MM = (7.0, 1.5)
 PET_RATE_BPM = (24.0, 4.0)
 """Resting breathing rate of a cat or small dog (20-30 breaths/min)."""
 PET_DEPTH_MM = (1.5, 0.4)
+
+
+type Channel = Literal["radar", "belt", "airflow"]
+"""What the breathing channel measures: a radar's chest displacement, a respiratory belt's
+stretch (inductance plethysmography) or an oro-nasal thermal sensor's airflow."""
+
+_SLEEP_AND_WAKE = (Activity.WAKE, Activity.N1, Activity.N2, Activity.N3, Activity.REM)
+
+
+@dataclass(frozen=True, slots=True)
+class PhysiologyVariation:
+    """One night's sleeper and sensor away from the population figures above.
+
+    The default changes nothing (and draws nothing): the simulator's original nights. The
+    ranges the offline tools draw from (``simulation/scenarios.py``, :func:`draw_variation`)
+    and their sources are documented there and in ``docs/simulator.md``.
+    """
+
+    resting_rate_bpm: float | None = None
+    """The sleeper's resting awake breathing rate (``None``: drawn from
+    :data:`RESTING_RATE_BPM`)."""
+    chest_depth_mm: float | None = None
+    """The sleeper's tidal chest displacement (``None``: drawn from :data:`CHEST_DEPTH_MM`)."""
+    regularity_scale: float = 1.0
+    """Multiplies every activity's ``rate_cv`` and ``depth_cv``."""
+    stage_contrast: float = 1.0
+    """Scales the differences between wake and the sleep stages in rate, depth and their
+    variability around their mean over those five activities (1: the table; below 1 the
+    stages breathe more alike)."""
+    movement_scale: float = 1.0
+    """Multiplies the rates of gross movements and twitches (restless or still sleepers)."""
+    movement_gain: float = 1.0
+    """Multiplies the device's movement index (clipped to 0..1)."""
+    sensor_gain: float = 1.0
+    """Multiplies the reported breathing signal (units and sensitivity of the sensor)."""
+    noise_scale: float = 1.0
+    """Multiplies the sensor noise."""
+    drift_mm: float = 0.002
+    """Step SD of the signal's random-walk drift per frame."""
+    channel: Channel = "radar"
+    airflow_tau_s: float = 0.6
+    """Time constant of a thermal airflow sensor's first-order response (``airflow``)."""
+
+    def table(self) -> dict[Activity, BreathingPhysiology]:
+        """:data:`PHYSIOLOGY` with this night's regularity, contrast and movement applied."""
+        if self == PhysiologyVariation():
+            return PHYSIOLOGY
+        fields = ("rate_factor", "rate_cv", "depth_factor", "depth_cv")
+        means = {
+            f: sum(getattr(PHYSIOLOGY[a], f) for a in _SLEEP_AND_WAKE) / len(_SLEEP_AND_WAKE)
+            for f in fields
+        }
+        out: dict[Activity, BreathingPhysiology] = {}
+        for act, phys in PHYSIOLOGY.items():
+            values = {f: float(getattr(phys, f)) for f in fields}
+            if act in _SLEEP_AND_WAKE:
+                values = {
+                    f: means[f] + self.stage_contrast * (v - means[f]) for f, v in values.items()
+                }
+            out[act] = replace(
+                phys,
+                rate_factor=values["rate_factor"],
+                rate_cv=values["rate_cv"] * self.regularity_scale,
+                depth_factor=values["depth_factor"],
+                depth_cv=values["depth_cv"] * self.regularity_scale,
+                gross_movements_per_hour=phys.gross_movements_per_hour * self.movement_scale,
+                twitches_per_hour=phys.twitches_per_hour * self.movement_scale,
+            )
+        return out

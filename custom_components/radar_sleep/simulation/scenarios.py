@@ -14,7 +14,12 @@ seeds                     use
 20000-29999               validation nights, 10-Hz devices (stage-model sweep; the
                           smart-alarm evaluation)
 30000-39999               training nights from 1, 2 and 5-Hz devices (seed modulo 3)
-40000-                    smart-alarm evaluation nights from 1, 2 and 5-Hz devices
+40000-69999               smart-alarm evaluation nights from 1, 2 and 5-Hz devices
+70000-79999               training nights over wide physiology and sensor ranges
+                          (:func:`wide_night_config`)
+90000-99999               validation nights of a held-out physiology range: sleepers
+                          and sensors outside the wide training ranges
+                          (:func:`heldout_physiology_config`)
 ========================  ==========================================================
 
 Every seed from :data:`LOWRATE_SEEDS` on is a low-frame-rate device in :func:`night_config`.
@@ -29,6 +34,7 @@ import numpy as np
 
 from ..contracts import BedSide, RadarPosition
 from .bedroom import PreSleep, SimulatorConfig
+from .physiology import Channel, PhysiologyVariation
 
 EVALUATION_SEEDS = 0
 """First held-out evaluation seed."""
@@ -56,11 +62,79 @@ ALARM_TRAINING_SEEDS = (
 LOW_RATES = (1.0, 2.0, 5.0)
 """Frame rates (Hz) of the low-frame-rate nights, by seed modulo 3."""
 PRE_SLEEP: tuple[PreSleep, ...] = ("reading", "tv", "phone", "mixed")
+WIDE_TRAIN_SEEDS = 70_000
+"""First training night over wide physiology and sensor ranges (:func:`wide_night_config`)."""
+HELDOUT_PHYSIOLOGY_SEEDS = 90_000
+"""First validation night of the held-out physiology range
+(:func:`heldout_physiology_config`)."""
+WIDE_RATES = (1.0, 2.0, 5.0, 10.0)
+"""Frame rates (Hz) of the wide training nights, by seed modulo 4."""
+HELDOUT_RATES = (3.0, 4.0, 16.0)
+"""Frame rates (Hz) of the held-out physiology nights, by seed modulo 3: none is a training
+rate."""
+
+type Range = tuple[float, float]
+
+PHYSIOLOGY_RANGES: dict[str, tuple[Range, tuple[Range, Range]]] = {
+    # Adult resting breathing rate 12-20 breaths/min, with healthy adults down to 10 and up to
+    # 24 (Cretikos MA et al. Respiratory rate: the neglected vital sign. *Med J Aust*
+    # 188(11):657-659, 2008; Douglas et al. 1982).
+    "resting_rate_bpm": ((11.0, 20.0), ((8.0, 10.5), (21.0, 26.0))),
+    # Chest displacement of tidal breathing 4-12 mm (Kranjec et al. 2014); smaller seen
+    # through thick bedding or from the side.
+    "chest_depth_mm": ((4.0, 12.0), ((2.0, 3.5), (13.0, 16.0))),
+    # Breath-to-breath variability differs about two-fold between healthy people at the same
+    # stage (Bruce EN. Temporal variations in the pattern of breathing. *J Appl Physiol*
+    # 80(4):1079-1087, 1996).
+    "regularity_scale": ((0.7, 1.4), ((0.45, 0.65), (1.5, 1.9))),
+    # How much the stages differ from each other (1: the table of physiology.py); older
+    # sleepers have less slow-wave sleep and flatter breathing contrasts (Ohayon MM et al.
+    # Meta-analysis of quantitative sleep parameters from childhood to old age. *Sleep*
+    # 27(7):1255-1273, 2004).
+    "stage_contrast": ((0.65, 1.25), ((0.45, 0.6), (1.3, 1.5))),
+    # Movements during sleep vary several-fold between healthy sleepers (Wilde-Frenz and
+    # Schulz 1983: 5-40 per hour of sleep).
+    "movement_scale": ((0.5, 2.0), ((0.2, 0.4), (2.5, 4.0))),
+    # Device-specific movement index and sensor sensitivity (modelling assumptions: there
+    # is no standard unit for either).
+    "movement_gain": ((0.7, 1.4), ((0.4, 0.6), (1.6, 2.2))),
+    "sensor_gain": ((0.5, 2.0), ((0.2, 0.4), (2.5, 5.0))),
+    "noise_scale": ((0.5, 2.0), ((2.5, 4.0), (2.5, 4.0))),
+    "drift_mm": ((0.001, 0.004), ((0.006, 0.01), (0.006, 0.01))),
+    # Thermistor time constants: about 0.3-1 s for fast sensors, 1-3 s for older ones
+    # (Farre et al. 1998).
+    "airflow_tau_s": ((0.3, 1.0), ((1.5, 3.0), (1.5, 3.0))),
+}
+"""Per quantity: the wide training range, and the held-out ranges below and above it (a
+held-out night takes one of the two at random)."""
+CHANNELS: tuple[Channel, ...] = ("radar", "radar", "belt", "airflow")
+"""Channel types of the wide training nights (half radar, a quarter belt, a quarter airflow)."""
+
+
+def draw_variation(rng: np.random.Generator, *, held_out: bool) -> PhysiologyVariation:
+    """One night's sleeper and sensor from :data:`PHYSIOLOGY_RANGES`.
+
+    Training nights draw each quantity uniformly from its wide range; held-out nights from
+    one of the ranges outside it, so that a held-out night's breathing, movement and sensor
+    are unlike any training night's.
+    """
+    values: dict[str, float] = {}
+    for name, (inside, outside) in PHYSIOLOGY_RANGES.items():
+        low, high = outside[int(rng.integers(2))] if held_out else inside
+        values[name] = float(rng.uniform(low, high))
+    channel = CHANNELS[int(rng.integers(len(CHANNELS)))]
+    if held_out:
+        channel = ("radar", "belt", "airflow")[int(rng.integers(3))]
+    return PhysiologyVariation(channel=channel, **values)
 
 
 def is_training_seed(seed: int) -> bool:
-    """Whether ``seed`` is a training night (10-Hz or low-frame-rate)."""
-    return TRAIN_SEEDS <= seed < VALID_SEEDS or LOWRATE_SEEDS <= seed < ALARM_LOWRATE_SEEDS
+    """Whether ``seed`` is a training night (10-Hz, low-frame-rate or wide physiology)."""
+    return (
+        TRAIN_SEEDS <= seed < VALID_SEEDS
+        or LOWRATE_SEEDS <= seed < ALARM_LOWRATE_SEEDS
+        or WIDE_TRAIN_SEEDS <= seed < WIDE_TRAIN_SEEDS + 10_000
+    )
 
 
 def simulated_config(seed: int) -> SimulatorConfig:
@@ -84,14 +158,54 @@ def night_config(seed: int) -> SimulatorConfig:
     """A training or alarm-evaluation night's bedroom.
 
     :func:`simulated_config` with a pre-sleep activity, and a low frame rate from
-    :data:`LOWRATE_SEEDS` on.
+    :data:`LOWRATE_SEEDS` on; from :data:`WIDE_TRAIN_SEEDS` on :func:`wide_night_config` and
+    from :data:`HELDOUT_PHYSIOLOGY_SEEDS` on :func:`heldout_physiology_config`.
     """
-    config = simulated_config(seed)
-    rng = np.random.default_rng(seed + 11_000_000)
-    config = replace(config, pre_sleep=PRE_SLEEP[int(rng.integers(len(PRE_SLEEP)))])
+    if seed >= HELDOUT_PHYSIOLOGY_SEEDS:
+        return heldout_physiology_config(seed)
+    if seed >= WIDE_TRAIN_SEEDS:
+        return wide_night_config(seed)
+    config = _bedroom_config(seed)
     if seed >= LOWRATE_SEEDS:
         config = replace(config, frame_rate_hz=LOW_RATES[seed % len(LOW_RATES)])
     return config
+
+
+def _bedroom_config(seed: int) -> SimulatorConfig:
+    """:func:`simulated_config` with a pre-sleep activity."""
+    config = simulated_config(seed)
+    rng = np.random.default_rng(seed + 11_000_000)
+    return replace(config, pre_sleep=PRE_SLEEP[int(rng.integers(len(PRE_SLEEP)))])
+
+
+def wide_night_config(seed: int) -> SimulatorConfig:
+    """A wide-physiology training night.
+
+    :func:`night_config`'s bedroom with a sleeper and sensor drawn from the wide training
+    ranges (:func:`draw_variation`) and a frame rate of :data:`WIDE_RATES`.
+    """
+    config = _bedroom_config(seed)
+    rng = np.random.default_rng(seed + 13_000_000)
+    return replace(
+        config,
+        frame_rate_hz=WIDE_RATES[seed % len(WIDE_RATES)],
+        variation=draw_variation(rng, held_out=False),
+    )
+
+
+def heldout_physiology_config(seed: int) -> SimulatorConfig:
+    """A held-out physiology validation night.
+
+    A sleeper and sensor outside the training ranges (:func:`draw_variation`) at a frame
+    rate no training night has.
+    """
+    config = _bedroom_config(seed)
+    rng = np.random.default_rng(seed + 17_000_000)
+    return replace(
+        config,
+        frame_rate_hz=HELDOUT_RATES[seed % len(HELDOUT_RATES)],
+        variation=draw_variation(rng, held_out=True),
+    )
 
 
 def intent_night_config(

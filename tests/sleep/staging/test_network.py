@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from custom_components.radar_sleep.simulation.scenarios import is_training_seed
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.staging.network import (
     MODEL_DIR,
@@ -70,7 +72,15 @@ def test_shipped_models_are_small_and_versioned(name: str) -> None:
     assert model.meta.kind == name
     assert model.meta.version.startswith(f"{name}-")
     assert model.meta.feature_names == FEATURE_NAMES
-    assert model.meta.training["train_seeds"][0] >= 10_000  # never an evaluation seed
+    ranges = [
+        model.meta.training[key]
+        for key in ("train_seeds", "lowrate_seeds", "wide_seeds")
+        if model.meta.training.get(key)
+    ]
+    assert ranges
+    for first, last in ranges:  # training seeds only: never an evaluation seed
+        assert is_training_seed(first)
+        assert is_training_seed(last)
 
 
 @pytest.mark.skipif(not onnxruntime_available(), reason="onnxruntime is not installed")
@@ -202,3 +212,21 @@ def test_intent_model_scores_are_probabilities() -> None:
     again.load_state(state)
     x = _features(rng)
     assert again.score(x) == model.score(x)
+
+
+def test_night_scale_divides_by_the_nights_running_spread() -> None:
+    """Worked by hand with one pseudo-epoch at mean 0, variance 1: a value of 2 after none
+    gives baseline 2/2 = 1, second moment (4 + 1)/2 = 2.5, variance 1.5, so (2 - 1)/sqrt(1.5);
+    a value of 0 gives baseline 0, variance 0.5, so 0. Missing features stay 0 and masked."""
+    meta = replace(_meta(context=0), night_prior=1, night_scale=True)
+    assert ModelMeta.from_dict(meta.to_dict()).night_scale
+    assert "night_scale" not in _meta().to_dict()  # older model files keep their bytes
+    enc = ContextEncoder(meta)
+    nan = float("nan")
+    row = enc.encode_epoch(np.array([nan, nan, nan, nan, 2.0, 0.0]))
+    np.testing.assert_allclose(row[:N], [0, 0, 0, 0, 1 / np.sqrt(1.5), 0])
+    np.testing.assert_array_equal(row[N:], [1, 1, 1, 1, 0, 0])
+    resumed = ContextEncoder(meta)
+    resumed.load_state(enc.dump_state())
+    x = np.array([nan, nan, nan, nan, 1.0, 1.0])
+    np.testing.assert_allclose(resumed.encode_epoch(x), enc.encode_epoch(x))

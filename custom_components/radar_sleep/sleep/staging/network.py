@@ -42,9 +42,12 @@ from numpy.typing import NDArray
 
 from ..features import FEATURE_NAMES
 from .protocol import model_inputs
+from .sequence import ForwardFilter, SequenceParams, load_sequence_params
 
 MODEL_DIR = Path(__file__).with_name("model_files")
 N_FEATURES = len(FEATURE_NAMES)
+_MIN_NIGHT_VARIANCE = 0.04
+"""Floor of the night's running variance (standardised units) when scaling by it."""
 MAX_HOURS = 10.0
 """Time of night is capped here (longer nights look like their tenth hour)."""
 
@@ -71,6 +74,10 @@ class ModelMeta:
     """Provenance: data, seeds, hyperparameters, validation figures."""
     night_prior: int = 0
     """Per-night normalisation: pseudo-epochs of the prior on the night's baseline (0: off)."""
+    night_scale: bool = False
+    """Per-night scaling too: each standardised value is divided by the night's running
+    standard deviation of that feature, shrunk towards 1 by the same ``night_prior``
+    pseudo-epochs (needs ``night_prior`` > 0)."""
 
     @property
     def input_size(self) -> int:
@@ -98,6 +105,7 @@ class ModelMeta:
             scale=np.asarray(data["scale"], dtype=np.float64),
             training=dict(data.get("training", {})),
             night_prior=int(data.get("night_prior", 0)),
+            night_scale=bool(data.get("night_scale", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,7 +122,7 @@ class ModelMeta:
             "scale": [float(v) for v in self.scale],
             "training": self.training,
             "night_prior": self.night_prior,
-        }
+        } | ({"night_scale": True} if self.night_scale else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +274,7 @@ class ContextEncoder:
         self._stamps: deque[float] = deque(maxlen=self._width)
         self._elapsed = 0
         self._night_sum = np.zeros(N_FEATURES)
+        self._night_sumsq = np.zeros(N_FEATURES)
         self._night_count = np.zeros(N_FEATURES)
         self.reset()
 
@@ -280,6 +289,7 @@ class ContextEncoder:
             self._stamps.append(math.nan)
         self._elapsed = 0
         self._night_sum = np.zeros(N_FEATURES)
+        self._night_sumsq = np.zeros(N_FEATURES)
         self._night_count = np.zeros(N_FEATURES)
 
     def _missing_row(self) -> NDArray[np.float64]:
@@ -297,8 +307,15 @@ class ContextEncoder:
         if self.meta.night_prior > 0:
             self._night_sum += z
             self._night_count += ~missing
-            baseline = self._night_sum / (self._night_count + self.meta.night_prior)
-            z = np.where(missing, 0.0, z - baseline)
+            weight = self._night_count + self.meta.night_prior
+            baseline = self._night_sum / weight
+            if self.meta.night_scale:
+                self._night_sumsq += z * z
+                second = (self._night_sumsq + self.meta.night_prior) / weight
+                spread = np.sqrt(np.maximum(second - baseline * baseline, _MIN_NIGHT_VARIANCE))
+                z = np.where(missing, 0.0, (z - baseline) / spread)
+            else:
+                z = np.where(missing, 0.0, z - baseline)
         return np.concatenate([z, missing.astype(np.float64)])
 
     def push(self, x: NDArray[np.float64] | None) -> NDArray[np.float32]:
@@ -342,7 +359,7 @@ class ContextEncoder:
             "elapsed": self._elapsed,
             "night_sum": self._night_sum.tolist(),
             "night_count": self._night_count.tolist(),
-        }
+        } | ({"night_sumsq": self._night_sumsq.tolist()} if self.meta.night_scale else {})
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Carry on from :meth:`dump_state`; ``ValueError`` for another window size."""
@@ -358,7 +375,10 @@ class ContextEncoder:
         self._night_count = np.asarray(
             state.get("night_count", [0.0] * N_FEATURES), dtype=np.float64
         )
-        shapes = {a.shape for a in (self._night_sum, self._night_count)}
+        self._night_sumsq = np.asarray(
+            state.get("night_sumsq", [0.0] * N_FEATURES), dtype=np.float64
+        )
+        shapes = {a.shape for a in (self._night_sum, self._night_count, self._night_sumsq)}
         if shapes != {(N_FEATURES,)}:
             raise ValueError("night baseline of another size")
 
@@ -370,13 +390,30 @@ class EngineStager:
     just pushed (``None`` while the window fills); :meth:`skip` records an epoch without data
     (out of bed) without forgetting the night; :meth:`drain` finishes the last epochs at the
     end of a night.
+
+    With a sequence step (:mod:`.sequence`: the shipped model runs with the shipped one,
+    ``model_files/stage_sequence.json``) the probabilities returned are the forward filter's
+    over the network's; an epoch without data lets time pass in the filter (the
+    probabilities :meth:`skip` returns are the network's: with lookahead 0 they are unused).
     """
 
-    def __init__(self, model: MlpModel | None = None, backend: Backend = "auto") -> None:
-        """Run ``model`` (default: the shipped stage model) on ``backend``."""
+    def __init__(
+        self,
+        model: MlpModel | None = None,
+        backend: Backend = "auto",
+        sequence: SequenceParams | Literal["shipped"] | None = "shipped",
+    ) -> None:
+        """Run ``model`` (default: the shipped stage model) on ``backend``.
+
+        ``sequence``: the forward filter's parameters; ``"shipped"`` (the default) is the
+        shipped filter with the shipped model and none with another model; ``None``: none.
+        """
         self.model = model or shipped_model("stage")
         if self.model.meta.kind != "stage":
             raise ValueError(f"{self.model.meta.name} is not a stage model")
+        if sequence == "shipped":
+            sequence = load_sequence_params() if model is None else None
+        self.sequence = None if sequence is None else ForwardFilter(sequence)
         onnx = MODEL_DIR / f"{self.model.meta.name}.onnx" if model is None else None
         self.runner = make_runner(self.model, onnx, backend)
         self.lookahead = self.model.meta.lookahead
@@ -393,13 +430,20 @@ class EngineStager:
         """Start a new night."""
         self.encoder.reset()
         self._pending = 0
+        if self.sequence is not None:
+            self.sequence.reset()
 
     def step(self, x: NDArray[np.float64]) -> NDArray[np.float64] | None:
         """Fold in one epoch's features; probabilities of the epoch ``lookahead`` back."""
-        return self._advance(self.encoder.push(x))
+        probs = self._advance(self.encoder.push(x))
+        if probs is None or self.sequence is None:
+            return probs
+        return self.sequence.step(probs)
 
     def skip(self) -> NDArray[np.float64] | None:
         """An epoch without data (user out of bed); returns as :meth:`step`."""
+        if self.sequence is not None:
+            self.sequence.skip()
         return self._advance(self.encoder.push(None))
 
     def _advance(self, row: NDArray[np.float32]) -> NDArray[np.float64] | None:
@@ -416,15 +460,20 @@ class EngineStager:
             for _ in range(self._pending)
         ]
         self._pending = 0
+        if self.sequence is not None:
+            out = [self.sequence.step(p) for p in out]
         return out
 
     def dump_state(self) -> dict[str, Any]:
         """The context window and the pending count."""
-        return {
+        state = {
             "model": self.model.meta.version,
             **self.encoder.dump_state(),
             "pending": self._pending,
         }
+        if self.sequence is not None:
+            state["sequence"] = self.sequence.dump_state()
+        return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Carry on from :meth:`dump_state`; a state of another model starts a fresh night."""
@@ -433,6 +482,8 @@ class EngineStager:
             return
         self.encoder.load_state(state)
         self._pending = int(state.get("pending", 0))
+        if self.sequence is not None:
+            self.sequence.load_state(state.get("sequence"))
 
 
 class IntentModel:
