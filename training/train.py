@@ -50,6 +50,7 @@ from custom_components.radar_sleep.sleep.staging.network import (
     ModelMeta,
     numpy_forward,
 )
+from custom_components.radar_sleep.sleep.staging.sequence import SEQUENCE_FILE
 from training import DATA_DIR
 from training.datasets import Night, nights
 from training.export import export
@@ -347,7 +348,7 @@ def main() -> None:
             stage_train,
             jobs=args.jobs,
         )
-        path = args.out / sequence.SEQUENCE_FILE.name
+        path = args.out / SEQUENCE_FILE.name
         sequence.write(params, path)
         figures["sequence"] = seq_figures
         print(f"wrote {path} (sequence step: {seq_figures['chosen']})")

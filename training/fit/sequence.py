@@ -108,7 +108,8 @@ def filtered(
 ) -> NDArray[np.int64]:
     """Predicted stages of the ``step`` epochs, with the forward filter (or without: None)."""
     if params is None:
-        return np.argmax(probs, axis=1)
+        stages: NDArray[np.int64] = np.argmax(probs, axis=1).astype(np.int64)
+        return stages
     filt = ForwardFilter(params)
     out: list[int] = []
     k = 0
@@ -142,7 +143,8 @@ def class_prior(data: Sequence[Night]) -> NDArray[np.float64]:
     """Stage frequencies of the present, scored epochs."""
     labels = np.concatenate([n.stage[n.present & (n.stage >= 0)] for n in data])
     counts = np.bincount(labels.astype(np.int64), minlength=4).astype(np.float64)
-    return counts / counts.sum()
+    prior: NDArray[np.float64] = counts / counts.sum()
+    return prior
 
 
 def select(
