@@ -48,6 +48,7 @@ from .const import (
 )
 from .contracts import NightSummary, SessionState
 from .sleep.metrics import whole_minutes
+from .sleep.pipeline import NIGHT_BOUNDARY_HOURS
 from .sleep.room import RoomQuantity, room_insights
 from .sleep.usual import (
     USUAL_MIN_NIGHTS,
@@ -284,14 +285,20 @@ def _last_night(ask: Ask) -> NightSummary | str:
     runtime = ask.entry.runtime_data
     data = runtime.coordinator.data
     last = data.last_night
-    today = dt_util.as_local(ask.now()).date()
+    now = dt_util.as_local(ask.now())
+    today = now.date()
     if last is not None and last.night >= today - timedelta(days=1):
         return last
-    if data.update.session_state is SessionState.ACTIVE:
-        return ask.say("night_going")
-    if data.update.session_state is SessionState.AWAY:
-        minutes = int(ask.entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES))
-        return ask.say("night_ending", minutes=ask.phrases.duration(minutes))
+    # Before noon a running session is last night's, still going; in the evening it is
+    # tonight's, and last night was not tracked (the night boundary of the summaries).
+    if now.hour < NIGHT_BOUNDARY_HOURS:
+        if data.update.session_state is SessionState.ACTIVE:
+            return ask.say("night_going")
+        if data.update.session_state is SessionState.AWAY:
+            minutes = int(
+                ask.entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES)
+            )
+            return ask.say("night_ending", minutes=ask.phrases.duration(minutes))
     if last is None:
         return ask.say("no_night")
     return ask.say("no_night_since", date=ask.phrases.date(last.night))

@@ -795,3 +795,19 @@ async def test_assist_set_up_before_the_tracker(
     await setup_assist(hass)
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL_WITH_EVENT)
     assert await ask(hass, "is anyone in bed?") == "Yes, you're in bed."
+
+
+async def test_an_evening_session_is_tonight_not_last_night(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """In bed at 23:27 on the first evening: last night was not tracked, tonight is not it."""
+    freezer.move_to(datetime(2026, 11, 23, 22, 27, tzinfo=UTC))  # 23:27 in Berlin
+    await setup_with_nights(hass, mock_config_entry, hass_storage, [])
+    show(hass, mock_config_entry, in_bed=True, session_state=SessionState.ACTIVE)
+    await setup_assist(hass)
+    assert await ask(hass, "how did I sleep last night") == "I didn't track your sleep last night."
+    show(hass, mock_config_entry, in_bed=False, session_state=SessionState.AWAY)
+    assert await ask(hass, "how did I sleep") == "I didn't track your sleep last night."
