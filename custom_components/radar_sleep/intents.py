@@ -184,6 +184,29 @@ def trackers(hass: HomeAssistant, exclude: str | None = None) -> list[RadarSleep
     ]
 
 
+def exposed_trackers(hass: HomeAssistant, assistant: str) -> list[RadarSleepConfigEntry]:
+    """The loaded trackers ``assistant`` may see: those with an entity exposed to it.
+
+    What a user hides from Assist (Settings → Voice assistants → Expose) stays hidden from the
+    agents that use it, LLM agents included (their answers may leave the house).
+    """
+    # Imported here: the exposure settings belong to Home Assistant's core integration, set up
+    # wherever an assistant is.
+    from homeassistant.components.homeassistant.exposed_entities import (  # noqa: PLC0415
+        async_should_expose,
+    )
+
+    registry = er.async_get(hass)
+    return [
+        entry
+        for entry in trackers(hass)
+        if any(
+            async_should_expose(hass, assistant, e.entity_id)
+            for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+        )
+    ]
+
+
 def _tracker_area(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
     """The area of a tracker's device."""
     device = dr.async_get(hass).async_get_device_by_identifier(
@@ -229,13 +252,15 @@ def pick_tracker(
     device_id: str | None,
     satellite_id: str | None,
     phrases: Phrases,
+    *,
+    entries: list[RadarSleepConfigEntry] | None = None,
 ) -> RadarSleepConfigEntry | NoTracker:
-    """The tracker a question is about.
+    """The tracker a question is about, among ``entries`` (default: every loaded tracker).
 
     The one named (by its name or its device's area), else the one in the area of the voice
     satellite asking, else the only one; with several and no clue, the answer asks which.
     """
-    entries = trackers(hass)
+    entries = trackers(hass) if entries is None else entries
     if not entries:
         return NoTracker("no_tracker", {})
     if name:
@@ -372,12 +397,20 @@ class RadarSleepIntentHandler(intent.IntentHandler):
         }
         phrases = Phrases(intent_obj.language)
         response = intent_obj.create_response()
+        # Radar Sleep's own sentences (platform DOMAIN) reach every tracker, as a dashboard
+        # does; other callers (LLM agents' tools) only the trackers exposed to the assistant.
+        entries = (
+            exposed_trackers(hass, intent_obj.assistant)
+            if intent_obj.platform != DOMAIN and intent_obj.assistant
+            else None
+        )
         picked = pick_tracker(
             hass,
             slots.get(SLOT_TRACKER),
             intent_obj.device_id,
             intent_obj.satellite_id,
             phrases,
+            entries=entries,
         )
         if isinstance(picked, NoTracker):
             response.async_set_error(

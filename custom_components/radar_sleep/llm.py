@@ -18,7 +18,7 @@ from homeassistant.helpers.llm import (
 )
 
 from .const import DOMAIN
-from .intents import HANDLERS
+from .intents import HANDLERS, exposed_trackers
 
 QUESTION = ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False)
 """A question about the night or the alarm: reads only, inside Home Assistant."""
@@ -33,10 +33,14 @@ PROMPT = (
 
 @callback
 def async_get_tools(hass: HomeAssistant, llm_context: LLMContext, api_id: str) -> LLMTools | None:
-    """One tool per intent for the Assist API, while a tracker is set up."""
+    """One tool per intent for the Assist API, while a tracker is exposed to the assistant.
+
+    A tracker none of whose entities is exposed to the assistant (Settings → Voice assistants
+    → Expose) is not named to the agent, and its tools answer as if it did not exist.
+    """
     if api_id != LLM_API_ASSIST:
         return None
-    entries = hass.config_entries.async_loaded_entries(DOMAIN)
+    entries = exposed_trackers(hass, llm_context.assistant) if llm_context.assistant else []
     if not entries:
         return None
     tools: list[Tool] = [

@@ -17,11 +17,13 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.const import Platform
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
+    entity_registry as er,
     intent,
     llm,
 )
@@ -811,3 +813,23 @@ async def test_an_evening_session_is_tonight_not_last_night(
     assert await ask(hass, "how did I sleep last night") == "I didn't track your sleep last night."
     show(hass, mock_config_entry, in_bed=False, session_state=SessionState.AWAY)
     assert await ask(hass, "how did I sleep") == "I didn't track your sleep last night."
+
+
+async def test_llm_agents_do_not_see_a_tracker_hidden_from_assist(
+    hass: HomeAssistant, tracker: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """Hiding the tracker's entities from Assist hides its sleep and alarm from LLM agents;
+    the integration's own sentences still answer (as its dashboard does)."""
+    for entry in er.async_entries_for_config_entry(entity_registry, tracker.entry_id):
+        async_expose_entity(hass, "conversation", entry.entity_id, False)
+    context = llm.LLMContext(
+        platform="test", context=Context(), language="en", assistant="conversation", device_id=None
+    )
+    api = await llm.async_get_api(hass, llm.LLM_API_ASSIST, context)
+    assert not [tool for tool in api.tools if tool.name.startswith("radar_sleep__")]
+    assert "Radar Sleep" not in api.api_prompt
+    response = await intent.async_handle(
+        hass, "test_llm", "RadarSleepGetNight", {}, assistant="conversation"
+    )
+    assert response.error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
+    assert await ask(hass, "how did I sleep last night") == NIGHT_ANSWER
