@@ -55,3 +55,21 @@ def test_minutes_between_across_midnight() -> None:
     assert minutes_between(time(6, 30), time(7, 0)) == 30
     assert minutes_between(time(23, 50), time(0, 10)) == 20
     assert minutes_between(time(7, 0), time(7, 0)) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # am/pm names the hour said; "quarter to" counts back from it, across noon and midnight.
+        ("quarter to twelve pm", time(11, 45)),
+        ("quarter to 12 am", time(23, 45)),
+        ("quarter to one am", time(0, 45)),
+        ("ten to one in the morning", time(0, 50)),
+        ("12 at night", time(0, 0)),
+        ("11 at night", time(23, 0)),
+        ("12 pm", time(12, 0)),
+        ("12 am", time(0, 0)),
+    ],
+)
+def test_meridiem_before_counting_back(text: str, expected: time) -> None:
+    assert parse_clock_time(text) == expected

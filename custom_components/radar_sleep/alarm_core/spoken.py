@@ -39,7 +39,9 @@ _UNITS: Final = {
     "nineteen": 19,
 }
 _TENS: Final = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-_PM: Final = ("pm", "p.m.", "p.m", "in the evening", "in the afternoon", "at night", "tonight")
+_PM: Final = ("pm", "p.m.", "p.m", "in the evening", "in the afternoon")
+_NIGHT: Final = ("at night", "tonight")
+"""Like pm, except that twelve at night is midnight."""
 _AM: Final = ("am", "a.m.", "a.m", "in the morning", "tomorrow morning")
 _FILLER: Final = ("o'clock", "oclock", "o clock", "tomorrow", "sharp", "at")
 
@@ -104,7 +106,7 @@ def parse_clock_time(text: str) -> time | None:
     """
     clean = " ".join(text.lower().strip().strip("?!,").split())
     meridiem: str | None = None
-    for words, which in ((_PM, "pm"), (_AM, "am")):
+    for words, which in ((_PM, "pm"), (_NIGHT, "night"), (_AM, "am")):
         for suffix in words:
             if clean.endswith(suffix):
                 clean = clean[: -len(suffix)].strip()
@@ -117,17 +119,18 @@ def parse_clock_time(text: str) -> time | None:
     if (found := _hour_minute(clean)) is None:
         return None
     hour, minute = found
-    if minute < 0:  # "quarter to seven": before the hour
-        hour, minute = hour - 1, 60 + minute
-        if hour < 0:
-            hour += 24 if meridiem is None else 12
+    # The hour said, on the 24-hour clock; "quarter to" and "ten to" count back from it.
     if meridiem is not None:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        if meridiem == "night" and hour == 12:
+            hour = 0
+        else:
+            hour = hour % 12 + (0 if meridiem == "am" else 12)
+    if not (0 <= hour <= 23 and -59 <= minute <= 59):
         return None
-    return time(hour, minute)
+    total = (hour * 60 + minute) % _DAY_MIN
+    return time(total // 60, total % 60)
 
 
 def minutes_between(start: time, end: time) -> int:
