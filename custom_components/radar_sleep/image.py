@@ -144,10 +144,13 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
         if night is None or not night.hypnogram:
             return None
         if self._png is None:
-            self._png = await self.hass.async_add_executor_job(
+            png = await self.hass.async_add_executor_job(
                 render_hypnogram,
                 night,
                 dt_util.get_default_time_zone(),
                 self.hass.config.units.temperature_unit,
             )
+            if night is not self._night:  # another night came while it was drawn
+                return png
+            self._png = png
         return self._png

@@ -25,6 +25,7 @@ from custom_components.radar_sleep.sleep.staging.network import (
     onnxruntime_available,
     shipped_model,
 )
+from custom_components.radar_sleep.sleep.staging.sequence import load_sequence_params
 
 N = len(FEATURE_NAMES)
 SHIPPED = ("stage", "intent")
@@ -230,3 +231,30 @@ def test_night_scale_divides_by_the_nights_running_spread() -> None:
     resumed.load_state(enc.dump_state())
     x = np.array([nan, nan, nan, nan, 1.0, 1.0])
     np.testing.assert_allclose(resumed.encode_epoch(x), enc.encode_epoch(x))
+
+
+def test_mid_night_state_from_before_the_sequence_step_starts_without_a_belief() -> None:
+    """A night saved before the sequence step existed carries on from no belief (uniform),
+    not from the bedtime start (mostly wake), which would score the next epoch awake."""
+    rng = np.random.default_rng(6)
+    model = _random_model(_meta())
+    a = EngineStager(model, backend="numpy", sequence=load_sequence_params())
+    for _ in range(12):
+        a.step(_features(rng))
+    old = {k: v for k, v in a.dump_state().items() if k != "sequence"}
+    b = EngineStager(model, backend="numpy", sequence=load_sequence_params())
+    b.load_state(old)
+    assert b.sequence is not None
+    assert b.sequence.dump_state() == [0.25, 0.25, 0.25, 0.25]
+    fresh = EngineStager(model, backend="numpy", sequence=load_sequence_params())
+    fresh.load_state(
+        {
+            k: v
+            for k, v in EngineStager(model, backend="numpy", sequence=load_sequence_params())
+            .dump_state()
+            .items()
+            if k != "sequence"
+        }
+    )
+    assert fresh.sequence is not None
+    assert fresh.sequence.dump_state() is None  # a night not begun starts at bedtime

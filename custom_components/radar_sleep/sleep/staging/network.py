@@ -483,7 +483,11 @@ class EngineStager:
         self.encoder.load_state(state)
         self._pending = int(state.get("pending", 0))
         if self.sequence is not None:
-            self.sequence.load_state(state.get("sequence"))
+            if "sequence" in state or not state.get("elapsed"):
+                self.sequence.load_state(state.get("sequence"))
+            else:  # saved mid-night before the sequence step existed: no belief to carry on,
+                # and the bedtime start (mostly wake) would score the next epoch awake
+                self.sequence.load_state([0.25, 0.25, 0.25, 0.25])
 
 
 class IntentModel:
