@@ -122,6 +122,8 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         saved night's."""
         self._state_at = -math.inf
         self._task: asyncio.Task[None] | None = None
+        self._epoch_job: asyncio.Future[Any] | None = None
+        """The epoch being processed in the executor, if any."""
         self._sleep_listeners: list[SleepListener] = []
         self._night_listeners: list[Callable[[NightSummary], None]] = []
         self._event_listeners: list[Callable[[SleepEvent], None]] = []
@@ -266,6 +268,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if (job := self._epoch_job) is not None and not job.done():
+                with contextlib.suppress(Exception):
+                    await job  # the pipeline and the sleep events are reset below
             last_t = self.pipeline.last_t
             if isinstance(self.source, ResumableSource) and last_t is not None:
                 self.source.resume_at(last_t)
@@ -322,9 +327,12 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 anchored = True
             if result.epoch is not None:
                 room = read_room(self.hass, self.room_entities)
-                epoch, events, state = await self.hass.async_add_executor_job(
-                    self._process_epoch, result.epoch, room
-                )
+                job = self.hass.async_add_executor_job(self._process_epoch, result.epoch, room)
+                self._epoch_job = job
+                job.add_done_callback(_retrieve)
+                # Shielded: a cancelled source task leaves the epoch to finish in its thread,
+                # and standby waits for it before resetting what the thread works on.
+                epoch, events, state = await asyncio.shield(job)
                 self.stats.epochs += 1
                 if state is not None:
                     self._store.snapshot = state
@@ -424,3 +432,13 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         for listener in list(self._night_listeners):
             listener(summary)
         LOGGER.debug("Night of %s ended: %s", summary.night, summary.metrics)
+
+
+def _retrieve(job: asyncio.Future[Any]) -> None:
+    """Mark an epoch job's failure as seen.
+
+    It is handled where the job is awaited; an abandoned job (its source task was cancelled
+    meanwhile) needs no report.
+    """
+    if not job.cancelled():
+        job.exception()
