@@ -162,7 +162,7 @@ outlive a test), extracting two nights through ``--scheduler``'s code path."""
 def test_dask_cluster_gives_the_local_features(folder: Path, tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     sources, _ = discover(folder)
-    local = extract_all([s for s in sources if s.name in ("night-a", "slp02a")], jobs=1)
+    local = extract_all([s for s in sources if s.name in ("night-a", "slp02a")], jobs=2)
     out = tmp_path / "dask.npz"
     subprocess.run(
         [sys.executable, "-c", DASK_SCRIPT, str(folder), str(out)],
