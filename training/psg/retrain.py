@@ -61,7 +61,7 @@ from training.datasets import Night, nights
 from training.evaluate.agreement import GroupAgreement, group_agreement, json_ready, sleep_wake
 from training.export import export
 from training.psg import RecordingError
-from training.psg.channels import ChannelKind
+from training.psg.channels import ChannelKind, listing
 from training.psg.edf import is_edf, list_edf_channels
 from training.psg.recording import load_night
 from training.psg.view import DEFAULT_FRAME_RATE_HZ, breathing_view
@@ -138,11 +138,15 @@ def _pair_key(key: str) -> str:
     return match.group(1) if match else key
 
 
-def _has_breathing(path: Path) -> bool:
+def _not_breathing(path: Path) -> str | None:
+    """Why an EDF file is not a recording to train on (``None`` if it is one)."""
     try:
-        return any(ch.kind is not None for ch in list_edf_channels(path))
-    except RecordingError:
-        return False
+        channels = list_edf_channels(path)
+    except RecordingError as err:
+        return str(err)
+    if any(ch.kind is not None for ch in channels):
+        return None
+    return f"no breathing channel (channels: {listing(channels)})"
 
 
 def discover(
@@ -156,11 +160,11 @@ def discover(
     recording without a matching file uses its own annotations (EDF+, WFDB ``.st``).
     """
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    edf = [p for p in files if is_edf(p)]
-    signals = [p for p in edf if _has_breathing(p)]
+    reasons = {p: _not_breathing(p) for p in files if is_edf(p)}
+    signals = [p for p, reason in reasons.items() if reason is None]
     hypnograms: dict[str, list[Path]] = {}
     for p in files:
-        if p.suffix.lower() == ".xml" or (is_edf(p) and p not in signals):
+        if p.suffix.lower() == ".xml" or reasons.get(p):
             hypnograms.setdefault(_pair_key(_key(p)), []).append(p)
     records = [p.with_suffix("") for p in files if p.suffix.lower() == ".hea"]
     sources: list[NightSource] = []
@@ -175,6 +179,8 @@ def discover(
             skipped.append(f"{signal}: no hypnogram (.st, .xml)")
             continue
         sources.append(NightSource(signal, hyp, subject_of(key, patterns), key))
+    used = {s.hypnogram for s in sources}
+    skipped += [f"{p}: {r}" for p, r in reasons.items() if r and p not in used]
     return sources, skipped
 
 

@@ -120,10 +120,15 @@ def test_discover_pairs_and_subjects(folder: Path, tmp_path: Path) -> None:
     for suffix in ("-profusion.xml", "-nsrr.xml"):
         (tmp_path / f"shhs1-200001{suffix}").write_text("<x/>", encoding="utf-8")
     (tmp_path / "orphan.hea").write_text("orphan 1 10 100\n", encoding="utf-8")
+    write_edf(tmp_path / "eeg-only.edf", [("EEG Fpz-Cz", np.zeros(6000), 100.0)])
     (shhs,), skipped = discover(tmp_path)
     assert shhs.hypnogram == tmp_path / "shhs1-200001-nsrr.xml"
     assert shhs.subject == "200001"
-    assert skipped == [f"{tmp_path / 'orphan'}: no hypnogram (.st, .xml)"]
+    assert skipped == [
+        f"{tmp_path / 'orphan'}: no hypnogram (.st, .xml)",
+        f"{tmp_path / 'eeg-only.edf'}: no breathing channel "
+        "(channels: 'EEG Fpz-Cz' (not breathing, 100 Hz))",
+    ]
 
 
 def test_extract_labels_and_channel(folder: Path) -> None:
@@ -187,6 +192,7 @@ def test_unreadable_night_is_reported_not_fatal(tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 5 iterations
+@pytest.mark.filterwarnings("ignore:Got `batch_size`:UserWarning")  # a fold's early-stop set
 def test_retrain_end_to_end(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
