@@ -58,7 +58,13 @@ from custom_components.radar_sleep.sleep.staging.network import (
     shipped_model,
 )
 from training.datasets import Night, nights
-from training.evaluate.agreement import GroupAgreement, group_agreement, json_ready, sleep_wake
+from training.evaluate.agreement import (
+    GroupAgreement,
+    epoch_agreement,
+    group_agreement,
+    json_ready,
+    sleep_wake,
+)
 from training.export import export
 from training.psg import RecordingError
 from training.psg.channels import ChannelKind, listing
@@ -82,6 +88,9 @@ MARGIN_MIN = 30.0
 """Minutes of the recording kept before the first and after the last sleep epoch (the
 project's evaluation of a real night keeps the same margin)."""
 SW_NAMES = ("wake", "sleep")
+
+type Pair = tuple[NDArray[np.int8], NDArray[np.int64]]
+"""A night's expert stages and a model's, on the same epochs."""
 
 _SUFFIXES = re.compile(r"[-_. ](?:psg|hypnogram|nsrr|profusion|annotations?|stages?)$")
 _SLEEP_EDF = re.compile(r"^(s[ct]\d{4})[a-z0-9]{2}$")
@@ -320,7 +329,7 @@ def fit_stage(train: Sequence[Night], settings: FitSettings) -> MlpModel:
     return to_model(clf, meta)
 
 
-def predict(model: MlpModel, night: Night) -> tuple[NDArray[np.int8], NDArray[np.int64]]:
+def predict(model: MlpModel, night: Night) -> Pair:
     """Expert and predicted stages of a night's scored, present epochs (as trained)."""
     x, y, _ = dataset([night], model.meta)
     if not y.size:
@@ -342,13 +351,14 @@ def cross_validate(
     settings: FitSettings,
     *,
     progress: Callable[[str], None] = lambda _: None,
-) -> tuple[GroupAgreement, GroupAgreement]:
+) -> tuple[GroupAgreement, GroupAgreement, list[Pair]]:
     """Four-class and sleep/wake agreement of each night when its subject was held out.
 
     Each fold's model trains on the other subjects' nights plus every simulated night.
+    Also returns each night's (expert, held-out prediction) epochs, in the order of ``psg``.
     """
     fold = folds_of(subjects, k)
-    pairs: list[tuple[NDArray[np.int8], NDArray[np.int64]] | None] = [None] * len(psg)
+    pairs: list[Pair | None] = [None] * len(psg)
     for f in range(k):
         train = [n for n, g in zip(psg, fold, strict=True) if g != f] + list(simulated)
         test = [i for i, g in enumerate(fold) if g == f]
@@ -361,7 +371,26 @@ def cross_validate(
     done = [p for p in pairs if p is not None]
     four = group_agreement(done)
     sw = group_agreement([(sleep_wake(r), sleep_wake(d)) for r, d in done], SW_NAMES)
-    return four, sw
+    return four, sw, done
+
+
+def per_night(names: Sequence[str], pairs: Sequence[Pair]) -> list[dict[str, Any]]:
+    """Each night's held-out epochs and kappas (four-class, sleep/wake), by recording."""
+    out = []
+    for name, (ref, dev) in zip(names, pairs, strict=True):
+        out.append(
+            {
+                "name": name,
+                "epochs": int(ref.size),
+                "kappa_4class": epoch_agreement(ref, dev).kappa if ref.size else None,
+                "kappa_sleep_wake": epoch_agreement(
+                    sleep_wake(ref), sleep_wake(dev), SW_NAMES
+                ).kappa
+                if ref.size
+                else None,
+            }
+        )
+    return out
 
 
 def _summary(agreement: GroupAgreement) -> dict[str, Any]:
@@ -425,12 +454,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     extracted = extract_all(sources, options, jobs=args.jobs, scheduler=args.scheduler)
     psg: list[Night] = []
     subjects: list[str] = []
+    names: list[str] = []
     for source, got in zip(sources, extracted, strict=True):
         if isinstance(got, str):
             skipped.append(got)
         else:
             psg.append(got)
             subjects.append(source.subject)
+            names.append(source.name)
     for reason in skipped:
         print(f"skipped {reason}", file=sys.stderr)
     if not psg:
@@ -454,11 +485,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "folds": k if k >= 2 else 0,
     }
     if k >= 2:
-        four, sw = cross_validate(psg, subjects, simulated, k, settings, progress=print)
+        four, sw, pairs = cross_validate(psg, subjects, simulated, k, settings, progress=print)
         figures["four_class"] = _summary(four)
         figures["sleep_wake"] = _summary(sw)
         figures["kappa_4class"] = figures["four_class"]["kappa"]
         figures["kappa_sleep_wake"] = figures["sleep_wake"]["kappa"]
+        figures["per_night"] = per_night(names, pairs)
     else:
         print("fewer than 2 subjects: no cross-validation", flush=True)
         figures["kappa_4class"] = figures["kappa_sleep_wake"] = None
@@ -466,9 +498,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     info: dict[str, object] = {
         "data": "polysomnography breathing channels through the radar view and the runtime "
         "pipeline" + (" with simulated nights" if simulated else ""),
-        "recordings": [
-            s.name for s, e in zip(sources, extracted, strict=True) if not isinstance(e, str)
-        ],
+        "recordings": names,
         "simulated_seeds": [seeds[0], seeds[-1]] if seeds else [],
         "hidden": list(settings.hidden),
         "seed": settings.seed,

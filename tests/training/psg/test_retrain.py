@@ -212,6 +212,9 @@ def test_retrain_end_to_end(
     assert figures["four_class"]["epochs"] == figures["scored_epochs"]
     assert set(figures["four_class"]["stages"]) == {"wake", "light", "deep", "rem"}
     assert set(figures["sleep_wake"]["stages"]) == {"wake", "sleep"}
+    nights = {n["name"]: n for n in figures["per_night"]}
+    assert sorted(nights) == ["night-a", "sc4021e0", "slp01a", "slp02a"]
+    assert sum(n["epochs"] for n in nights.values()) == figures["scored_epochs"]
 
     # The runtime loads the exported model; both backends compute the same function.
     model = load_model(out / "stage.npz")
