@@ -83,7 +83,17 @@ print(len({modules!r}))
     assert int(out.stdout) == len(modules)
 
 
-TRAINING_ONLY = ("torch", "sklearn", "onnx", "edfio", "wfdb", "matplotlib", "training")
+TRAINING_ONLY = (
+    "torch",
+    "sklearn",
+    "onnx",
+    "edfio",
+    "wfdb",
+    "matplotlib",
+    "dask",
+    "distributed",
+    "training",
+)
 """Training and evaluation tools (training/requirements.txt): never imported by the runtime.
 ``onnxruntime`` is the optional inference backend and allowed (``onnx`` is not)."""
 

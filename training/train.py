@@ -150,16 +150,21 @@ def kappa(y: NDArray[np.int8], p: NDArray[np.int64], k: int) -> float:
 
 
 def fit_mlp(
-    x: NDArray[np.float32], y: NDArray[np.int8], hidden: tuple[int, ...], seed: int
+    x: NDArray[np.float32],
+    y: NDArray[np.int8],
+    hidden: tuple[int, ...],
+    seed: int,
+    *,
+    max_iter: int = 200,
 ) -> MLPClassifier:
-    """Adam with L2, early stopping on a held-back tenth, fixed seed."""
+    """Adam with L2, early stopping on a held-back tenth, fixed seed, ``max_iter`` epochs."""
     clf = MLPClassifier(
         hidden_layer_sizes=hidden,
         activation="relu",
         alpha=1e-3,
         batch_size=256,
         learning_rate_init=1e-3,
-        max_iter=200,
+        max_iter=max_iter,
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,

@@ -11,7 +11,9 @@ package reads the formats sleep researchers have and returns typed, unit-carryin
 * :mod:`.recording`: any of the above by the file's suffix, and a night (breathing plus
   hypnogram on one epoch grid);
 * :mod:`.view`: a breathing recording as a bedside radar would see it;
-* :mod:`.analyze`: the researcher tool, ``python -m training.psg.analyze FILE``.
+* :mod:`.analyze`: the researcher tool, ``python -m training.psg.analyze FILE``;
+* :mod:`.retrain`: the stage model retrained on a folder of recordings,
+  ``python -m training.psg.retrain DIR --out OUT``.
 
 Every reader and the view raise :class:`RecordingError`. ``edfio`` and ``wfdb`` are imported
 when a file of theirs is read (:func:`require`); the runtime never imports this package.

@@ -39,6 +39,7 @@ def write_edf(
     signals: list[tuple[str, np.ndarray, float]],
     annotations: list[tuple[float, float | None, str]] = (),  # type: ignore[assignment]
     start: datetime | None = START,
+    physical_range: tuple[float, float] = (-10.0, 10.0),
 ) -> Path:
     kwargs = {}
     if start is not None:
@@ -53,7 +54,7 @@ def write_edf(
                 fs,
                 label=label,
                 physical_dimension="mV",
-                physical_range=(-10.0, 10.0),
+                physical_range=physical_range,
             )
             for label, data, fs in signals
         ],
