@@ -941,7 +941,11 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
         if ring.reason in (TriggerReason.LIGHT_SLEEP, TriggerReason.WAKEABLE_EVENT):
             early = 0
             if ring.alarm_time is not None:
-                early = max(round((ring.alarm_time - ring.at).total_seconds() / 60), 0)
+                # Between the clock times the answer says ("at 05:50", set for 06:00): whole
+                # minutes of both, so that the numbers heard agree with each other.
+                said = ring.at.replace(second=0, microsecond=0)
+                due = ring.alarm_time.replace(second=0, microsecond=0)
+                early = max(int((due - said).total_seconds()) // 60, 0)
             return ask.say(f"because_{ring.reason}", early=ask.phrases.duration(early))
         if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE):
             return ask.say(f"because_{ring.reason}")

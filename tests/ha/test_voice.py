@@ -568,6 +568,20 @@ async def test_why_did_my_alarm_go_off(
     assert await ask(hass, "why did my alarm go off at 6:42") == expected
     assert await ask(hass, "why did you wake me up at 6.42") == expected
     assert await ask(hass, "how come my alarm went off this morning") == expected
+    # Rung half a minute into 06:50 for a 07:00 alarm: the minutes heard are those between
+    # the two clock times said (9.5 minutes would round either way).
+    hass.data[ALARM_RINGS][tracker.entry_id].append(
+        Ring(
+            at=datetime(2026, 11, 25, 5, 50, 30, 400000, tzinfo=UTC),
+            reason="light_sleep",
+            explanation="light sleep (p=0.97), 10 min before the set time.",
+            alarm_time=datetime(2026, 11, 25, 6, 0, tzinfo=UTC),
+        )
+    )
+    assert await ask(hass, "why did my alarm go off at 6:50") == (
+        "Your alarm went off at 06:50 because you were in light sleep, 10 minutes before the "
+        "set time. In detail: light sleep (p=0.97), 10 min before the set time."
+    )
 
 
 # Several trackers ----------------------------------------------------------------------
