@@ -428,7 +428,23 @@ class RadarSleepIntentHandler(intent.IntentHandler):
         raise NotImplementedError
 
 
-class GetNightHandler(RadarSleepIntentHandler):
+class LastNightHandler(RadarSleepIntentHandler):
+    """A question about last night, answered from its summary.
+
+    When there is none, the answer says why instead (not tracked, still going).
+    """
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        return night if isinstance(night, str) else self.answer_night(ask, night)
+
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
+        """The answer from last night's summary."""
+        raise NotImplementedError
+
+
+class GetNightHandler(LastNightHandler):
     """How did I sleep last night."""
 
     intent_type = INTENT_GET_NIGHT
@@ -439,10 +455,7 @@ class GetNightHandler(RadarSleepIntentHandler):
     )
 
     @override
-    def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
-        if isinstance(night, str):
-            return night
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
         if night.metrics is None:
             return _not_staged(ask, night)
         phrases = ask.phrases
@@ -467,7 +480,7 @@ class GetNightHandler(RadarSleepIntentHandler):
         return " ".join(parts)
 
 
-class GetStageHandler(RadarSleepIntentHandler):
+class GetStageHandler(LastNightHandler):
     """How much deep / REM / light sleep did I get."""
 
     intent_type = INTENT_GET_STAGE
@@ -478,10 +491,7 @@ class GetStageHandler(RadarSleepIntentHandler):
     }
 
     @override
-    def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
-        if isinstance(night, str):
-            return night
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
         if night.metrics is None:
             return _not_staged(ask, night)
         stage = ask.slots["stage"]
@@ -515,7 +525,7 @@ _MOMENT_OF: dict[str, Callable[[NightSummary], datetime | None]] = {
 }
 
 
-class GetTimeHandler(RadarSleepIntentHandler):
+class GetTimeHandler(LastNightHandler):
     """When did I go to bed, start trying to sleep, fall asleep, wake up, get up."""
 
     intent_type = INTENT_GET_TIME
@@ -532,10 +542,7 @@ class GetTimeHandler(RadarSleepIntentHandler):
     }
 
     @override
-    def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
-        if isinstance(night, str):
-            return night
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
         moment: str = ask.slots["moment"]
         when = _MOMENT_OF[moment](night)
         phrases = ask.phrases
@@ -559,7 +566,7 @@ class GetTimeHandler(RadarSleepIntentHandler):
         return " ".join(parts)
 
 
-class GetLatencyHandler(RadarSleepIntentHandler):
+class GetLatencyHandler(LastNightHandler):
     """How long did it take me to fall asleep."""
 
     intent_type = INTENT_GET_LATENCY
@@ -567,10 +574,7 @@ class GetLatencyHandler(RadarSleepIntentHandler):
     description = "Tells how long the user took to fall asleep last night (sleep onset latency)"
 
     @override
-    def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
-        if isinstance(night, str):
-            return night
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
         if night.metrics is None or night.metrics.sol_min is None:
             return ask.say("no_sleep_onset")
         shown = whole_minutes(night.metrics)
@@ -582,7 +586,7 @@ class GetLatencyHandler(RadarSleepIntentHandler):
         return " ".join(parts)
 
 
-class GetAwakeningsHandler(RadarSleepIntentHandler):
+class GetAwakeningsHandler(LastNightHandler):
     """How often and how long was I awake in the night."""
 
     intent_type = INTENT_GET_AWAKENINGS
@@ -593,10 +597,7 @@ class GetAwakeningsHandler(RadarSleepIntentHandler):
     )
 
     @override
-    def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
-        if isinstance(night, str):
-            return night
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
         if night.metrics is None:
             return _not_staged(ask, night)
         if night.metrics.awakenings == 0:
@@ -671,7 +672,7 @@ class GetInBedHandler(RadarSleepIntentHandler):
         return ask.say("in_bed_no")
 
 
-class GetRoomHandler(RadarSleepIntentHandler):
+class GetRoomHandler(LastNightHandler):
     """How warm, humid and bright was the bedroom last night (means while asleep)."""
 
     intent_type = INTENT_GET_ROOM
@@ -687,10 +688,7 @@ class GetRoomHandler(RadarSleepIntentHandler):
     }
 
     @override
-    def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
-        if isinstance(night, str):
-            return night
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
         wanted: str = ask.slots.get("measure") or "all"
         measures = [m for m in MEASURES if m != "all" and wanted in (m, "all")]
         units = ask.hass.config.units
