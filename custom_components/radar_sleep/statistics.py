@@ -132,40 +132,29 @@ def async_add_night_statistics(
     if "recorder" not in hass.config.components:
         return
     start = night_start(summary)
-    for room in ROOM_STATISTICS:
-        mean, low, high = room.values_fn(summary)
-        if mean is None:
-            continue
+
+    def add(
+        key: str, name: str, unit_class: str | None, unit: str | None, row: StatisticData
+    ) -> None:
         metadata = StatisticMetaData(
             mean_type=StatisticMeanType.ARITHMETIC,
             has_sum=False,
-            name=f"{entry.title} {room.name}",
+            name=f"{entry.title} {name}",
             source=DOMAIN,
-            statistic_id=statistic_id(entry, room.key),
-            unit_class=room.unit_class,
-            unit_of_measurement=room.unit,
-        )
-        row = StatisticData(
-            start=start,
-            mean=mean,
-            min=mean if low is None else low,
-            max=mean if high is None else high,
+            statistic_id=statistic_id(entry, key),
+            unit_class=unit_class,
+            unit_of_measurement=unit,
         )
         async_add_external_statistics(hass, metadata, [row])
+
+    for room in ROOM_STATISTICS:
+        mean, low, high = room.values_fn(summary)
+        if mean is not None and low is not None and high is not None:
+            row = StatisticData(start=start, mean=mean, min=low, max=high)
+            add(room.key, room.name, room.unit_class, room.unit, row)
     if summary.metrics is None:
         return
     for stat in NIGHT_STATISTICS:
-        value = stat.value_fn(summary.metrics)
-        if value is None:
-            continue
-        metadata = StatisticMetaData(
-            mean_type=StatisticMeanType.ARITHMETIC,
-            has_sum=False,
-            name=f"{entry.title} {stat.name}",
-            source=DOMAIN,
-            statistic_id=statistic_id(entry, stat.key),
-            unit_class=stat.unit_class,
-            unit_of_measurement=stat.unit,
-        )
-        row = StatisticData(start=start, mean=value, min=value, max=value)
-        async_add_external_statistics(hass, metadata, [row])
+        if (value := stat.value_fn(summary.metrics)) is not None:
+            row = StatisticData(start=start, mean=value, min=value, max=value)
+            add(stat.key, stat.name, stat.unit_class, stat.unit, row)
