@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import statistics_during_period
@@ -32,6 +33,22 @@ def auto_enable_custom_integrations(
     """The recorder must be set up before Home Assistant (and custom integrations)."""
 
 
+async def rows_around(
+    hass: HomeAssistant, start: datetime, ids: set[str], types: set[str]
+) -> dict[str, Any]:
+    """The hourly statistics rows of ``ids`` from a day before ``start`` to a day after."""
+    return await hass.async_add_executor_job(
+        statistics_during_period,
+        hass,
+        start - timedelta(days=1),
+        start + timedelta(days=1),
+        ids,
+        "hour",
+        None,
+        types,
+    )
+
+
 async def test_each_night_is_one_statistics_row_per_metric(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -43,16 +60,7 @@ async def test_each_night_is_one_statistics_row_per_metric(
     await async_wait_recording_done(hass)
     ids = {statistic_id(mock_config_entry, s.key) for s in NIGHT_STATISTICS}
     start = night_start(summary)
-    rows = await hass.async_add_executor_job(
-        statistics_during_period,
-        hass,
-        start - timedelta(days=1),
-        start + timedelta(days=1),
-        ids,
-        "hour",
-        None,
-        {"mean"},
-    )
+    rows = await rows_around(hass, start, ids, {"mean"})
     assert set(rows) == ids
     assert summary.metrics is not None
     tst = rows[statistic_id(mock_config_entry, "total_sleep_time")]
@@ -82,16 +90,7 @@ async def test_the_room_while_asleep_is_one_row_per_quantity(
     await async_wait_recording_done(hass)
     ids = {statistic_id(mock_config_entry, s.key) for s in ROOM_STATISTICS}
     start = night_start(summary)
-    rows = await hass.async_add_executor_job(
-        statistics_during_period,
-        hass,
-        start - timedelta(days=1),
-        start + timedelta(days=1),
-        ids,
-        "hour",
-        None,
-        {"mean", "min", "max"},
-    )
+    rows = await rows_around(hass, start, ids, {"mean", "min", "max"})
     assert set(rows) == {
         statistic_id(mock_config_entry, "room_temperature"),
         statistic_id(mock_config_entry, "room_light"),
