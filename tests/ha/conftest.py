@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
@@ -29,9 +30,8 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/radar_sleep."""
 
 
-@pytest.fixture
-def mock_config_entry() -> MockConfigEntry:
-    """A simulator tracker playing as fast as possible."""
+def tracker_entry(options: dict[str, Any] | None = None) -> MockConfigEntry:
+    """The test tracker: seed 7 with a partner, playing as fast as possible, with ``options``."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Bedroom",
@@ -45,8 +45,14 @@ def mock_config_entry() -> MockConfigEntry:
             CONF_PARTNER: True,
             CONF_PET: False,
         },
-        options={CONF_SPEED: 0},
+        options={CONF_SPEED: 0, **(options or {})},
     )
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """A simulator tracker playing as fast as possible."""
+    return tracker_entry()
 
 
 class Pacer:

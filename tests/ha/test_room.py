@@ -27,7 +27,6 @@ from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import numpy as np
 from PIL import Image
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.radar_sleep.const import (
@@ -40,7 +39,6 @@ from custom_components.radar_sleep.const import (
     CONF_SEED,
     CONF_SIDE,
     CONF_SOURCE,
-    CONF_SPEED,
     CONF_TEMPERATURE_ENTITY,
     DOMAIN,
 )
@@ -52,6 +50,7 @@ from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 
 from ..conftest import SimulatedNight
+from .conftest import tracker_entry
 from .fixed import NIGHT, NOW, async_setup_fixed
 
 TEMPERATURE = "sensor.bedroom_thermometer"
@@ -167,24 +166,6 @@ async def async_set(hass: HomeAssistant, helper: str, value: float | bool) -> No
     await hass.async_block_till_done()
 
 
-def _entry(options: dict[str, Any]) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Bedroom",
-        entry_id="01JRADARS1EEPTESTENTRY0001",
-        unique_id="simulator_7",
-        data={
-            CONF_SOURCE: "simulator",
-            CONF_SIDE: "left",
-            CONF_RADAR_POSITION: "left_table",
-            CONF_SEED: 7,
-            CONF_PARTNER: True,
-            CONF_PET: False,
-        },
-        options={CONF_SPEED: 0, **options},
-    )
-
-
 # -- config and options flows -------------------------------------------------------------------
 
 
@@ -227,7 +208,7 @@ async def test_options_flow_chooses_and_clears_room_sensors(
     hass: HomeAssistant, entity_registry: er.EntityRegistry
 ) -> None:
     await async_setup_room(hass)
-    entry = _entry({})
+    entry = tracker_entry()
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -282,7 +263,7 @@ async def test_room_sensors_follow_their_sources_in_the_trackers_units(
     hass: HomeAssistant,
 ) -> None:
     await async_setup_room(hass)
-    entry = _entry({CONF_ROOM: ROOM})
+    entry = tracker_entry({CONF_ROOM: ROOM})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -315,7 +296,7 @@ async def test_room_temperature_in_fahrenheit_for_us_customary_units(
 ) -> None:
     hass.config.units = US_CUSTOMARY_SYSTEM
     await async_setup_room(hass)
-    entry = _entry({CONF_ROOM: ROOM})
+    entry = tracker_entry({CONF_ROOM: ROOM})
     await async_setup_fixed(hass, entry, hass_storage, [Platform.SENSOR])
     state = hass.states.get(OURS["temperature"])
     assert state.attributes["unit_of_measurement"] == "°F"
@@ -408,7 +389,7 @@ async def test_night_records_the_room_while_asleep_across_a_restart(
     await async_set(hass, "room_f", 64.4)  # 18 °C
     await async_set(hass, "room_rh", 40.0)
     await async_set(hass, "room_lx", 80.0)
-    entry = _entry({CONF_ROOM: ROOM})
+    entry = tracker_entry({CONF_ROOM: ROOM})
     freezer.move_to(START)
     stop_t = onset + 2.5 * 3600 + 17.3
     first = RoomPlay(hass, changes, stop_t)
@@ -523,7 +504,7 @@ async def test_room_entities_snapshot(
     """The six room entities on fixed inputs: the helpers' initial readings and a night."""
     freezer.move_to(NOW)
     await async_setup_room(hass)
-    entry = _entry({CONF_ROOM: ROOM})
+    entry = tracker_entry({CONF_ROOM: ROOM})
     await async_setup_fixed(hass, entry, hass_storage, [Platform.SENSOR])
     coordinator = entry.runtime_data.coordinator
     night = replace(
@@ -552,7 +533,7 @@ async def test_nights_stored_before_the_room_was_recorded_still_load(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
     await async_setup_room(hass)
-    entry = _entry({CONF_ROOM: ROOM})
+    entry = tracker_entry({CONF_ROOM: ROOM})
     old = summary_to_dict(NIGHT)
     for key in [k for k in old if k.startswith("room_")]:
         del old[key]
