@@ -147,3 +147,23 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         new_callable=PropertyMock,
     ):
         yield
+
+
+class PacedNight:
+    """A simulated night: as fast as possible up to ``pace_from`` (source seconds), then
+    30 s of frames per 30 s of Home Assistant's clock (a :class:`Pacer` step), so that frame
+    time and the clock agree inside the alarm's window."""
+
+    def __init__(self, source: SimulatorSource, pace_from: float) -> None:
+        self.source = source
+        self.pace_from = pace_from
+        self.pacer = Pacer()
+
+    async def frames(self) -> AsyncIterator[VitalsFrame]:
+        next_pause = self.pace_from
+        async for frame in self.source.frames():
+            if frame.t >= next_pause:
+                await self.pacer.park()
+                next_pause += 30
+            yield frame
+        self.pacer.finish()

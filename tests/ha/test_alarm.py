@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
@@ -30,11 +29,11 @@ from custom_components.radar_sleep.alarm_core.policy import AlarmDecision
 from custom_components.radar_sleep.alarm_core.schedule import WEEKDAYS
 from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
-from custom_components.radar_sleep.contracts import SleepUpdate, VitalsFrame
+from custom_components.radar_sleep.contracts import SleepUpdate
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
-from .conftest import Pacer
+from .conftest import PacedNight
 
 ALARM_SWITCH = "switch.bedroom_alarm"
 ALARM_TIME = "time.bedroom_alarm_time"
@@ -236,26 +235,6 @@ async def test_an_alarm_nobody_stops_stops_by_itself_and_rearms(
 
 
 # The smart part, on the simulated bedroom --------------------------------------------------
-
-
-class PacedNight:
-    """A simulated night: as fast as possible up to ``pace_from`` (source seconds), then
-    30 s of frames per 30 s of Home Assistant's clock (a :class:`Pacer` step), so that frame
-    time and the clock agree inside the alarm's window."""
-
-    def __init__(self, source: SimulatorSource, pace_from: float) -> None:
-        self.source = source
-        self.pace_from = pace_from
-        self.pacer = Pacer()
-
-    async def frames(self) -> AsyncIterator[VitalsFrame]:
-        next_pause = self.pace_from
-        async for frame in self.source.frames():
-            if frame.t >= next_pause:
-                await self.pacer.park()
-                next_pause += 30
-            yield frame
-        self.pacer.finish()
 
 
 @pytest.mark.slow

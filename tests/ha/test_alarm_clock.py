@@ -28,7 +28,7 @@ from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
-from .conftest import Pacer
+from .conftest import PacedNight
 from .fixed import stored_file
 
 SPEED = 60.0
@@ -41,29 +41,12 @@ EVENING = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
 CLOCK_SENSOR = "sensor.bedroom_tracker_clock"
 
 
-class FastNight:
-    """The simulated bedroom at speed 60, handed over as the test moves Home Assistant's clock.
-
-    As fast as possible up to ``pace_from`` (source seconds; Home Assistant's clock stands
-    still meanwhile), then one epoch of frames per :class:`Pacer` step, i.e. per half second
-    of Home Assistant's clock.
-    """
+class FastNight(PacedNight):
+    """The simulated bedroom at speed 60 (its tracker clock runs 60 times Home Assistant's),
+    handed over one epoch of frames per :class:`Pacer` step, i.e. per half second of Home
+    Assistant's clock, after ``pace_from`` source seconds played as fast as possible."""
 
     speed = SPEED
-
-    def __init__(self, source: SimulatorSource, pace_from: float) -> None:
-        self.source = source
-        self.pace_from = pace_from
-        self.pacer = Pacer()
-
-    async def frames(self) -> AsyncIterator[VitalsFrame]:
-        next_pause = self.pace_from
-        async for frame in self.source.frames():
-            if frame.t >= next_pause:
-                await self.pacer.park()
-                next_pause += 30
-            yield frame
-        self.pacer.finish()
 
 
 async def _start(
