@@ -32,8 +32,15 @@ output on simulated training nights, and the thresholds chosen there, by
 ``python -m training.fit.alarm`` (``alarm_params.json``); ``training.evaluate.alarm`` measures the
 policy on held-out nights.
 
+**Learned patience.** :meth:`SmartAlarmPolicy.set_patience` multiplies ``sleep_value`` by a
+per-user factor learned from how the user wakes up (:mod:`.learning`): above 1 the policy waits
+for later moments, below 1 it takes earlier ones. The shipped parameters stay the reference:
+the policy follows what they would have decided too, so that an explanation can say when the
+learned factor changed the moment ("12 min later than it would have rung without what it
+learned, because ...").
+
 The policy never triggers before the window opens, at or after the set time (the alarm's own
-timer rings then), or while the user is not in bed. Its state is JSON
+timer rings then), or while the user is not in bed, whatever the factor. Its state is JSON
 (:meth:`SmartAlarmPolicy.dump_state`) so that a restart inside the window carries on.
 
 Home-Assistant-free: it only reads the :class:`~..contracts.SleepUpdate` contract.
@@ -42,7 +49,7 @@ Home-Assistant-free: it only reads the :class:`~..contracts.SleepUpdate` contrac
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
@@ -339,6 +346,13 @@ class SmartAlarmPolicy:
         """Use ``params`` or the shipped ones."""
         self.params = params or default_params()
         self.model = LatestMomentModel(self.params)
+        """The latest-moment model of the shipped parameters (the reference)."""
+        self.patience = 1.0
+        """The learned factor on ``sleep_value`` (:meth:`set_patience`)."""
+        self.because = ""
+        """Why the factor is what it is, in words (for the explanations)."""
+        self._learned: LatestMomentModel | None = None
+        self._reference_trigger: float | None = None
         self.window_start: float | None = None
         self.deadline: float | None = None
         self.last_observation: Observation | None = None
@@ -349,6 +363,26 @@ class SmartAlarmPolicy:
         self._last_t: float | None = None
 
     # -- life cycle -------------------------------------------------------------------------
+
+    def set_patience(self, factor: float, because: str = "") -> None:
+        """Use ``sleep_value * factor`` from now on (1: the shipped policy).
+
+        ``because`` says why, for the explanations. Raises ``ValueError`` unless ``factor``
+        is a positive finite number.
+        """
+        if not (math.isfinite(factor) and factor > 0):
+            raise ValueError(f"the patience factor must be positive: {factor}")
+        self.because = because
+        if factor == self.patience:
+            return
+        self.patience = float(factor)
+        self._learned = (
+            None
+            if factor == 1.0
+            else LatestMomentModel(
+                replace(self.params, sleep_value=self.params.sleep_value * factor)
+            )
+        )
 
     def start_window(self, window_start: float, deadline: float) -> None:
         """Open the window ``window_start`` .. ``deadline`` (POSIX seconds) with a fresh state."""
@@ -364,6 +398,7 @@ class SmartAlarmPolicy:
         """Forget the window and everything observed."""
         self.window_start = self.deadline = None
         self.last_observation = None
+        self._reference_trigger = None
         self._rates.clear()
         self._run_class = None
         self._run = 0
@@ -420,9 +455,10 @@ class SmartAlarmPolicy:
         m = max(0, math.ceil((self.deadline - ts) / EPOCH_SECONDS - 1e-9) - 1)
         left = f"{(self.deadline - ts) / 60:.0f} min before the set time"
         if cls is None:  # no stages from this device: nothing better to wait for
-            now, wait, later = 1.0, 0.0, 0.0
+            now, wait, reference, later = 1.0, 0.0, 0.0, 0.0
         else:
-            wait = self.model.wait_value(cls, run, m)
+            reference = self.model.wait_value(cls, run, m)
+            wait = reference if self._learned is None else self._learned.wait_value(cls, run, m)
             later = self.model.p_light_within(cls, run, m)
             if confirmed:
                 now = self.model.success(cls, run)
@@ -437,20 +473,48 @@ class SmartAlarmPolicy:
                 else f"breathing rate changed by {breathing:.0%} from the recent median"
             )
             what, reason = f"{event} in {stage}", TriggerReason.WAKEABLE_EVENT
+        reference_now = now >= reference
+        note = ""
+        if self._learned is not None:
+            if now >= wait and not reference_now:
+                note = f"; earlier than it would have rung without what it learned{self._why()}"
+            elif now < wait and reference_now:
+                note = f"; without what it learned it would ring now{self._why()}"
+        if reference_now and self._reference_trigger is None:
+            self._reference_trigger = ts
         if now >= wait:
+            if self._learned is not None and not note:
+                note = self.learning_note(ts)
             return AlarmDecision(
                 True,
                 reason,
                 f"{what}, {left}: waking now ({now:.0%} of such moments are light sleep); "
-                "waiting for a later one is not expected to do better",
+                f"waiting for a later one is not expected to do better{note}",
                 light,
             )
         return AlarmDecision(
             False,
             None,
             f"{what}, {left}: waiting for a later light-sleep moment before the set time "
-            f"(p={later:.2f}) to sleep longer",
+            f"(p={later:.2f}) to sleep longer{note}",
             light,
+        )
+
+    def _why(self) -> str:
+        return f", because {self.because}" if self.because else ""
+
+    def learning_note(self, ts: float) -> str:
+        """How the learned patience moved a ring at ``ts`` later ("" if it did not).
+
+        For the explanation of a trigger, or of the set time's ring, after the shipped policy
+        would already have rung.
+        """
+        ref = self._reference_trigger
+        if self._learned is None or ref is None or ts - ref < EPOCH_SECONDS / 2:
+            return ""
+        return (
+            f"; {round((ts - ref) / 60)} min later than it would have rung without what it "
+            f"learned{self._why()}"
         )
 
     def _track_run(self, cls: int | None, index: int | None) -> None:
@@ -500,6 +564,7 @@ class SmartAlarmPolicy:
             "run": self._run,
             "last_epoch": self._last_epoch,
             "last_t": self._last_t,
+            "reference_trigger": self._reference_trigger,
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -552,7 +617,9 @@ class SmartAlarmPolicy:
         ):
             raise TypeError("last_epoch must be an integer")
         last_t = number("last_t")
+        reference_trigger = number("reference_trigger") if "reference_trigger" in state else None
         self.reset()
+        self._reference_trigger = reference_trigger
         self.window_start, self.deadline = window_start, deadline
         self._rates.extend(float(r) for r in rates[-self.params.breathing_epochs :])
         self._run_class = None if run_class is None else CLASSES.index(run_class)
