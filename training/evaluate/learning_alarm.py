@@ -250,8 +250,10 @@ USERS = (
 def live(
     user: UserModel, mornings: list[Morning], rng: np.random.Generator, policy: SmartAlarmPolicy
 ) -> tuple[AlarmLearning, list[Ring], Counter[str]]:
-    """``user`` lives ``mornings`` with a learning alarm, as the Home Assistant alarm records
-    them: the ring, the snoozes, the dismissal and the first epoch out of bed.
+    """``user`` lives ``mornings`` with a learning alarm.
+
+    Fed to the learning as the Home Assistant alarm records them: the ring, the snoozes, the
+    dismissal and the first epoch out of bed.
     """
     learning = AlarmLearning()
     rings: list[Ring] = []
