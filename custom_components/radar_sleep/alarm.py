@@ -17,6 +17,11 @@ The alarm subscribes to the coordinator (every epoch, and the source's health) a
 it. Everything is saved in the tracker's store (``store.py``): settings, the alarm in
 progress, the policy's state while the window is open, which alarm has rung (so that a restart
 never rings it twice) and which day is skipped.
+
+It learns from how the user wakes up (``alarm_core/learning.py``): the ring, the snoozes, the
+dismissal and the first epoch out of bed after the ring are handed to the learning, whose
+patience factor the policy uses from the next window on. What it learned is kept in a store of
+its own (``alarm_learning.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
+from .alarm_core.learning import AlarmLearning, Lesson
 from .alarm_core.policy import AlarmDecision, AlarmPolicyParams, SmartAlarmPolicy, TriggerReason
 from .alarm_core.schedule import (
     WEEKDAYS,
@@ -42,6 +48,7 @@ from .alarm_core.schedule import (
     window_start as window_opening,
 )
 from .alarm_core.state import (
+    EARLY_REASONS,
     SOUNDING,
     WAITING,
     AlarmEvent,
@@ -54,6 +61,7 @@ from .alarm_core.state import (
     failsafe_problem,
     iso,
 )
+from .alarm_learning import AlarmLearningStore
 from .clock import TrackerClock
 from .const import ALARM_WATCHDOG_SECONDS, DOMAIN, LOGGER
 from .contracts import SleepUpdate
@@ -93,6 +101,8 @@ class AlarmController:
         store: RadarSleepStore,
         params: AlarmPolicyParams,
         clock: TrackerClock | None = None,
+        *,
+        learning_store: AlarmLearningStore | None = None,
     ) -> None:
         """Restore the settings and the alarm in progress; :meth:`async_start` runs it.
 
@@ -100,7 +110,8 @@ class AlarmController:
         in the executor by the caller). ``clock`` is the tracker's (the coordinator's): the
         alarm's now, set time, window and snooze are on it, and its timers go where its
         instants fall on Home Assistant's clock (the same clock but for a simulated or
-        replayed night played at another speed).
+        replayed night played at another speed). ``learning_store`` holds what the alarm
+        learned about the user (loaded by the caller; nothing learned without it).
         """
         self.hass = hass
         self.entry = entry
@@ -109,6 +120,8 @@ class AlarmController:
         stored = store.alarm
         self.wakeup = WakeUp(hass, self.entry, now=self.clock.now)
         self.policy = SmartAlarmPolicy(params)
+        self.learning_store = learning_store or AlarmLearningStore(hass, entry)
+        self._apply_learning()
         self.settings = AlarmSettings()
         self.state = AlarmState()
         self._policy_state: dict[str, Any] | None = None
@@ -233,6 +246,11 @@ class AlarmController:
             "policy": {
                 "fitted": self.policy.params.fitted,
                 "state": policy_state,
+                "patience": self.policy.patience,
+            },
+            "learning": {
+                **self.learning.summary(),
+                "state": self.learning.to_dict(),
             },
             "wake_up": {
                 "lights": list(wakeup.options.lights),
@@ -268,6 +286,42 @@ class AlarmController:
         LOGGER.debug("%s: alarm %s %s", self.entry.title, event, attributes)
         for listener in list(self._event_listeners):
             listener(event, attributes)
+
+    # Learning ---------------------------------------------------------------------------------
+
+    @property
+    def learning(self) -> AlarmLearning:
+        """What the alarm learned about the user (``alarm_core/learning.py``)."""
+        return self.learning_store.learning
+
+    @callback
+    def _apply_learning(self) -> None:
+        """The policy uses the learned patience (from the next decision on)."""
+        learning = self.learning
+        self.policy.set_patience(learning.factor, learning.because())
+
+    @callback
+    def _learn(self, lesson: Lesson | None) -> None:
+        """Save the learning's progress; a finished morning is logged and shown."""
+        self.learning_store.async_delay_save()
+        if lesson is None:
+            return
+        LOGGER.info(
+            "%s: the alarm learned from this morning (%s): patience %.2f",
+            self.entry.title,
+            lesson.explanation,
+            self.learning.factor,
+        )
+        for update in list(self._listeners):
+            update()
+
+    @callback
+    def async_reset_learning(self) -> None:
+        """Forget what was learned: the shipped policy from the next decision on."""
+        self.learning_store.learning = AlarmLearning()
+        self._apply_learning()
+        for update in list(self._listeners):
+            update()
 
     # What the entities show -------------------------------------------------------------------
 
@@ -333,6 +387,15 @@ class AlarmController:
     def _disable(self) -> None:
         state = self.state
         if state.phase in SOUNDING:
+            if state.deadline is not None:
+                self._learn(
+                    self.learning.on_dismiss(
+                        state.deadline.timestamp(),
+                        self.clock.now().timestamp(),
+                        by="disabled",
+                        before_ring=False,
+                    )
+                )
             self._fire(AlarmEvent.DISMISSED, {"alarm_time": iso(state.deadline), "by": "disabled"})
             self.wakeup.async_stop()
         else:
@@ -367,6 +430,8 @@ class AlarmController:
             )
         now = self.clock.now()
         state.snooze(now + timedelta(minutes=minutes))
+        self.learning.on_snooze()
+        self.learning_store.async_delay_save()
         self._fire(AlarmEvent.SNOOZED, {"minutes": minutes, "until": iso(state.snooze_until)})
         self.wakeup.async_pause()
         self._schedule(now)
@@ -388,6 +453,15 @@ class AlarmController:
     def _dismiss(self, by: str) -> None:
         state = self.state
         now = self.clock.now()
+        if state.deadline is not None:
+            self._learn(
+                self.learning.on_dismiss(
+                    state.deadline.timestamp(),
+                    now.timestamp(),
+                    by=by,
+                    before_ring=state.phase is AlarmPhase.WINDOW,
+                )
+            )
         state.give_up()
         self._fire(AlarmEvent.DISMISSED, {"alarm_time": iso(state.deadline), "by": by})
         self.wakeup.async_stop()
@@ -436,6 +510,8 @@ class AlarmController:
             # The tracker's clock is re-anchored on every epoch: what falls due on it is
             # done here, before the epoch is judged, and the timer is set again.
             self._reconcile(now)
+        if self.learning.pending is not None:
+            self._learn(self.learning.on_epoch(update.time.timestamp(), in_bed=update.in_bed))
         if self.state.phase is not AlarmPhase.WINDOW:
             return
         try:
@@ -493,6 +569,7 @@ class AlarmController:
         try:
             if saved is None:
                 raise ValueError("no saved policy state")
+            self._apply_learning()
             self.policy.load_state(saved)
         except (KeyError, ValueError, TypeError) as err:
             LOGGER.info("%s: the alarm window starts over (%s)", self.entry.title, err)
@@ -502,6 +579,7 @@ class AlarmController:
     def _start_policy_window(self, start: datetime, deadline: datetime) -> None:
         """Open the policy's window; if it cannot, the alarm still rings at the set time."""
         try:
+            self._apply_learning()
             self.policy.start_window(start.timestamp(), deadline.timestamp())
         except Exception as err:  # the alarm rings at the set time regardless
             LOGGER.exception("%s: the smart alarm policy could not start", self.entry.title)
@@ -523,7 +601,14 @@ class AlarmController:
         state = self.state
         if state.phase not in WAITING:
             return
+        if reason is TriggerReason.DEADLINE:
+            explanation += self.policy.learning_note(now.timestamp())
         state.ring(reason, now)
+        if state.deadline is not None:
+            self.learning.on_ring(
+                state.deadline.timestamp(), now.timestamp(), early=reason in EARLY_REASONS
+            )
+            self.learning_store.async_delay_save()
         self.policy.reset()
         LOGGER.info("%s: alarm rings (%s): %s", self.entry.title, reason, explanation)
         self._fire(

@@ -25,6 +25,7 @@ import probatio
 
 from .alarm import AlarmController
 from .alarm_core.policy import AlarmPolicyParams, default_params
+from .alarm_learning import AlarmLearningStore, async_remove_alarm_learning
 from .assist import async_setup_assist, async_setup_assist_entry
 from .const import (
     CONF_PARTNER,
@@ -86,10 +87,13 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     await store.async_load()
     await coordinator.async_load()
     params = await hass.async_add_executor_job(_alarm_params)
-    alarm = AlarmController(hass, entry, store, params, coordinator.clock)
+    learning = AlarmLearningStore(hass, entry)
+    await learning.async_load()
+    alarm = AlarmController(hass, entry, store, params, coordinator.clock, learning_store=learning)
     store.dump_alarm = alarm.as_dict
     entry.async_on_unload(coordinator.async_shutdown_timers)
     entry.async_on_unload(store.async_save)
+    entry.async_on_unload(learning.async_save)
     entry.async_on_unload(alarm.async_shutdown)
     entry.async_on_unload(coordinator.async_add_sleep_listener(alarm))
     entry.async_on_unload(
@@ -188,3 +192,8 @@ async def async_place_in_bedroom(hass: HomeAssistant, entry: RadarSleepConfigEnt
 async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
     """Unload a tracker; its source task is cancelled with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """The tracker is removed: delete what was learned about its user."""
+    await async_remove_alarm_learning(hass, entry)

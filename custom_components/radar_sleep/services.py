@@ -1,4 +1,7 @@
-"""Actions: the smart alarm's (set it, snooze, dismiss, skip the next one) and ``get_night``.
+"""Actions: the smart alarm's, ``get_night`` and ``reset_learning``.
+
+The alarm's: set it, snooze, dismiss, skip the next one. ``reset_learning`` forgets what the
+tracker learned about its sleeper (``what``: which parts).
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -25,6 +28,7 @@ from homeassistant.helpers.service import async_get_config_entry
 import probatio
 
 from .alarm import AlarmController
+from .alarm_learning import LEARNING_PART as ALARM_LEARNING, async_reset_alarm
 from .const import (
     DEFAULT_SNOOZE_MINUTES,
     DOMAIN,
@@ -44,12 +48,17 @@ SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
+SERVICE_RESET_LEARNING = "reset_learning"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
 ATTR_NIGHT = "night"
 ATTR_SHOW_PICTURE = "show_picture"
+ATTR_WHAT = "what"
+
+LEARNING_PARTS = (ALARM_LEARNING,)
+"""What ``reset_learning`` can reset (``what``; empty or left out: all of them)."""
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -65,6 +74,13 @@ SNOOZE_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_MINUTES, default=DEFAULT_SNOOZE_MINUTES): probatio.All(
             probatio.Coerce(int), probatio.Range(min=1, max=MAX_SNOOZE_MINUTES)
+        ),
+    }
+)
+RESET_LEARNING_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_WHAT, default=list): probatio.All(
+            cv.ensure_list, [probatio.In(LEARNING_PARTS)]
         ),
     }
 )
@@ -118,6 +134,14 @@ async def _async_skip_next(call: ServiceCall) -> None:
     _alarm(call).async_skip_next()
 
 
+async def _async_reset_learning(call: ServiceCall) -> None:
+    """Forget what the tracker learned (``what``: which parts; empty: all)."""
+    entry = _entry(call)
+    what = set(call.data[ATTR_WHAT]) or set(LEARNING_PARTS)
+    if ALARM_LEARNING in what:
+        await async_reset_alarm(call.hass, entry)
+
+
 async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     """A stored night (the last one unless ``night`` names its date) as response data.
 
@@ -160,6 +184,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_SNOOZE, _async_snooze, schema=SNOOZE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_DISMISS, _async_dismiss, schema=_ENTRY_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SKIP_NEXT, _async_skip_next, schema=_ENTRY_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_GET_NIGHT,

@@ -40,7 +40,17 @@ async def async_setup_entry(
 
 
 class RadarSleepAlarmSwitch(RadarSleepAlarmEntity, SwitchEntity):
-    """On: the smart alarm rings on its days; off: it does not (and stops if ringing)."""
+    """On: the smart alarm rings on its days; off: it does not (and stops if ringing).
+
+    Its attributes show what the alarm learned about when its user likes to be woken.
+    """
+
+    _unrecorded_attributes = frozenset({"learned_because", "last_lesson"})
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The learned patience, from how many mornings, and why."""
+        return self.alarm.learning.summary()
 
     @property
     def is_on(self) -> bool:

@@ -112,7 +112,8 @@ def test_snooze_then_dismiss_then_the_bed_empties() -> None:
     assert learning.factor == pytest.approx(1.6487, abs=1e-4)
     assert learning.pending is None
     assert lesson.explanation == (
-        "snoozed once when woken 20 min before the set time: waits longer for a later moment"
+        "you snoozed once when woken 20 min before the set time: "
+        "the alarm now waits longer for a later moment"
     )
     assert learning.because() == "you snoozed when it woke you early (1 of the last 1 mornings)"
 

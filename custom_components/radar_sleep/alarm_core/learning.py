@@ -240,25 +240,25 @@ def update_kappa(kappa: float, value: float) -> float:
 
 
 def _explain(signal: Signal, offset: float | None, get_up: float | None, snoozes: int) -> str:
+    times = "once" if snoozes == 1 else f"{snoozes} times"
     if signal is Signal.SNOOZED_EARLY:
-        times = "once" if snoozes == 1 else f"{snoozes} times"
         return (
-            f"snoozed {times} when woken {offset:.0f} min before the set time: "
-            "waits longer for a later moment"
+            f"you snoozed {times} when woken {offset:.0f} min before the set time: "
+            "the alarm now waits longer for a later moment"
         )
     if signal is Signal.DISMISSED_BEFORE_RING:
         return (
-            f"up {offset:.0f} min before the set time, before the alarm rang: "
-            "takes an earlier moment"
+            f"you were up {offset:.0f} min before the set time, before the alarm rang: "
+            "it now takes earlier moments"
         )
     if signal is Signal.UP_AT_ONCE:
         return (
-            f"out of bed {get_up:.0f} min after being woken {offset:.0f} min early: "
-            "takes early moments a little more readily"
+            f"you were out of bed {get_up:.0f} min after being woken {offset:.0f} min early: "
+            "the alarm now takes early moments a little more readily"
         )
     if signal is Signal.SLOW_AT_SET_TIME:
-        how = f"snoozed {snoozes} times" if snoozes else f"took {get_up:.0f} min to get up"
-        return f"rang at the set time and {how}: waits less for a later moment"
+        how = f"you snoozed {times}" if snoozes else f"you took {get_up:.0f} min to get up"
+        return f"it rang at the set time and {how}: it now waits less for a later moment"
     return "nothing to learn from this morning"
 
 

@@ -55,6 +55,8 @@ WAITING: Final = (AlarmPhase.ARMED, AlarmPhase.WINDOW)
 """The phases of an alarm that has not rung yet."""
 SOUNDING: Final = (AlarmPhase.RINGING, AlarmPhase.SNOOZED)
 """The phases of an alarm that rang and was not stopped."""
+EARLY_REASONS: Final = (TriggerReason.LIGHT_SLEEP, TriggerReason.WAKEABLE_EVENT)
+"""Reasons of a ring the policy chose before the set time."""
 
 
 class AlarmEvent(StrEnum):
