@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 import math
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -18,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import SessionState, SleepUpdate, Stage
+from tests.alarm_core.test_policy import UNLIKELY, update as policy_update
 
 ALARM_SWITCH = "switch.bedroom_alarm"
 EVENT = "event.bedroom_alarm"
@@ -252,3 +254,70 @@ async def test_removing_the_tracker_removes_what_was_learned(
     assert await hass.config_entries.async_remove(tracker.entry_id)
     await hass.async_block_till_done()
     assert KEY not in hass_storage
+
+
+async def test_the_trigger_says_when_what_was_learned_moved_it(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    silent_source: None,
+) -> None:
+    """A patient alarm (factor exp(3), learned from an early snooze) waits where the shipped
+    policy would have rung, and the set time's ring says by how much.
+
+    Policy parameters where light sleep is brief and does not come back (``UNLIKELY``): the
+    shipped policy wakes at the first light epoch, 20 min before the set time; with one more
+    epoch of sleep worth 0.01 * exp(3) * 0.5 = 0.1, waiting beats waking (0.9) then.
+    """
+    lesson = {
+        "deadline": (SET_TIME - timedelta(days=1)).timestamp(),
+        "signal": "snoozed_early",
+        "value": 1.0,
+        "offset_min": 20.0,
+        "get_up_min": 10.0,
+        "snoozes": 1,
+        "kappa": 3.0,
+        "explanation": "you snoozed once when woken 20 min before the set time",
+    }
+    hass_storage[KEY] = {
+        "version": 1,
+        "key": KEY,
+        "data": {
+            "kind": "radar_sleep.alarm_learning",
+            "version": 1,
+            "kappa": 3.0,
+            "mornings": 1,
+            "history": [lesson],
+            "pending": None,
+        },
+    }
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(EVENING)
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.radar_sleep.runtime.default_params", return_value=UNLIKELY):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    await call(hass, mock_config_entry, "set_alarm", time="07:00", window=30)
+    alarm = mock_config_entry.runtime_data.alarm
+    await move(hass, freezer, SET_TIME - timedelta(minutes=30))
+    assert alarm.state.phase is AlarmPhase.WINDOW
+    assert alarm.policy.patience == pytest.approx(math.exp(3.0))
+    for k in range(40):  # 20 min before the set time to half a minute before it
+        at = SET_TIME - timedelta(minutes=20) + timedelta(seconds=30 * k)
+        await move(hass, freezer, at)
+        alarm.async_on_epoch(policy_update(at, Stage.LIGHT if k == 0 else Stage.DEEP, 0.99))
+        if k == 0:
+            decision = alarm._health.last_decision
+            assert decision is not None
+            assert not decision.trigger
+            assert "without what it learned it would ring now" in decision.explanation
+    assert alarm.state.phase is AlarmPhase.WINDOW
+    await move(hass, freezer, SET_TIME)
+    event = hass.states.get(EVENT).attributes
+    assert event["event_type"] == "triggered"
+    assert event["reason"] == "deadline"
+    assert event["explanation"].endswith(
+        "; 20 min later than it would have rung without what it learned, because you snoozed "
+        "when it woke you early (1 of the last 1 mornings)"
+    )
