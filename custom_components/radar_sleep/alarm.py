@@ -510,8 +510,11 @@ class AlarmController:
             # The tracker's clock is re-anchored on every epoch: what falls due on it is
             # done here, before the epoch is judged, and the timer is set again.
             self._reconcile(now)
-        if self.learning.pending is not None:
-            self._learn(self.learning.on_epoch(update.time.timestamp(), in_bed=update.in_bed))
+        if (pending := self.learning.pending) is not None:
+            left = pending.left_bed_at
+            lesson = self.learning.on_epoch(update.time.timestamp(), in_bed=update.in_bed)
+            if self.learning.pending is not pending or pending.left_bed_at != left:
+                self._learn(lesson)
         if self.state.phase is not AlarmPhase.WINDOW:
             return
         try:
