@@ -209,6 +209,23 @@ def test_patient_policy_waits_where_the_shipped_one_rings_and_says_so() -> None:
     )
 
 
+def test_impatient_policy_rings_where_the_shipped_one_waits_and_says_so() -> None:
+    # LIKELY: light sleep persists and comes back, so the shipped policy (one more epoch of
+    # sleep worth 0.01 * 0.5 = 0.005) waits at light sleep 20 min before the set time. With a
+    # factor of 0.05 an epoch of sleep is worth 0.00025, less than the 5 % risk per epoch of
+    # leaving light sleep: it wakes now.
+    shipped = policy(LIKELY)
+    assert not shipped.observe(update(before(20), Stage.LIGHT, 0.99)).trigger
+    alarm = policy(LIKELY)
+    alarm.set_patience(0.05, "you got up at once when it woke you early")
+    decision = alarm.observe(update(before(20), Stage.LIGHT, 0.99))
+    assert decision.trigger
+    assert decision.explanation.endswith(
+        "; earlier than it would have rung without what it learned, "
+        "because you got up at once when it woke you early"
+    )
+
+
 def test_the_shipped_policy_explains_nothing_learned() -> None:
     alarm = policy(UNLIKELY)
     decision = alarm.observe(update(before(20), Stage.LIGHT, 0.99))
