@@ -301,6 +301,31 @@ class AlarmController:
         self.policy.set_patience(learning.factor, learning.because())
 
     @callback
+    def _learn_from(self, event: Callable[[], Lesson | None]) -> None:
+        """Hand a morning's event to the learning; whatever it does, the alarm goes on."""
+        try:
+            lesson = event()
+        except Exception:  # the learning may never break the alarm
+            LOGGER.exception("%s: the alarm's learning failed", self.entry.title)
+            return
+        self._learn(lesson)
+
+    @callback
+    def _learn_epoch(self, update: SleepUpdate) -> None:
+        """An epoch after the ring: the first one out of bed may finish the morning."""
+        pending = self.learning.pending
+        if pending is None:
+            return
+        left = pending.left_bed_at
+        try:
+            lesson = self.learning.on_epoch(update.time.timestamp(), in_bed=update.in_bed)
+        except Exception:  # the learning may never break the alarm
+            LOGGER.exception("%s: the alarm's learning failed", self.entry.title)
+            return
+        if self.learning.pending is not pending or pending.left_bed_at != left:
+            self._learn(lesson)
+
+    @callback
     def _learn(self, lesson: Lesson | None) -> None:
         """Save the learning's progress; a finished morning is logged and shown."""
         self.learning_store.async_delay_save()
@@ -387,13 +412,11 @@ class AlarmController:
     def _disable(self) -> None:
         state = self.state
         if state.phase in SOUNDING:
-            if state.deadline is not None:
-                self._learn(
-                    self.learning.on_dismiss(
-                        state.deadline.timestamp(),
-                        self.clock.now().timestamp(),
-                        by="disabled",
-                        before_ring=False,
+            if (deadline := state.deadline) is not None:
+                now = self.clock.now()
+                self._learn_from(
+                    lambda: self.learning.on_dismiss(
+                        deadline.timestamp(), now.timestamp(), by="disabled", before_ring=False
                     )
                 )
             self._fire(AlarmEvent.DISMISSED, {"alarm_time": iso(state.deadline), "by": "disabled"})
@@ -430,8 +453,7 @@ class AlarmController:
             )
         now = self.clock.now()
         state.snooze(now + timedelta(minutes=minutes))
-        self.learning.on_snooze()
-        self.learning_store.async_delay_save()
+        self._learn_from(self.learning.on_snooze)
         self._fire(AlarmEvent.SNOOZED, {"minutes": minutes, "until": iso(state.snooze_until)})
         self.wakeup.async_pause()
         self._schedule(now)
@@ -453,13 +475,11 @@ class AlarmController:
     def _dismiss(self, by: str) -> None:
         state = self.state
         now = self.clock.now()
-        if state.deadline is not None:
-            self._learn(
-                self.learning.on_dismiss(
-                    state.deadline.timestamp(),
-                    now.timestamp(),
-                    by=by,
-                    before_ring=state.phase is AlarmPhase.WINDOW,
+        if (deadline := state.deadline) is not None:
+            before_ring = state.phase is AlarmPhase.WINDOW
+            self._learn_from(
+                lambda: self.learning.on_dismiss(
+                    deadline.timestamp(), now.timestamp(), by=by, before_ring=before_ring
                 )
             )
         state.give_up()
@@ -510,11 +530,8 @@ class AlarmController:
             # The tracker's clock is re-anchored on every epoch: what falls due on it is
             # done here, before the epoch is judged, and the timer is set again.
             self._reconcile(now)
-        if (pending := self.learning.pending) is not None:
-            left = pending.left_bed_at
-            lesson = self.learning.on_epoch(update.time.timestamp(), in_bed=update.in_bed)
-            if self.learning.pending is not pending or pending.left_bed_at != left:
-                self._learn(lesson)
+        if self.learning.pending is not None:
+            self._learn_epoch(update)
         if self.state.phase is not AlarmPhase.WINDOW:
             return
         try:
@@ -607,11 +624,12 @@ class AlarmController:
         if reason is TriggerReason.DEADLINE:
             explanation += self.policy.learning_note(now.timestamp())
         state.ring(reason, now)
-        if state.deadline is not None:
-            self.learning.on_ring(
-                state.deadline.timestamp(), now.timestamp(), early=reason in EARLY_REASONS
+        if (deadline := state.deadline) is not None:
+            self._learn_from(
+                lambda: self.learning.on_ring(
+                    deadline.timestamp(), now.timestamp(), early=reason in EARLY_REASONS
+                )
             )
-            self.learning_store.async_delay_save()
         self.policy.reset()
         LOGGER.info("%s: alarm rings (%s): %s", self.entry.title, reason, explanation)
         self._fire(

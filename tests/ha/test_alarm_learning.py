@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.radar_sleep.alarm_core.learning import AlarmLearning
 from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import SessionState, SleepUpdate, Stage
@@ -321,3 +322,28 @@ async def test_the_trigger_says_when_what_was_learned_moved_it(
         "; 20 min later than it would have rung without what it learned, because you snoozed "
         "when it woke you early (1 of the last 1 mornings)"
     )
+
+
+async def test_a_failing_learning_never_stops_the_alarm(
+    hass: HomeAssistant,
+    tracker: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await call(hass, tracker, "set_alarm", time="07:00", window=0)
+    alarm = tracker.runtime_data.alarm
+    broken = patch.multiple(
+        AlarmLearning,
+        on_ring=lambda *a, **k: 1 / 0,
+        on_snooze=lambda *a, **k: 1 / 0,
+        on_dismiss=lambda *a, **k: 1 / 0,
+    )
+    with broken:
+        await move(hass, freezer, SET_TIME)
+        assert alarm.state.phase is AlarmPhase.RINGING
+        assert hass.states.get(EVENT).attributes["event_type"] == "triggered"
+        await call(hass, tracker, "snooze", minutes=5)
+        assert alarm.state.phase is AlarmPhase.SNOOZED
+        await call(hass, tracker, "dismiss")
+        assert alarm.state.phase is AlarmPhase.ARMED
+    assert "the alarm's learning failed" in caplog.text
