@@ -14,7 +14,7 @@ and with each user's preference.
 simulator's own, fitted to expert-scored nights), followed by wake; the set time on an epoch
 in its last two hours and a 30-min window before it, as :mod:`training.evaluate.alarm` places
 them. The stage model is stood in for by a noisy classifier of the true stage (logits
-``STAGE_SIGNAL * onehot(true) + AR(1) noise``, about 80 % epoch accuracy, printed), the
+``STAGE_SIGNAL * onehot(true) + AR(1) noise``, 83 % epoch accuracy, printed), the
 movement fraction is 0.5 in wake epochs and 0.02 in sleep (so waking up is a wakeable event),
 and the breathing rate is steady: running the trained network over fully simulated radar
 nights takes about 30 s per night per core, and what is measured here is the learning, not the
