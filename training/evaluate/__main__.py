@@ -27,6 +27,8 @@ Commands (each one's ``--help`` lists its options):
 ``alarm``       the smart alarm's policy (:mod:`training.evaluate.alarm`, 500 nights)
 ``ceiling``     the causal-oracle ceiling of any smart alarm (:mod:`training.evaluate.ceiling`)
 ``hypnograms``  simulated against real sleep architecture (:mod:`training.evaluate.hypnograms`)
+``learning``    what the tracker learns from its user: stage adaptation, alarm learning,
+                teaching (:mod:`training.evaluate.learning`)
 
 The last line printed by every command is one JSON object with its figures.
 """
@@ -49,7 +51,7 @@ from custom_components.radar_sleep.simulation.scenarios import (
     HELDOUT_PHYSIOLOGY_SEEDS,
 )
 from training import DATA_DIR, ROOT
-from training.evaluate import alarm, ceiling, hypnograms, intent, stages, user
+from training.evaluate import alarm, ceiling, hypnograms, intent, learning, stages, user
 from training.evaluate.agreement import (
     STAGE_NAMES,
     group_agreement,
@@ -83,7 +85,7 @@ stage model's sequence step is selected on (90000-), other seeds."""
 DEFAULT_DATA = DATA_DIR
 USAGE = (
     "commands: "
-    + ", ".join(("stages", "intent", "user", "all", "alarm", "ceiling", "hypnograms"))
+    + ", ".join(("stages", "intent", "user", "all", "alarm", "ceiling", "hypnograms", "learning"))
     + " (python -m training.evaluate COMMAND --help); without one, the report:"
 )
 
@@ -302,6 +304,7 @@ COMMANDS: dict[str, Callable[[list[str]], object]] = {
     "alarm": alarm.main,
     "ceiling": ceiling.main,
     "hypnograms": hypnograms.main,
+    "learning": learning.main,
     "all": merged,
 }
 """The subcommands; without one, the report."""
