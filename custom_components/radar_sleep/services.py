@@ -1,4 +1,7 @@
-"""Actions: the smart alarm's (set it, snooze, dismiss, skip the next one) and ``get_night``.
+"""Actions: the smart alarm's, ``get_night``, ``answer_hunch`` and ``reset_learning``.
+
+The alarm's: set it, snooze, dismiss, skip the next one. ``answer_hunch`` answers a bedtime
+suggestion (docs/hunches.md); ``reset_learning`` forgets what the tracker learned.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -32,7 +35,9 @@ from .const import (
     MAX_WINDOW_MINUTES,
 )
 from .contracts import EPOCH_SECONDS
+from .hunches import async_reset_hunches
 from .image import async_show_night
+from .sleep.hunches import Answer
 from .sleep.room import room_insights
 from .sleep.serialize import summary_to_dict
 
@@ -44,12 +49,19 @@ SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
+SERVICE_ANSWER_HUNCH = "answer_hunch"
+SERVICE_RESET_LEARNING = "reset_learning"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
 ATTR_NIGHT = "night"
 ATTR_SHOW_PICTURE = "show_picture"
+ATTR_HUNCH = "hunch"
+ATTR_ANSWER = "answer"
+ATTR_WHAT = "what"
+LEARNING_PARTS = ["hunches"]
+"""What ``reset_learning`` can forget (``what``; empty: all)."""
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -72,6 +84,20 @@ GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_NIGHT): cv.date,
         probatio.Optional(ATTR_SHOW_PICTURE, default=False): cv.boolean,
+    }
+)
+
+ANSWER_HUNCH_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Required(ATTR_HUNCH): cv.string,
+        probatio.Required(ATTR_ANSWER): probatio.In([a.value for a in Answer]),
+    }
+)
+RESET_LEARNING_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_WHAT, default=list): probatio.All(
+            cv.ensure_list, [probatio.In(LEARNING_PARTS)]
+        ),
     }
 )
 
@@ -151,6 +177,20 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+async def _async_answer_hunch(call: ServiceCall) -> None:
+    """Answer a bedtime suggestion from Home Assistant (*accept* does it)."""
+    hunches = _entry(call).runtime_data.hunches
+    await hunches.async_answer(call.data[ATTR_HUNCH], Answer(call.data[ATTR_ANSWER]))
+
+
+async def _async_reset_learning(call: ServiceCall) -> None:
+    """Forget what the tracker learned: the parts named in ``what`` (all when empty)."""
+    entry = _entry(call)
+    what = set(call.data[ATTR_WHAT]) or set(LEARNING_PARTS)
+    if "hunches" in what:
+        await async_reset_hunches(entry)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the alarm's actions (once, for every tracker)."""
@@ -166,4 +206,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_get_night,
         schema=GET_NIGHT_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_ANSWER_HUNCH, _async_answer_hunch, schema=ANSWER_HUNCH_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
     )
