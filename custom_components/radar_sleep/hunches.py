@@ -220,7 +220,7 @@ class HunchController:
             return
         if (moment := _MOMENTS.get(event.type)) is None:
             return
-        self.entry.async_create_background_task(
+        self.entry.async_create_task(
             self.hass,
             self.async_look(moment, event.time),
             f"{DOMAIN} hunches {self.entry.title}",
@@ -328,7 +328,7 @@ class HunchController:
             return
         if parts[2] not in Answer._value2member_map_ or parts[3] not in self.pending:
             return  # answered already (in Home Assistant), or an old notification
-        self.entry.async_create_background_task(
+        self.entry.async_create_task(
             self.hass,
             self.async_answer(parts[3], Answer(parts[2]), from_phone=True),
             f"{DOMAIN} hunch answer {self.entry.title}",
