@@ -24,7 +24,7 @@ SLEEP = EventEntityDescription(
     key="sleep", translation_key="sleep", event_types=[e.value for e in SleepEventType]
 )
 
-HUNCH_OUTCOMES = ["suggested", "acted", "accepted", "dismissed", "muted", "automatic"]
+HUNCH_OUTCOMES = ["suggested", "acted", "accepted", "dismissed", "muted", "automatic", "expired"]
 """What became of a hunch (:mod:`.hunches`)."""
 HUNCH = EventEntityDescription(key="hunch", translation_key="hunch", event_types=HUNCH_OUTCOMES)
 
@@ -90,7 +90,7 @@ class RadarSleepAlarmEventEntity(RadarSleepAlarmEntity, EventEntity):
 
 
 class RadarSleepHunchEventEntity(RadarSleepEntity, EventEntity):
-    """Bedtime hunches as events: suggested, acted, accepted, dismissed, muted, automatic.
+    """Bedtime hunches as events (:data:`HUNCH_OUTCOMES`: suggested, acted, accepted...).
 
     Attributes ``hunch`` (the entity id looked at, or ``alarm``), ``kind``, ``entity_id``,
     ``reason`` (what was seen and when, in words) and ``message`` (the question or what was

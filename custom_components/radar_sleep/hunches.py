@@ -10,6 +10,9 @@ are read and handed to :func:`.sleep.hunches.hunches_for`. Each hunch is either
   ``radar_sleep.answer_hunch``; *Yes* does it;
 - or, for the kinds the user opted into, done at once and reported the same ways.
 
+Once the sleeper is asleep the phone is left alone: what the second look finds is shown in
+Home Assistant only. A suggestion nobody answered is withdrawn at the next night's look.
+
 Nothing is ever done to an entity the user did not choose: every service call is checked
 against the options at the moment it is made. The answers' lessons (:class:`.sleep.hunches.
 HunchMemory`), the suggestions waiting for an answer and the recent outcomes are kept in their
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components import persistent_notification
@@ -74,6 +77,8 @@ ACTION_PREFIX: Final = "RADAR_SLEEP_HUNCH"
 """Action ids of the phone's buttons: ``RADAR_SLEEP_HUNCH:<entry id>:<answer>:<hunch>``."""
 HISTORY_KEPT: Final = 20
 """Outcomes kept for diagnostics."""
+EXPIRE_AFTER: Final = timedelta(hours=12)
+"""A suggestion nobody answered is withdrawn at the next look this long after it was made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +265,7 @@ class HunchController:
         """Look at the chosen entities now; suggest or act on what looks left undone."""
         settings = hunch_settings(self.hass, self.entry.options)
         at = dt_util.as_local(when)
+        self._expire(at)
         outlook = self._alarm_outlook(at) if settings.check_alarm else None
         found = hunches_for(self._observe(settings), settings, moment, at, outlook)
         raised: list[Hunch] = []
@@ -277,6 +283,15 @@ class HunchController:
                 self._suggest(hunch)
         self._save()
         return raised
+
+    def _expire(self, now: datetime) -> None:
+        """Withdraw the suggestions of an earlier night that nobody answered (not a lesson)."""
+        for key, hunch in list(self.pending.items()):
+            if hunch.offer or now - hunch.at < EXPIRE_AFTER:
+                continue
+            del self.pending[key]
+            persistent_notification.async_dismiss(self.hass, self._notification_id(hunch))
+            self._outcome("expired", hunch, "Not answered: withdrawn.")
 
     # Suggesting and answering -----------------------------------------------------------------
 
@@ -299,7 +314,8 @@ class HunchController:
             {"action": self._action_id(Answer.ACCEPT, hunch), "title": "Yes"},
             {"action": self._action_id(Answer.DISMISS, hunch), "title": "No"},
         ]
-        self._phone(f"{hunch.question} {hunch.reason}", {"tag": hunch.key, "actions": actions})
+        if hunch.offer or hunch.moment is not Moment.FELL_ASLEEP:
+            self._phone(f"{hunch.question} {hunch.reason}", {"tag": hunch.key, "actions": actions})
         self._outcome("suggested", hunch, hunch.question)
 
     def _action_id(self, answer: Answer, hunch: Hunch) -> str:
@@ -427,14 +443,15 @@ class HunchController:
         return True
 
     def _report(self, hunch: Hunch, message: str) -> None:
-        """Say what was done: in Home Assistant and on the phone."""
+        """Say what was done: in Home Assistant, and on the phone unless the sleeper is asleep."""
         persistent_notification.async_create(
             self.hass,
             f"**{message}**\n\n{hunch.reason}",
             self._title(),
             self._notification_id(hunch),
         )
-        self._phone(f"{message} {hunch.reason}", {"tag": hunch.key})
+        if hunch.moment is not Moment.FELL_ASLEEP or hunch.offer:
+            self._phone(f"{message} {hunch.reason}", {"tag": hunch.key})
 
     # Reset and diagnostics --------------------------------------------------------------------
 

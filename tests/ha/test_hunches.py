@@ -483,3 +483,40 @@ async def test_the_store_is_removed_with_the_tracker(
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+async def test_once_asleep_the_phone_is_left_alone(
+    hass: HomeAssistant, demo: None, phone: list[ServiceCall]
+) -> None:
+    """The bed light is fine at 23:12 and on when the sleeper falls asleep at 23:21."""
+    lights = {"lights": ["light.bed_light", "light.kitchen_lights"]}
+    entry = tracker_entry({"hunches": {**lights, **_PHONE, "automatic": ["light"]}})
+    hunches = await async_setup_tracker(hass, entry)
+    await hass.services.async_call(
+        "light", "turn_off", {"entity_id": "light.kitchen_lights"}, blocking=True
+    )
+    await async_bedtime(hass, hunches)
+    assert phone == []
+    await hass.services.async_call(
+        "light", "turn_on", {"entity_id": "light.bed_light"}, blocking=True
+    )
+    asleep = BEDTIME + timedelta(minutes=9)
+    hunches.async_on_sleep_event(SleepEvent(SleepEventType.FELL_ASLEEP, asleep, ""))
+    await hass.async_block_till_done()
+    assert hass.states.is_state("light.bed_light", "off")
+    assert phone == []
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    said = notifications[f"{DOMAIN}_{entry.entry_id}_hunch_light.bed_light"]["message"]
+    assert said == "**Turned off Bed Light.**\n\nBed Light was on when you fell asleep at 23:21."
+
+
+async def test_a_suggestion_nobody_answered_is_withdrawn_the_next_night(
+    hass: HomeAssistant, demo: None, phone: list[ServiceCall]
+) -> None:
+    entry = tracker_entry({"hunches": {"lights": ["light.kitchen_lights"], **_PHONE}})
+    hunches = await async_setup_tracker(hass, entry)
+    await async_bedtime(hass, hunches)
+    await async_bedtime(hass, hunches, 1)
+    assert [h["outcome"] for h in hunches.history] == ["suggested", "expired", "suggested"]
+    assert suggested(phone) == ["Turn off Kitchen Lights?", "Turn off Kitchen Lights?"]
+    assert hunches.memory.records == {}  # no answer, no lesson
