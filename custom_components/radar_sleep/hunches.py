@@ -124,9 +124,8 @@ def hunch_settings(hass: HomeAssistant, options: Mapping[str, Any]) -> HunchSett
         if ids := [i for i in ids if i]:
             chosen[watched.kind] = tuple(ids)
     temperature = section.get(CONF_SLEEP_TEMPERATURE)
-    automatic = frozenset(
-        HunchKind(k) for k in section.get(CONF_AUTOMATIC) or () if k in HunchKind._value2member_map_
-    )
+    kinds = {k.value for k in HunchKind}
+    automatic = frozenset(HunchKind(k) for k in section.get(CONF_AUTOMATIC) or () if k in kinds)
     return HunchSettings(
         chosen=chosen,
         sleep_temperature=None if temperature is None else float(temperature),
@@ -303,10 +302,15 @@ class HunchController:
 
     def _suggest(self, hunch: Hunch) -> None:
         self.pending[hunch.key] = hunch
+        how = (
+            f"Answer with the action *Radar Sleep: Answer a hunch* (hunch `{hunch.key}`, "
+            "answer *accept* or *dismiss*)"
+        )
+        if hunch_options(self.entry.options).get(CONF_NOTIFY_SERVICE):
+            how = f"{how}, or on your phone"
         persistent_notification.async_create(
             self.hass,
-            f"**{hunch.question}**\n\n{hunch.reason}\n\nAnswer on your phone, or with the "
-            f"action *Radar Sleep: Answer a hunch* (hunch `{hunch.key}`, answer *Yes* or *No*).",
+            f"**{hunch.question}**\n\n{hunch.reason}\n\n{how}.",
             self._title(),
             self._notification_id(hunch),
         )
@@ -342,7 +346,7 @@ class HunchController:
         parts = str(event.data.get("action", "")).split(":", 3)
         if len(parts) != 4 or parts[0] != ACTION_PREFIX or parts[1] != self.entry.entry_id:
             return
-        if parts[2] not in Answer._value2member_map_ or parts[3] not in self.pending:
+        if parts[2] not in {a.value for a in Answer} or parts[3] not in self.pending:
             return  # answered already (in Home Assistant), or an old notification
         self.entry.async_create_task(
             self.hass,

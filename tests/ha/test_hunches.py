@@ -30,6 +30,7 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import Entity
 from homeassistant.setup import async_setup_component
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -520,3 +521,35 @@ async def test_a_suggestion_nobody_answered_is_withdrawn_the_next_night(
     assert [h["outcome"] for h in hunches.history] == ["suggested", "expired", "suggested"]
     assert suggested(phone) == ["Turn off Kitchen Lights?", "Turn off Kitchen Lights?"]
     assert hunches.memory.records == {}  # no answer, no lesson
+
+
+async def test_reset_learning_without_what_forgets_everything_and_saves(
+    hass: HomeAssistant, demo: None, hass_storage: dict[str, Any]
+) -> None:
+    entry = tracker_entry({"hunches": {"lights": ["light.kitchen_lights"]}})
+    key = f"{DOMAIN}.{entry.entry_id}.hunches"
+    record = {"kind": "light", "dismissed": 3, "dismissed_in_row": 3, "muted": True}
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"memory": {"records": {"light.kitchen_lights": record}, "offered": ["lock"]}},
+    }
+    hunches = await async_setup_tracker(hass, entry)
+    assert hunches.memory.is_muted("light.kitchen_lights")
+    with pytest.raises(probatio.Invalid):
+        await hass.services.async_call(
+            DOMAIN,
+            "reset_learning",
+            {"config_entry_id": entry.entry_id, "what": ["everything"]},
+            blocking=True,
+        )
+    assert hunches.memory.is_muted("light.kitchen_lights")
+    await hass.services.async_call(
+        DOMAIN, "reset_learning", {"config_entry_id": entry.entry_id}, blocking=True
+    )
+    assert not hunches.memory.is_muted("light.kitchen_lights")
+    assert hass_storage[key]["data"]["memory"] == {
+        "records": {},
+        "offered": [],
+        "alarm_mornings": {},
+    }

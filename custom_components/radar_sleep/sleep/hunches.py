@@ -449,9 +449,8 @@ class HunchMemory:
                 memory.records[str(key)] = HunchRecord.from_dict(item)
             except KeyError, ValueError, TypeError:
                 continue
-        for kind in data.get("offered") or ():
-            if kind in HunchKind._value2member_map_:
-                memory.offered.add(HunchKind(kind))
+        kinds = {k.value for k in HunchKind}
+        memory.offered.update(HunchKind(k) for k in data.get("offered") or () if k in kinds)
         for day, alarm_set in (data.get("alarm_mornings") or {}).items():
             try:
                 memory.alarm_mornings[date.fromisoformat(day)] = bool(alarm_set)
