@@ -92,9 +92,9 @@ class RadarSleepAlarmEventEntity(RadarSleepAlarmEntity, EventEntity):
 class RadarSleepHunchEventEntity(RadarSleepEntity, EventEntity):
     """Bedtime hunches as events (:data:`HUNCH_OUTCOMES`: suggested, acted, accepted...).
 
-    Attributes ``hunch`` (the entity id looked at, or ``alarm``), ``kind``, ``entity_id``,
-    ``reason`` (what was seen and when, in words) and ``message`` (the question or what was
-    done). See docs/hunches.md.
+    Attributes ``hunch`` (the entity id looked at, ``alarm``, or ``automatic_<kind>`` for an
+    offer), ``kind``, ``reason`` (what was seen and when, in words) and ``message`` (the
+    question or what was done). See docs/hunches.md.
     """
 
     async def async_added_to_hass(self) -> None:

@@ -202,7 +202,6 @@ class HunchController:
         attributes = {
             "hunch": hunch.key,
             "kind": hunch.kind.value,
-            "entity_id": hunch.entity_id,
             "reason": hunch.reason,
             "message": message,
         }
@@ -249,7 +248,11 @@ class HunchController:
         return observed
 
     def _alarm_outlook(self, at: datetime) -> AlarmOutlook:
-        """The coming morning's alarm; that morning is recorded for the usual alarm days."""
+        """The coming morning's alarm; that morning is recorded for the usual alarm days.
+
+        Recorded at every look, the alarm check chosen or not, so that the usual days are
+        known when it is turned on (the tracker's own alarm; no other entity is read).
+        """
         morning = morning_of(at)
         tz = at.tzinfo or dt_util.get_default_time_zone()
         upcoming = self.alarm.next_alarm
@@ -265,7 +268,7 @@ class HunchController:
         settings = hunch_settings(self.hass, self.entry.options)
         at = dt_util.as_local(when)
         self._expire(at)
-        outlook = self._alarm_outlook(at) if settings.check_alarm else None
+        outlook = self._alarm_outlook(at)
         found = hunches_for(self._observe(settings), settings, moment, at, outlook)
         raised: list[Hunch] = []
         for hunch in found:

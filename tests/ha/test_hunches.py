@@ -396,6 +396,8 @@ async def test_nothing_chosen_nothing_looked_at(
     assert hunches.pending == {}
     assert unchanged(hass) == {}
     assert hass.states.is_state("light.kitchen_lights", "on")
+    # The tracker's own alarm is recorded for the usual alarm days, check chosen or not.
+    assert hunches.memory.as_dict()["alarm_mornings"] == {"2026-11-23": False}
 
 
 async def test_no_alarm_on_a_usual_alarm_morning(
