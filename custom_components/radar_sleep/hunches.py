@@ -154,7 +154,8 @@ class HunchController:
         self.history: list[dict[str, Any]] = []
         """The recent outcomes (newest last), for diagnostics."""
         self._looked: set[str] = set()
-        """Hunches already raised tonight (the second look raises only new ones)."""
+        """Hunches already raised tonight (the second look raises only new ones; kept across a
+        restart, cleared when the next night's session starts)."""
         self._listeners: list[HunchListener] = []
 
     # Lifecycle --------------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class HunchController:
                 continue
             self.pending[hunch.key] = hunch
         self.history = list(stored.get("history") or ())[-HISTORY_KEPT:]
+        self._looked = {str(k) for k in stored.get("looked") or ()}
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -182,6 +184,7 @@ class HunchController:
             "memory": self.memory.as_dict(),
             "pending": [h.as_dict() for h in self.pending.values()],
             "history": self.history,
+            "looked": sorted(self._looked),
         }
 
     @callback
@@ -220,6 +223,7 @@ class HunchController:
         """Look at the home when the sleeper starts trying to sleep and when they fall asleep."""
         if event.type is SleepEventType.SESSION_STARTED:
             self._looked.clear()
+            self._save()
             return
         if (moment := _MOMENTS.get(event.type)) is None:
             return

@@ -555,3 +555,20 @@ async def test_reset_learning_without_what_forgets_everything_and_saves(
         "offered": [],
         "alarm_mornings": {},
     }
+
+
+async def test_a_restart_mid_night_does_not_ask_again_at_sleep_onset(
+    hass: HomeAssistant, demo: None, phone: list[ServiceCall]
+) -> None:
+    entry = tracker_entry({"hunches": {"lights": ["light.kitchen_lights"], **_PHONE}})
+    hunches = await async_setup_tracker(hass, entry)
+    await async_bedtime(hass, hunches)
+    await async_answer(hass, entry, "light.kitchen_lights", "dismiss")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    hunches = await async_setup_tracker(hass, entry)
+    asleep = BEDTIME + timedelta(minutes=9)
+    hunches.async_on_sleep_event(SleepEvent(SleepEventType.FELL_ASLEEP, asleep, ""))
+    await hass.async_block_till_done()
+    assert [h["outcome"] for h in hunches.history] == ["suggested", "dismissed"]
+    assert suggested(phone) == ["Turn off Kitchen Lights?"]
