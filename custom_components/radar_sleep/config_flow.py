@@ -15,15 +15,20 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_NAME
-from homeassistant.core import callback
+from homeassistant.const import CONF_NAME, UnitOfTemperature
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
 )
@@ -31,17 +36,26 @@ from homeassistant.helpers.service_info.usb import UsbServiceInfo
 import probatio
 
 from .const import (
+    CONF_AUTOMATIC,
+    CONF_CHECK_ALARM,
+    CONF_CLIMATE_ENTITY,
+    CONF_COVERS,
     CONF_HISTORY_NIGHTS,
+    CONF_HUNCHES,
     CONF_LIGHTS,
+    CONF_LOCKS,
     CONF_MEDIA_CONTENT_ID,
     CONF_MEDIA_CONTENT_TYPE,
     CONF_MEDIA_PLAYERS,
+    CONF_NOTIFY_SERVICE,
+    CONF_OPENINGS,
     CONF_PORT,
     CONF_PRESENCE_THRESHOLD,
     CONF_RADAR_POSITION,
     CONF_ROOM,
     CONF_SESSION_END_MINUTES,
     CONF_SIDE,
+    CONF_SLEEP_TEMPERATURE,
     CONF_SOURCE,
     CONF_SPEED,
     CONF_SUNRISE_LEAD,
@@ -66,6 +80,7 @@ from .const import (
     SOURCE_SERIAL,
 )
 from .room_sensors import ROOM_SENSOR_KINDS
+from .sleep.hunches import ACTIONABLE, HunchKind
 from .sources import (
     ENTITIES,
     FMCW_REPLAY,
@@ -154,6 +169,72 @@ def _room_schema(current: dict[str, Any]) -> probatio.Schema:
 
 def _room_section(current: dict[str, Any]) -> section:
     return section(_room_schema(current), {"collapsed": True})
+
+
+OPENING_DEVICE_CLASSES = ["door", "garage_door", "opening", "window"]
+"""The binary sensors offered as doors and windows."""
+_NOT_PHONES = frozenset({"notify", "send_message", "persistent_notification"})
+"""Notify actions that cannot carry a notification's buttons."""
+
+
+def _notify_options(hass: HomeAssistant, current: str | None) -> list[SelectOptionDict]:
+    """The legacy notify actions (``notify.mobile_app_<phone>``: the ones with buttons)."""
+    names = {n for n in hass.services.async_services_for_domain("notify") if n not in _NOT_PHONES}
+    if current:
+        names.add(current.removeprefix("notify."))
+    return [SelectOptionDict(value=n, label=f"notify.{n}") for n in sorted(names)]
+
+
+def _hunches_schema(hass: HomeAssistant, current: dict[str, Any]) -> probatio.Schema:
+    """What is looked at bedtime, what is done automatically, where to ask (``hunches``)."""
+    celsius = hass.config.units.temperature_unit == UnitOfTemperature.CELSIUS
+    low, high = (10, 30) if celsius else (50, 86)
+
+    def entities(key: str, domain: str, device_class: list[str] | None = None) -> dict[Any, Any]:
+        config = EntitySelectorConfig(domain=domain, multiple=True)
+        if device_class is not None:
+            config["device_class"] = device_class
+        return {_optional(key, current): EntitySelector(config)}
+
+    return probatio.Schema(
+        {
+            **entities(CONF_LIGHTS, "light"),
+            **entities(CONF_MEDIA_PLAYERS, "media_player"),
+            **entities(CONF_LOCKS, "lock"),
+            **entities(CONF_COVERS, "cover"),
+            **entities(CONF_OPENINGS, "binary_sensor", device_class=OPENING_DEVICE_CLASSES),
+            _optional(CONF_CLIMATE_ENTITY, current): EntitySelector(
+                EntitySelectorConfig(domain="climate")
+            ),
+            _optional(CONF_SLEEP_TEMPERATURE, current): NumberSelector(
+                NumberSelectorConfig(
+                    min=low,
+                    max=high,
+                    step=0.5,
+                    unit_of_measurement=hass.config.units.temperature_unit,
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            probatio.Optional(
+                CONF_CHECK_ALARM, default=bool(current.get(CONF_CHECK_ALARM, False))
+            ): BooleanSelector(),
+            _optional(CONF_AUTOMATIC, current): SelectSelector(
+                SelectSelectorConfig(
+                    options=[k.value for k in HunchKind if k in ACTIONABLE],
+                    translation_key="hunch_kind",
+                    multiple=True,
+                    mode=SelectSelectorMode.LIST,
+                )
+            ),
+            _optional(CONF_NOTIFY_SERVICE, current): SelectSelector(
+                SelectSelectorConfig(
+                    options=_notify_options(hass, current.get(CONF_NOTIFY_SERVICE)),
+                    custom_value=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+        }
+    )
 
 
 class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -307,10 +388,10 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class RadarSleepOptionsFlow(OptionsFlowWithReload):
-    """Tune detection, the simulator's speed, the wake-up light and speaker, the room sensors.
+    """Tune detection, speed, the wake-up light and speaker, room sensors, bedtime hunches.
 
-    The wake-up options and the room's sensors are collapsed sections, ``wake_up`` and
-    ``room`` (nested dicts in the options).
+    The wake-up options, the room's sensors and the hunches are collapsed sections,
+    ``wake_up``, ``room`` and ``hunches`` (nested dicts in the options).
     """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -360,4 +441,7 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
             _wake_up_schema(dict(options.get(CONF_WAKE_UP) or {})), {"collapsed": True}
         )
         schema[probatio.Optional(CONF_ROOM)] = _room_section(dict(options.get(CONF_ROOM) or {}))
+        schema[probatio.Optional(CONF_HUNCHES)] = section(
+            _hunches_schema(self.hass, dict(options.get(CONF_HUNCHES) or {})), {"collapsed": True}
+        )
         return self.async_show_form(step_id="init", data_schema=probatio.Schema(schema))

@@ -92,3 +92,15 @@ SUNRISE_FINISH_SECONDS: Final = 60
 VOLUME_STEP_SECONDS: Final = 5
 SUNRISE_WARM_KELVIN: Final = 1800
 SUNRISE_COOL_KELVIN: Final = 5500
+
+# Bedtime hunches (options, section ``hunches``; see docs/hunches.md). The section's lights
+# and media players use CONF_LIGHTS and CONF_MEDIA_PLAYERS.
+CONF_HUNCHES: Final = "hunches"
+CONF_LOCKS: Final = "locks"
+CONF_COVERS: Final = "covers"
+CONF_OPENINGS: Final = "openings"
+CONF_CLIMATE_ENTITY: Final = "climate_entity"
+CONF_SLEEP_TEMPERATURE: Final = "sleep_temperature"
+CONF_CHECK_ALARM: Final = "check_alarm"
+CONF_AUTOMATIC: Final = "automatic"
+CONF_NOTIFY_SERVICE: Final = "notify_service"

@@ -1,4 +1,4 @@
-"""Diagnostics: settings, the live state with its reasons, last night, counters, the alarm."""
+"""Diagnostics: settings, live state and reasons, last night, counters, alarm, hunches."""
 
 from __future__ import annotations
 
@@ -39,4 +39,5 @@ async def async_get_config_entry_diagnostics(
         "stats": asdict(coordinator.stats),
         "clock": coordinator.clock.diagnostics(),
         "alarm": entry.runtime_data.alarm.diagnostics(),
+        "hunches": entry.runtime_data.hunches.diagnostics(),
     }

@@ -24,6 +24,10 @@ SLEEP = EventEntityDescription(
     key="sleep", translation_key="sleep", event_types=[e.value for e in SleepEventType]
 )
 
+HUNCH_OUTCOMES = ["suggested", "acted", "accepted", "dismissed", "muted", "automatic", "expired"]
+"""What became of a hunch (:mod:`.hunches`)."""
+HUNCH = EventEntityDescription(key="hunch", translation_key="hunch", event_types=HUNCH_OUTCOMES)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -36,6 +40,7 @@ async def async_setup_entry(
         [
             RadarSleepEventEntity(runtime.coordinator, SLEEP),
             RadarSleepAlarmEventEntity(runtime.coordinator, runtime.alarm, ALARM),
+            RadarSleepHunchEventEntity(runtime.coordinator, HUNCH),
         ]
     )
 
@@ -81,4 +86,24 @@ class RadarSleepAlarmEventEntity(RadarSleepAlarmEntity, EventEntity):
     @callback
     def _handle_alarm_event(self, event: AlarmEvent, attributes: dict[str, Any]) -> None:
         self._trigger_event(event.value, attributes)
+        self.async_write_ha_state()
+
+
+class RadarSleepHunchEventEntity(RadarSleepEntity, EventEntity):
+    """Bedtime hunches as events (:data:`HUNCH_OUTCOMES`: suggested, acted, accepted...).
+
+    Attributes ``hunch`` (the entity id looked at, ``alarm``, or ``automatic_<kind>`` for an
+    offer), ``kind``, ``reason`` (what was seen and when, in words) and ``message`` (the
+    question or what was done). See docs/hunches.md.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the hunches."""
+        await super().async_added_to_hass()
+        hunches = self.coordinator.config_entry.runtime_data.hunches
+        self.async_on_remove(hunches.async_add_listener(self._handle_hunch))
+
+    @callback
+    def _handle_hunch(self, outcome: str, attributes: dict[str, Any]) -> None:
+        self._trigger_event(outcome, attributes)
         self.async_write_ha_state()

@@ -42,6 +42,7 @@ from .const import (
     SOURCE_SIMULATOR,
 )
 from .coordinator import RadarSleepCoordinator
+from .hunches import HunchController, async_remove_hunches
 from .services import async_setup_services
 from .sources import build_source
 from .statistics import async_add_night_statistics
@@ -58,6 +59,8 @@ class RuntimeData:
     """The smart alarm (follows the coordinator's epochs and source health)."""
     store: RadarSleepStore
     """Past nights, the night in progress, standby and the alarm, across restarts."""
+    hunches: HunchController
+    """Bedtime hunches: the chosen entities looked at, suggestions, answers and lessons."""
 
 
 type RadarSleepConfigEntry = ConfigEntry[RuntimeData]
@@ -99,7 +102,12 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     entry.async_on_unload(
         coordinator.async_add_night_listener(partial(async_add_night_statistics, hass, entry))
     )
-    return RuntimeData(coordinator=coordinator, alarm=alarm, store=store)
+    hunches = HunchController(hass, entry, alarm)
+    await hunches.async_load()
+    entry.async_on_unload(hunches.async_save)
+    entry.async_on_unload(coordinator.async_add_event_listener(hunches.async_on_sleep_event))
+    entry.async_on_unload(hunches.async_start())
+    return RuntimeData(coordinator=coordinator, alarm=alarm, store=store, hunches=hunches)
 
 
 def async_start_runtime(runtime: RuntimeData) -> None:
@@ -195,5 +203,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
-    """The tracker is removed: delete what was learned about its user."""
+    """A tracker was deleted: remove what it learned (its own stores)."""
     await async_remove_alarm_learning(hass, entry)
+    await async_remove_hunches(hass, entry.entry_id)

@@ -1,7 +1,7 @@
-"""Actions: the smart alarm's, ``get_night`` and ``reset_learning``.
+"""Actions: the smart alarm's, ``get_night``, ``answer_hunch`` and ``reset_learning``.
 
-The alarm's: set it, snooze, dismiss, skip the next one. ``reset_learning`` forgets what the
-tracker learned about its sleeper (``what``: which parts).
+The alarm's: set it, snooze, dismiss, skip the next one. ``answer_hunch`` answers a bedtime
+suggestion (docs/hunches.md); ``reset_learning`` forgets what the tracker learned.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -11,6 +11,7 @@ summary and hypnogram, for scripts and automations.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,9 @@ from .const import (
     MAX_WINDOW_MINUTES,
 )
 from .contracts import EPOCH_SECONDS
+from .hunches import async_reset_hunches
 from .image import async_show_night
+from .sleep.hunches import Answer
 from .sleep.room import room_insights
 from .sleep.serialize import summary_to_dict
 
@@ -48,6 +51,7 @@ SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
+SERVICE_ANSWER_HUNCH = "answer_hunch"
 SERVICE_RESET_LEARNING = "reset_learning"
 
 ATTR_WINDOW = "window"
@@ -55,10 +59,23 @@ ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
 ATTR_NIGHT = "night"
 ATTR_SHOW_PICTURE = "show_picture"
+ATTR_HUNCH = "hunch"
+ATTR_ANSWER = "answer"
 ATTR_WHAT = "what"
 
-LEARNING_PARTS = (ALARM_LEARNING,)
-"""What ``reset_learning`` can reset (``what``; empty or left out: all of them)."""
+
+async def _async_reset_hunches(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    await async_reset_hunches(entry)
+
+
+LEARNING_RESETS: dict[
+    str, Callable[[HomeAssistant, RadarSleepConfigEntry], Coroutine[Any, Any, None]]
+] = {
+    ALARM_LEARNING: async_reset_alarm,
+    "hunches": _async_reset_hunches,
+}
+"""What ``reset_learning`` can forget (``what``; empty or left out: all), and how."""
+LEARNING_PARTS = tuple(LEARNING_RESETS)
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -88,6 +105,13 @@ GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_NIGHT): cv.date,
         probatio.Optional(ATTR_SHOW_PICTURE, default=False): cv.boolean,
+    }
+)
+
+ANSWER_HUNCH_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Required(ATTR_HUNCH): cv.string,
+        probatio.Required(ATTR_ANSWER): probatio.In([a.value for a in Answer]),
     }
 )
 
@@ -134,14 +158,6 @@ async def _async_skip_next(call: ServiceCall) -> None:
     _alarm(call).async_skip_next()
 
 
-async def _async_reset_learning(call: ServiceCall) -> None:
-    """Forget what the tracker learned (``what``: which parts; empty: all)."""
-    entry = _entry(call)
-    what = set(call.data[ATTR_WHAT]) or set(LEARNING_PARTS)
-    if ALARM_LEARNING in what:
-        await async_reset_alarm(call.hass, entry)
-
-
 async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     """A stored night (the last one unless ``night`` names its date) as response data.
 
@@ -175,6 +191,21 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+async def _async_answer_hunch(call: ServiceCall) -> None:
+    """Answer a bedtime suggestion from Home Assistant (*accept* does it)."""
+    hunches = _entry(call).runtime_data.hunches
+    await hunches.async_answer(call.data[ATTR_HUNCH], Answer(call.data[ATTR_ANSWER]))
+
+
+async def _async_reset_learning(call: ServiceCall) -> None:
+    """Forget what the tracker learned: the parts named in ``what`` (all when empty)."""
+    entry = _entry(call)
+    what = set(call.data[ATTR_WHAT]) or set(LEARNING_PARTS)
+    for part, reset in LEARNING_RESETS.items():
+        if part in what:
+            await reset(call.hass, entry)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the alarm's actions (once, for every tracker)."""
@@ -185,12 +216,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_DISMISS, _async_dismiss, schema=_ENTRY_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SKIP_NEXT, _async_skip_next, schema=_ENTRY_SCHEMA)
     hass.services.async_register(
-        DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
-    )
-    hass.services.async_register(
         DOMAIN,
         SERVICE_GET_NIGHT,
         _async_get_night,
         schema=GET_NIGHT_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_ANSWER_HUNCH, _async_answer_hunch, schema=ANSWER_HUNCH_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
     )
