@@ -147,18 +147,27 @@ class IntentTracker:
         min_size: int = MIN_SIZE,
         high: float = HIGH,
         off_epochs_after_sleep: int = 20,
+        onset_offset: int = 0,
     ) -> None:
-        """Start with no intent."""
+        """Start with no intent.
+
+        ``onset_offset``: epochs added to the onset the change points find, learned from what
+        this user taught (:mod:`.teach`): positive for someone who lies awake a while before
+        trying to sleep. The onset never moves before the session or past sleep.
+        """
         self.penalty = penalty
         self.min_size = min_size
         self.high = high
         self.off_after = off_epochs_after_sleep
+        self.onset_offset = onset_offset
         self.reset()
 
     def reset(self) -> None:
         """Start a new night."""
         self.trying = False
         self.onset_index: int | None = None
+        self.detected_index: int | None = None
+        """The onset the change points found, before :attr:`onset_offset`."""
         self.slept = False
         self._first: int | None = None
         """Epoch index of ``_scores[0]``."""
@@ -170,6 +179,7 @@ class IntentTracker:
         return {
             "trying": self.trying,
             "onset_index": self.onset_index,
+            "detected_index": self.detected_index,
             "slept": self.slept,
             "first": self._first,
             "scores": list(self._scores),
@@ -180,6 +190,7 @@ class IntentTracker:
         """Carry on from :meth:`dump_state`."""
         self.trying = bool(state["trying"])
         self.onset_index = state["onset_index"]
+        self.detected_index = state.get("detected_index", self.onset_index)
         self.slept = bool(state["slept"])
         self._first = state["first"]
         self._scores = [float(v) for v in state["scores"]]
@@ -197,19 +208,37 @@ class IntentTracker:
         segments = intent_segments(self._scores, self.penalty, self.min_size, self.high)
         start, end, mean = segments[-1]
         if mean >= self.high and end - start >= 2:
-            self.trying, self.onset_index = True, self._first + start
-            if stage is not Stage.WAKE:
+            detected = self._first + start
+            onset = max(detected + self.onset_offset, self._first)
+            asleep = stage is not Stage.WAKE
+            if index < onset and not asleep:
+                # Settled, but this user lies awake this long before trying (taught).
+                self.trying, self.onset_index, self.detected_index = False, None, None
+                return IntentState(
+                    False,
+                    None,
+                    f"still for {(index - detected + 1) / 2:g} min; you usually lie awake "
+                    f"{self.onset_offset / 2:g} min before trying to sleep (taught)",
+                )
+            onset = min(onset, index)
+            self.trying, self.onset_index, self.detected_index = True, onset, detected
+            if asleep:
                 self.slept = True  # the settling that led to sleep: the onset is frozen
                 self._low_run = 0
                 return IntentState(True, self.onset_index, "asleep after settling down")
             minutes = (end - start) / 2
+            taught = (
+                ""
+                if self.onset_offset == 0
+                else (f"; onset moved {self.onset_offset / 2:+g} min as you taught")
+            )
             return IntentState(
                 True,
                 self.onset_index,
-                f"settled for {minutes:g} min (intent score {mean:.2f} since lights off)",
+                f"settled for {minutes:g} min (intent score {mean:.2f} since lights off){taught}",
             )
         was = self.trying
-        self.trying, self.onset_index = False, None
+        self.trying, self.onset_index, self.detected_index = False, None, None
         if was:
             return IntentState(False, None, f"active again before sleep (score {mean:.2f})")
         return IntentState(False, None, f"not trying to sleep (score {mean:.2f})")
