@@ -1,4 +1,6 @@
-"""Actions: the smart alarm's (set it, snooze, dismiss, skip the next one) and ``get_night``.
+"""Actions: the smart alarm's, ``get_night``, ``teach`` and ``reset_learning``.
+
+The alarm's: set it, snooze, dismiss, skip the next one.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -31,10 +33,11 @@ from .const import (
     MAX_SNOOZE_MINUTES,
     MAX_WINDOW_MINUTES,
 )
-from .contracts import EPOCH_SECONDS
+from .contracts import EPOCH_SECONDS, LabelKind
 from .image import async_show_night
 from .sleep.room import room_insights
-from .sleep.serialize import summary_to_dict
+from .sleep.serialize import label_to_dict, summary_to_dict
+from .teaching import TeachError, async_reset_teaching, async_teach
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
@@ -44,12 +47,19 @@ SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
+SERVICE_TEACH = "teach"
+SERVICE_RESET_LEARNING = "reset_learning"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
 ATTR_NIGHT = "night"
 ATTR_SHOW_PICTURE = "show_picture"
+ATTR_KIND = "kind"
+ATTR_END = "end"
+ATTR_WHAT = "what"
+LEARNING_PARTS = ("calibration", "stage_model", "alarm", "hunches", "teaching")
+"""What ``reset_learning`` can forget (each learning part its own)."""
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -72,6 +82,21 @@ GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_NIGHT): cv.date,
         probatio.Optional(ATTR_SHOW_PICTURE, default=False): cv.boolean,
+    }
+)
+TEACH_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_NIGHT): cv.date,
+        probatio.Required(ATTR_KIND): probatio.Coerce(LabelKind),
+        probatio.Optional(ATTR_TIME): cv.time,
+        probatio.Optional(ATTR_END): cv.time,
+    }
+)
+RESET_LEARNING_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_WHAT, default=list): probatio.All(
+            cv.ensure_list, [probatio.In(LEARNING_PARTS)]
+        ),
     }
 )
 
@@ -151,6 +176,42 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+async def _async_teach(call: ServiceCall) -> ServiceResponse:
+    """Keep a label with a stored night (the last one unless ``night`` names its date).
+
+    Responds with the night's labels and what the tracker now learns from all of them.
+    """
+    entry = _entry(call)
+    try:
+        night, _ = async_teach(
+            entry,
+            call.data[ATTR_KIND],
+            night=call.data.get(ATTR_NIGHT),
+            at=call.data.get(ATTR_TIME),
+            end=call.data.get(ATTR_END),
+        )
+    except TeachError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=err.key,
+            translation_placeholders=err.placeholders,
+        ) from err
+    pipeline = entry.runtime_data.coordinator.pipeline
+    return {
+        "night": night.night.isoformat(),
+        "labels": [label_to_dict(label) for label in night.labels],
+        "learned": pipeline.teaching.as_dict(),
+    }
+
+
+async def _async_reset_learning(call: ServiceCall) -> None:
+    """Forget what the tracker learned (the parts named in ``what``; none named: all)."""
+    entry = _entry(call)
+    what = set(call.data[ATTR_WHAT] or LEARNING_PARTS)
+    if "teaching" in what:
+        async_reset_teaching(entry)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the alarm's actions (once, for every tracker)."""
@@ -166,4 +227,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_get_night,
         schema=GET_NIGHT_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_TEACH,
+        _async_teach,
+        schema=TEACH_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
     )

@@ -39,6 +39,9 @@ MIN_SIZE = 4
 """Shortest segment (epochs): a dip of a minute does not split a settling."""
 HIGH = 0.6
 """Segment mean above which a segment is "trying to sleep"."""
+SLEEP_CONFIRM = 10
+"""With a taught onset offset, epochs of sleep in a row that end the wait before trying: a
+stage model that takes lying still and awake for sleep does so in short runs."""
 
 
 def pelt(y: ArrayLike, penalty: float, min_size: int = 1) -> list[int]:
@@ -153,7 +156,8 @@ class IntentTracker:
 
         ``onset_offset``: epochs added to the onset the change points find, learned from what
         this user taught (:mod:`.teach`): positive for someone who lies awake a while before
-        trying to sleep. The onset never moves before the session or past sleep.
+        trying to sleep. The onset never moves before the session or past sleep; with a
+        positive offset, sleep means :data:`SLEEP_CONFIRM` epochs of it in a row.
         """
         self.penalty = penalty
         self.min_size = min_size
@@ -173,6 +177,8 @@ class IntentTracker:
         """Epoch index of ``_scores[0]``."""
         self._scores: list[float] = []
         self._low_run = 0
+        self._sleep_run: int | None = None
+        """First epoch of the current run of sleep epochs (before sleep)."""
 
     def dump_state(self) -> dict[str, Any]:
         """What a restart needs to carry on (JSON-serialisable)."""
@@ -184,6 +190,7 @@ class IntentTracker:
             "first": self._first,
             "scores": list(self._scores),
             "low_run": self._low_run,
+            "sleep_run": self._sleep_run,
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -195,6 +202,7 @@ class IntentTracker:
         self._first = state["first"]
         self._scores = [float(v) for v in state["scores"]]
         self._low_run = int(state["low_run"])
+        self._sleep_run = state.get("sleep_run")
 
     def step(self, index: int, score: float, stage: Stage) -> IntentState:
         """Fold in one epoch."""
@@ -205,12 +213,21 @@ class IntentTracker:
         # Epochs missing from the stream (no frames) count as not trying.
         self._scores.extend([0.0] * max(0, index - self._first - len(self._scores)))
         self._scores.append(score)
+        if stage is Stage.WAKE:
+            self._sleep_run = None
+        elif self._sleep_run is None:
+            self._sleep_run = index
         segments = intent_segments(self._scores, self.penalty, self.min_size, self.high)
         start, end, mean = segments[-1]
         if mean >= self.high and end - start >= 2:
             detected = self._first + start
             onset = max(detected + self.onset_offset, self._first)
             asleep = stage is not Stage.WAKE
+            slept_from = index
+            if self.onset_offset > 0:
+                run = self._sleep_run
+                asleep = run is not None and index - run + 1 >= SLEEP_CONFIRM
+                slept_from = index if run is None else run
             if index < onset and not asleep:
                 # Settled, but this user lies awake this long before trying (taught).
                 self.trying, self.onset_index, self.detected_index = False, None, None
@@ -220,7 +237,7 @@ class IntentTracker:
                     f"still for {(index - detected + 1) / 2:g} min; you usually lie awake "
                     f"{self.onset_offset / 2:g} min before trying to sleep (taught)",
                 )
-            onset = min(onset, index)
+            onset = min(onset, slept_from if asleep else index)
             self.trying, self.onset_index, self.detected_index = True, onset, detected
             if asleep:
                 self.slept = True  # the settling that led to sleep: the onset is frozen

@@ -626,6 +626,7 @@ class SleepPipeline:
         self.origin = origin
         self.presence, self.session = fresh.presence, fresh.session
         self.intent, self.features = fresh.intent, fresh.features
+        self.intent.onset_offset = self.teaching.onset_offset_epochs
         self.records = records
         self.room = room
         self._sleep_intent_onset = state["sleep_intent_onset"]

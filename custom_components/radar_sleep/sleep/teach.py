@@ -30,9 +30,10 @@ models.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 import math
 import statistics
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,17 +53,35 @@ SINGLE_LABELS = frozenset(
     {LabelKind.READING_UNTIL, LabelKind.FELL_ASLEEP_AT, LabelKind.SLEPT_BADLY}
 )
 """Kinds a night has at most one of (a new one replaces the old)."""
-NOON = 12
-"""A clock time before noon is in the morning after the night's date."""
+MARGIN = timedelta(hours=1)
+"""How far outside the time in bed a taught time may be."""
 
 
-def night_instant(night: date, at: time, time_zone: tzinfo) -> datetime:
+def night_instant(night: NightSummary, at: time, time_zone: tzinfo) -> datetime:
     """The instant a clock time said about ``night`` means.
 
-    Times from noon are on the night's date, times before noon on the morning after.
+    The clock time on the night's date or the morning after, and, for an hour from 1 to 11
+    (said without "am" or "pm"), also twelve hours later: whichever is nearest the time in
+    bed (inside it: distance 0; a tie goes to the earlier).
     """
-    day = night if at.hour >= NOON else night + timedelta(days=1)
-    return datetime.combine(day, at.replace(tzinfo=None), tzinfo=time_zone)
+    hours = [at.hour] + ([at.hour + 12] if 1 <= at.hour <= 11 else [])
+    candidates = [
+        datetime.combine(night.night + timedelta(days=day), time(h, at.minute), tzinfo=time_zone)
+        for day in (0, 1)
+        for h in hours
+    ]
+
+    def distance(when: datetime) -> float:
+        before = (night.session_start - when).total_seconds()
+        after = (when - night.session_end).total_seconds()
+        return max(before, after, 0.0)
+
+    return min(sorted(candidates), key=distance)
+
+
+def in_night(night: NightSummary, when: datetime) -> bool:
+    """Whether ``when`` is within the night's time in bed, give or take :data:`MARGIN`."""
+    return night.session_start - MARGIN <= when <= night.session_end + MARGIN
 
 
 def add_label(night: NightSummary, label: TeachingLabel) -> NightSummary:
@@ -191,7 +210,7 @@ class TeachingAdaptation:
         """The onset offset in whole epochs."""
         return round(self.onset_offset_min * 60 / EPOCH_SECONDS)
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, Any]:
         """For diagnostics and attributes."""
         return {
             "onset_offset_min": round(self.onset_offset_min, 1),
