@@ -47,7 +47,7 @@ from .const import (
     MAX_WINDOW_MINUTES,
 )
 from .contracts import EPOCH_SECONDS, LabelKind, NightSummary, SessionState, Stage
-from .sleep.explain import STAGE_WORDS, epoch_at, explain_epoch
+from .sleep.explain import epoch_at, explain_epoch
 from .sleep.metrics import whole_minutes
 from .sleep.pipeline import NIGHT_BOUNDARY_HOURS
 from .sleep.room import RoomQuantity, room_insights
@@ -1019,6 +1019,9 @@ class TeachHandler(RadarSleepIntentHandler):
         return ask.say(f"taught_{kind}", time=clock(label.start))
 
 
+_STATE_OF = {Stage.WAKE: "awake", Stage.LIGHT: "light", Stage.DEEP: "deep", Stage.REM: "rem"}
+
+
 class ExplainStageHandler(LastNightHandler):
     """Why do you think I was awake (asleep, in deep sleep...) at 3."""
 
@@ -1066,12 +1069,15 @@ class ExplainStageHandler(LastNightHandler):
                 "rem": stage is Stage.REM,
             }[state]
         )
-        reason = explained.reason.split(": ", 1)[-1]
-        fields = {"time": phrases.clock(asked), "stage": STAGE_WORDS[stage], "reason": reason}
-        if agrees:
-            parts = [ask.say("why_stage", **fields)]
-        else:
-            parts = [ask.say("why_not", asked=phrases.word(f"state_{state}"), **fields)]
+        fields = {
+            "time": phrases.clock(asked),
+            "stage": phrases.word(f"state_{_STATE_OF[stage]}"),
+            "reason": explained.because,
+        }
+        key = "why_stage" if agrees else "why_not"
+        if explained.because is None:
+            key += "_no_details"
+        parts = [ask.say(key, asked=phrases.word(f"state_{state}") if state else "", **fields)]
         taught = taught_epochs(night).get(index)
         if taught is not None:
             parts.append(ask.say("why_taught_awake" if taught else "why_taught_asleep"))

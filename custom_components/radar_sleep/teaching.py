@@ -66,8 +66,8 @@ def make_label(
     if kind not in RANGES:
         end = None
     tz = dt_util.get_default_time_zone()
-    start = None if at is None else night_instant(night, at, tz)
-    stop = None if end is None else night_instant(night, end, tz)
+    start = None if at is None else dt_util.as_utc(night_instant(night, at, tz))
+    stop = None if end is None else dt_util.as_utc(night_instant(night, end, tz))
     local = f"{night.session_start.astimezone(tz):%H:%M}-{night.session_end.astimezone(tz):%H:%M}"
     for when in (start, stop):
         if when is not None and not in_night(night, when):

@@ -516,7 +516,7 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         ),
         "taught_fell_asleep_at": "Thanks. I've noted that you fell asleep around {time}.",
         "taught_awake_at": "Thanks. I've noted that you were awake at {time}.",
-        "taught_awake_range": "Thanks. I've noted that you were awake from {start} to {end}.",
+        "taught_awake_at_range": "Thanks. I've noted that you were awake from {start} to {end}.",
         "taught_was_partner": "Thanks. I've noted that it was your partner at {time}.",
         "taught_was_partner_range": (
             "Thanks. I've noted that it was your partner from {start} to {end}."
@@ -532,6 +532,13 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         # Explanations
         "why_stage": "At {time} I had you {stage}: {reason}.",
         "why_not": "At {time} I didn't have you {asked} but {stage}: {reason}.",
+        "why_stage_no_details": (
+            "At {time} I had you {stage}. I kept no details of that night to say why."
+        ),
+        "why_not_no_details": (
+            "At {time} I didn't have you {asked} but {stage}. I kept no details of that night "
+            "to say why."
+        ),
         "why_outside": (
             "I have no stages for {time} last night: I scored your night from {start} to {end}."
         ),

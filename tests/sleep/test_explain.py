@@ -97,6 +97,8 @@ def test_explain_a_stored_epoch() -> None:
     assert explained.start == datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     assert explained.stage is Stage.WAKE
     assert explained.reason == "awake: moving a lot, irregular breathing (sure)"
+    assert explained.because == "moving a lot, irregular breathing (sure)"
     # Epoch 0: "039": still, regular (0.12), sure.
     assert explain_epoch(NIGHT, 0).reason == "light sleep: lying still, regular breathing (sure)"
     assert explain_epoch(NIGHT, 3).reason == "deep sleep (no details stored)"
+    assert explain_epoch(NIGHT, 3).because is None

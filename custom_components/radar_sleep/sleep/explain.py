@@ -128,6 +128,10 @@ class EpochExplanation:
     start: datetime
     stage: Stage
     reason: str
+    """The stage and why: "light sleep: lying still, regular breathing (sure)"."""
+    because: str | None
+    """Only why ("lying still, regular breathing (sure)"); ``None`` for a night stored
+    without its epochs' notes."""
 
 
 def epoch_at(night: NightSummary, when: datetime) -> int | None:
@@ -142,8 +146,7 @@ def explain_epoch(night: NightSummary, index: int) -> EpochExplanation:
     start = night.hypnogram_start + timedelta(seconds=index * EPOCH_SECONDS)
     notes = night.epoch_notes
     if len(notes) < (index + 1) * NOTE_LENGTH:
-        return EpochExplanation(start, stage, f"{STAGE_WORDS[stage]} (no details stored)")
+        return EpochExplanation(start, stage, f"{STAGE_WORDS[stage]} (no details stored)", None)
     note = decode_note(notes[index * NOTE_LENGTH : (index + 1) * NOTE_LENGTH])
-    return EpochExplanation(
-        start, stage, stage_reason(stage, note.movement, note.irregularity, note.confidence)
-    )
+    reason = stage_reason(stage, note.movement, note.irregularity, note.confidence)
+    return EpochExplanation(start, stage, reason, reason.split(": ", 1)[1])
