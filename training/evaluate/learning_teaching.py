@@ -130,10 +130,10 @@ def user_errors(
 def measure(quick: bool = False, jobs: int = 2, users: int = 12) -> dict[str, float | int]:
     """Median onset error over the users' evaluated nights, before and after teaching.
 
-    ``quick``: two users with two taught and one evaluated night each (a smoke test).
+    ``quick``: one user with two taught nights and one evaluated (a smoke test).
     """
     taught, evaluated = (2, 1) if quick else (TAUGHT_NIGHTS, EVALUATED_NIGHTS)
-    users = 2 if quick else users
+    users = 1 if quick else users
     tasks = [(u, k) for u in range(users) for k in range(taught + evaluated)]
     if jobs > 1:
         with get_context("fork").Pool(jobs) as pool:
