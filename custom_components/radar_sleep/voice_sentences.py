@@ -83,9 +83,9 @@ _WHY_STAGE = {
 def _why_sentences(state: str) -> tuple[str, ...]:
     words = "|".join(_WHY_STAGE[state])
     return (
-        f"{_WHY} ({words}) {_AROUND} {{time}} <tracker>",
-        f"why (was|were) I ({words}) {_AROUND} {{time}} <tracker>",
-        f"why (am|was) I (shown|marked) [as] ({words}) {_AROUND} {{time}} <tracker>",
+        f"{_WHY} ({words}) {_AROUND} {{time}}",
+        f"why (was|were) I ({words}) {_AROUND} {{time}}",
+        f"why (am|was) I (shown|marked) [as] ({words}) {_AROUND} {{time}}",
     )
 
 
