@@ -144,9 +144,12 @@ async def test_teach_action_keeps_the_label_learns_and_survives_a_restart(
     pipeline = tracker.runtime_data.coordinator.pipeline
     assert pipeline.intent.onset_offset == 15
 
-    # In the night's history and in what was written.
+    # In the night's history, on the Last night sensors and in what was written.
     night = await get_night(hass, tracker)
     assert [label["kind"] for label in night["labels"]] == ["reading_until"]
+    state = hass.states.get("sensor.bedroom_last_night_total_sleep_time")
+    assert state is not None
+    assert state.attributes["taught"] == ["reading_until"]
     await flush(hass, freezer)
     assert saved_labels(hass_storage, tracker)[0]["start"] == "2026-11-22T22:00:00+00:00"
 
