@@ -183,6 +183,34 @@ class SleepMetrics:
     """Time in bed after the final awakening (not part of WASO)."""
 
 
+class LabelKind(StrEnum):
+    """What the user taught about a night (the values are stored: they must not change)."""
+
+    READING_UNTIL = "reading_until"
+    """Awake and not trying to sleep until ``start`` (the real "lights off")."""
+    FELL_ASLEEP_AT = "fell_asleep_at"
+    """Asleep from about ``start``."""
+    AWAKE_AT = "awake_at"
+    """Awake at ``start`` (or from ``start`` to ``end``)."""
+    WAS_PARTNER = "was_partner"
+    """What was seen at ``start`` (to ``end``) was the partner, not the user."""
+    SLEPT_BADLY = "slept_badly"
+    """The night felt bad, whatever the numbers say (no time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeachingLabel:
+    """One thing the user taught about a night (stored with the night)."""
+
+    kind: LabelKind
+    start: datetime | None
+    """The instant the label is about (``None`` for ``slept_badly``)."""
+    end: datetime | None = None
+    """The end of a time range (``None``: a moment)."""
+    taught_at: datetime | None = None
+    """When the user said it."""
+
+
 @dataclass(frozen=True, slots=True)
 class NightSummary:
     """The morning's account of one night in bed."""
@@ -221,6 +249,15 @@ class NightSummary:
     room_illuminance_max_lx: float | None = None
     room_illuminance_onset_lx: float | None = None
     """Illuminance in the epoch of sleep onset."""
+    labels: tuple[TeachingLabel, ...] = ()
+    """What the user taught about this night (:mod:`.sleep.teach`), oldest first."""
+    intent_detected: datetime | None = None
+    """The intent onset the intent model found, before the shift learned from the user's
+    teaching (``None``: the same as ``intent_start``)."""
+    epoch_notes: str = ""
+    """Why each epoch of ``hypnogram`` got its stage, three characters per epoch (movement,
+    breathing irregularity, the stage model's confidence: :mod:`.sleep.explain`); empty for
+    nights stored without them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
 from .sleep.events import SleepEvent, SleepEventTracker
 from .sleep.room import RoomSample
+from .sleep.teach import learn
 from .sources import (
     ConnectionSource,
     FrameSource,
@@ -153,6 +154,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             partial(SleepPipeline, pipeline_config(self.config_entry), origin=origin)
         )
         store = self._store
+        self.pipeline.set_teaching(learn(store.nights))
         if (state := store.in_progress) and self._resumable() and not self.standby:
             await self._async_restore(state)
         self.clock.anchor(self.pipeline.time_of(self.pipeline.last_t or 0.0))
@@ -424,6 +426,16 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         if self._repair_timer is not None:
             self._repair_timer()
             self._repair_timer = None
+
+    @callback
+    def async_night_changed(self, summary: NightSummary) -> None:
+        """A stored night changed (taught): the last night's entities show the new one."""
+        last = self.data.last_night
+        if last is not None and (last.night, last.session_start) == (
+            summary.night,
+            summary.session_start,
+        ):
+            self.async_set_updated_data(RadarSleepData(self.data.update, summary))
 
     async def _async_night_ended(self, summary: NightSummary) -> None:
         self._store.add_night(summary)

@@ -33,6 +33,7 @@ async def async_get_config_entry_diagnostics(
             },
             "session_state": coordinator.pipeline.session.state,
             "epochs_in_session": len(coordinator.pipeline.records),
+            "teaching": coordinator.pipeline.teaching.as_dict(),
         },
         "update": update,
         "last_night": summary_to_dict(last_night) if last_night else None,

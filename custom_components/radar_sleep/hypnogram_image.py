@@ -5,12 +5,15 @@ laboratories draw them: Rechtschaffen A, Kales A, *A manual of standardized term
 techniques and scoring system for sleep stages of human subjects*, 1968), a legend, the
 moments the user went to bed, fell asleep and finally woke, and the night's headline numbers
 (the metrics of Menghini et al. 2021), and, when the bedroom's sensors were recorded, the room
-while asleep (mean temperature, humidity and light) beside the title. 1080 x 720 pixels: readable on
-a phone's card.
+while asleep (mean temperature, humidity and light) beside the title. What the user taught
+about the night is marked in teal: a moment as a solid line across the stages, a time range as
+a bar under them, and labels without a time ("slept badly") in words under the headline.
+1080 x 720 pixels: readable on a phone's card.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 import io
 
@@ -18,7 +21,7 @@ from homeassistant.const import UnitOfTemperature
 from homeassistant.util.unit_conversion import TemperatureConverter
 from PIL import Image, ImageDraw, ImageFont
 
-from .contracts import EPOCH_SECONDS, NightSummary, Stage
+from .contracts import EPOCH_SECONDS, LabelKind, NightSummary, Stage
 
 WIDTH = 1080
 HEIGHT = 720
@@ -26,6 +29,15 @@ BACKGROUND = (255, 255, 255)
 INK = (33, 33, 33)
 GRID = (224, 224, 224)
 MARKER = (117, 117, 117)
+TAUGHT = (0, 150, 136)
+"""What the user taught: lines, bars and words in teal."""
+TAUGHT_WORDS = {
+    LabelKind.READING_UNTIL: "reading until",
+    LabelKind.FELL_ASLEEP_AT: "fell asleep around",
+    LabelKind.AWAKE_AT: "awake",
+    LabelKind.WAS_PARTNER: "partner",
+    LabelKind.SLEPT_BADLY: "slept badly",
+}
 STAGE_COLOURS: dict[Stage, tuple[int, int, int]] = {
     Stage.WAKE: (239, 108, 0),
     Stage.REM: (142, 36, 170),
@@ -119,6 +131,8 @@ def render_hypnogram(
         centre = min(max(x, half + 10), WIDTH - half - 10)  # the whole label on the picture
         draw.text((centre, PLOT_TOP - 12 - 28 * (n % 2)), stamp, font=small, fill=INK, anchor="mb")
 
+    _draw_labels(draw, summary, x_of, small)
+
     x = PLOT_LEFT
     for stage in ROWS:  # legend
         draw.rectangle((x, HEIGHT - 60, x + 26, HEIGHT - 34), fill=STAGE_COLOURS[stage])
@@ -128,6 +142,34 @@ def render_hypnogram(
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _draw_labels(
+    draw: ImageDraw.ImageDraw,
+    summary: NightSummary,
+    x_of: Callable[[datetime], float],
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+) -> None:
+    """Mark what the user taught.
+
+    Moments as lines, ranges as bars under the stages, the rest in words under the headline.
+    """
+    untimed: list[str] = []
+    for label in summary.labels:
+        if label.start is None:
+            untimed.append(
+                TAUGHT_WORDS[label.kind]
+                + (" all night" if label.kind is LabelKind.WAS_PARTNER else "")
+            )
+            continue
+        x0 = min(max(x_of(label.start), PLOT_LEFT), PLOT_RIGHT)
+        if label.end is None:
+            draw.line((x0, PLOT_TOP, x0, PLOT_BOTTOM), fill=TAUGHT, width=3)
+        else:
+            x1 = min(max(x_of(label.end), PLOT_LEFT), PLOT_RIGHT)
+            draw.rectangle((x0, PLOT_BOTTOM + 2, max(x1, x0 + 3), PLOT_BOTTOM + 8), fill=TAUGHT)
+    if untimed:
+        draw.text((40, 118), "You said: " + ", ".join(untimed), font=font, fill=TAUGHT)
 
 
 def _runs(hypnogram: tuple[Stage, ...]) -> list[tuple[Stage, int, int]]:

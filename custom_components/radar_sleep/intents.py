@@ -46,10 +46,12 @@ from .const import (
     DOMAIN,
     MAX_WINDOW_MINUTES,
 )
-from .contracts import NightSummary, SessionState
+from .contracts import EPOCH_SECONDS, LabelKind, NightSummary, SessionState, Stage
+from .sleep.explain import epoch_at, explain_epoch
 from .sleep.metrics import whole_minutes
 from .sleep.pipeline import NIGHT_BOUNDARY_HOURS
 from .sleep.room import RoomQuantity, room_insights
+from .sleep.teach import night_instant, taught_epochs
 from .sleep.usual import (
     USUAL_MIN_NIGHTS,
     USUAL_NIGHTS,
@@ -57,9 +59,12 @@ from .sleep.usual import (
     usual_clock_minutes,
     usual_night,
 )
+from .teaching import TeachError, async_teach
 from .voice_sentences import (
+    EXPLAIN_STATES,
     INTENT_ALARM_OFF,
     INTENT_ALARM_REASON,
+    INTENT_EXPLAIN,
     INTENT_GET_ALARM,
     INTENT_GET_AWAKENINGS,
     INTENT_GET_BREATHING,
@@ -71,6 +76,8 @@ from .voice_sentences import (
     INTENT_GET_TIME,
     INTENT_SET_ALARM,
     INTENT_SKIP_ALARM,
+    INTENT_TEACH,
+    LABEL_KINDS,
     MEASURES,
     MOMENTS,
     MONTHS,
@@ -955,6 +962,128 @@ def _minute_of_day(instant: datetime) -> int:
     return local.hour * 60 + local.minute
 
 
+# Teaching and explanations ---------------------------------------------------------------
+
+_RANGE = re.compile(r"^(?:from |between )?(.+?) (?:to|until|till|and) (.+)$")
+
+
+class TeachHandler(RadarSleepIntentHandler):
+    """What really happened last night, kept with it and learned from.
+
+    I was reading until 23:10; I fell asleep around 23:20; I was awake at 3; that was my
+    partner; I slept badly.
+    """
+
+    intent_type = INTENT_TEACH
+    tool_name = "teach"
+    query = False
+    description = (
+        "Tells the sleep tracker what really happened last night, so that it learns: "
+        "reading_until (not trying to sleep until a time), fell_asleep_at, awake_at (a time, "
+        "or from earliest to time), was_partner (what it saw was the partner: at a time, a "
+        "range, or all night), slept_badly"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Required("kind", description="What happened"): probatio.In(list(LABEL_KINDS)),
+        probatio.Optional("time", description="When (the end of a range), e.g. 23:10"): cv.string,
+        probatio.Optional("earliest", description="The start of a time range"): cv.string,
+    }
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        night = _last_night(ask)
+        if isinstance(night, str):
+            return night
+        kind = LabelKind(ask.slots["kind"])
+        texts = [ask.slots.get("earliest"), ask.slots.get("time")]
+        if texts[0] is None and texts[1] and (split := _RANGE.match(normalize(texts[1]))):
+            texts = [split.group(1), split.group(2)]
+        said: list[time | None] = []
+        for text in texts:
+            if not text:
+                said.append(None)
+                continue
+            if (parsed := parse_clock_time(text)) is None:
+                return ask.say("teach_bad_time", text=text)
+            said.append(parsed)
+        at, end = said if said[0] is not None else (said[1], None)
+        try:
+            _, label = async_teach(ask.entry, kind, night=night.night, at=at, end=end)
+        except TeachError as err:
+            return ask.say(err.key, **err.placeholders)
+        clock = ask.phrases.clock
+        if label.start is None:
+            return ask.say(f"taught_{kind}" + ("_night" if kind is LabelKind.WAS_PARTNER else ""))
+        if label.end is not None:
+            return ask.say(f"taught_{kind}_range", start=clock(label.start), end=clock(label.end))
+        return ask.say(f"taught_{kind}", time=clock(label.start))
+
+
+_STATE_OF = {Stage.WAKE: "awake", Stage.LIGHT: "light", Stage.DEEP: "deep", Stage.REM: "rem"}
+
+
+class ExplainStageHandler(LastNightHandler):
+    """Why do you think I was awake (asleep, in deep sleep...) at 3."""
+
+    intent_type = INTENT_EXPLAIN
+    tool_name = "explain_stage"
+    description = (
+        "Explains why the sleep tracker scored the user awake, asleep, or in light, deep or "
+        "REM sleep at a time last night: how much they moved and how regular their breathing was"
+    )
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Required("time", description="The time asked about, e.g. 03:00"): cv.string,
+        probatio.Optional("state", description="What the user was said to be"): probatio.In(
+            list(EXPLAIN_STATES)
+        ),
+    }
+
+    @override
+    def answer_night(self, ask: Ask, night: NightSummary) -> str:
+        text = ask.slots["time"]
+        if (asked := parse_clock_time(text)) is None:
+            return ask.say("teach_bad_time", text=text)
+        phrases = ask.phrases
+        when = night_instant(night, asked, dt_util.get_default_time_zone())
+        index = epoch_at(night, when) if night.hypnogram else None
+        if index is None:
+            if not night.hypnogram:
+                return _not_staged(ask, night)
+            end = night.hypnogram_start + timedelta(seconds=EPOCH_SECONDS * len(night.hypnogram))
+            return ask.say(
+                "why_outside",
+                time=phrases.clock(asked),
+                start=phrases.clock(night.hypnogram_start),
+                end=phrases.clock(end),
+            )
+        explained = explain_epoch(night, index)
+        state = ask.slots.get("state")
+        stage = explained.stage
+        agrees = (
+            state is None
+            or {
+                "awake": stage is Stage.WAKE,
+                "asleep": stage is not Stage.WAKE,
+                "light": stage is Stage.LIGHT,
+                "deep": stage is Stage.DEEP,
+                "rem": stage is Stage.REM,
+            }[state]
+        )
+        fields = {
+            "time": phrases.clock(asked),
+            "stage": phrases.word(f"state_{_STATE_OF[stage]}"),
+            "reason": explained.because,
+        }
+        key = "why_stage" if agrees else "why_not"
+        if explained.because is None:
+            key += "_no_details"
+        parts = [ask.say(key, asked=phrases.word(f"state_{state}") if state else "", **fields)]
+        taught = taught_epochs(night).get(index)
+        if taught is not None:
+            parts.append(ask.say("why_taught_awake" if taught else "why_taught_asleep"))
+        return " ".join(parts)
+
+
 HANDLERS: tuple[type[RadarSleepIntentHandler], ...] = (
     GetNightHandler,
     GetStageHandler,
@@ -969,6 +1098,8 @@ HANDLERS: tuple[type[RadarSleepIntentHandler], ...] = (
     AlarmOffHandler,
     SkipAlarmHandler,
     AlarmReasonHandler,
+    TeachHandler,
+    ExplainStageHandler,
 )
 
 

@@ -74,7 +74,10 @@ def _night_attrs(data: RadarSleepData) -> dict[str, Any]:
     if night is None:
         return {}
     night_date: date = night.night
-    return {"night": night_date.isoformat()}
+    attrs: dict[str, Any] = {"night": night_date.isoformat()}
+    if night.labels:  # what the user taught about it (docs/learning-teaching.md)
+        attrs["taught"] = [str(label.kind) for label in night.labels]
+    return attrs
 
 
 def _stage_attrs(data: RadarSleepData) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""Actions: the smart alarm's, ``get_night``, ``answer_hunch`` and ``reset_learning``.
+"""Actions: the smart alarm's, ``get_night``, ``answer_hunch``, ``teach`` and ``reset_learning``.
 
 The alarm's: set it, snooze, dismiss, skip the next one. ``answer_hunch`` answers a bedtime
-suggestion (docs/hunches.md); ``reset_learning`` forgets what the tracker learned.
+suggestion (docs/hunches.md); ``teach`` keeps a label with a night (docs/learning.md);
+``reset_learning`` forgets what the tracker learned.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -36,12 +37,13 @@ from .const import (
     MAX_SNOOZE_MINUTES,
     MAX_WINDOW_MINUTES,
 )
-from .contracts import EPOCH_SECONDS
+from .contracts import EPOCH_SECONDS, LabelKind
 from .hunches import async_reset_hunches
 from .image import async_show_night
 from .sleep.hunches import Answer
 from .sleep.room import room_insights
-from .sleep.serialize import summary_to_dict
+from .sleep.serialize import label_to_dict, summary_to_dict
+from .teaching import TeachError, async_reset_teaching, async_teach
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
@@ -52,6 +54,7 @@ SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
 SERVICE_ANSWER_HUNCH = "answer_hunch"
+SERVICE_TEACH = "teach"
 SERVICE_RESET_LEARNING = "reset_learning"
 
 ATTR_WINDOW = "window"
@@ -61,6 +64,8 @@ ATTR_NIGHT = "night"
 ATTR_SHOW_PICTURE = "show_picture"
 ATTR_HUNCH = "hunch"
 ATTR_ANSWER = "answer"
+ATTR_KIND = "kind"
+ATTR_END = "end"
 ATTR_WHAT = "what"
 
 
@@ -68,11 +73,16 @@ async def _async_reset_hunches(hass: HomeAssistant, entry: RadarSleepConfigEntry
     await async_reset_hunches(entry)
 
 
+async def _async_reset_teaching(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    async_reset_teaching(entry)
+
+
 LEARNING_RESETS: dict[
     str, Callable[[HomeAssistant, RadarSleepConfigEntry], Coroutine[Any, Any, None]]
 ] = {
     ALARM_LEARNING: async_reset_alarm,
     "hunches": _async_reset_hunches,
+    "teaching": _async_reset_teaching,
 }
 """What ``reset_learning`` can forget (``what``; empty or left out: all), and how."""
 LEARNING_PARTS = tuple(LEARNING_RESETS)
@@ -105,6 +115,14 @@ GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_NIGHT): cv.date,
         probatio.Optional(ATTR_SHOW_PICTURE, default=False): cv.boolean,
+    }
+)
+TEACH_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_NIGHT): cv.date,
+        probatio.Required(ATTR_KIND): probatio.Coerce(LabelKind),
+        probatio.Optional(ATTR_TIME): cv.time,
+        probatio.Optional(ATTR_END): cv.time,
     }
 )
 
@@ -197,6 +215,34 @@ async def _async_answer_hunch(call: ServiceCall) -> None:
     await hunches.async_answer(call.data[ATTR_HUNCH], Answer(call.data[ATTR_ANSWER]))
 
 
+async def _async_teach(call: ServiceCall) -> ServiceResponse:
+    """Keep a label with a stored night (the last one unless ``night`` names its date).
+
+    Responds with the night's labels and what the tracker now learns from all of them.
+    """
+    entry = _entry(call)
+    try:
+        night, _ = async_teach(
+            entry,
+            call.data[ATTR_KIND],
+            night=call.data.get(ATTR_NIGHT),
+            at=call.data.get(ATTR_TIME),
+            end=call.data.get(ATTR_END),
+        )
+    except TeachError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=err.key,
+            translation_placeholders=err.placeholders,
+        ) from err
+    pipeline = entry.runtime_data.coordinator.pipeline
+    return {
+        "night": night.night.isoformat(),
+        "labels": [label_to_dict(label) for label in night.labels],
+        "learned": pipeline.teaching.as_dict(),
+    }
+
+
 async def _async_reset_learning(call: ServiceCall) -> None:
     """Forget what the tracker learned: the parts named in ``what`` (all when empty)."""
     entry = _entry(call)
@@ -224,6 +270,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_ANSWER_HUNCH, _async_answer_hunch, schema=ANSWER_HUNCH_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_TEACH,
+        _async_teach,
+        schema=TEACH_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA

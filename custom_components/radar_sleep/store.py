@@ -92,6 +92,21 @@ class RadarSleepStore:
         self.nights = [*self.nights, summary][-self.retention :]
         self._nights_data = [*self._nights_data, summary_to_dict(summary)][-self.retention :]
 
+    def replace_night(self, summary: NightSummary) -> None:
+        """A stored night changed (what the user taught about it): keep the new one.
+
+        The night is found by its date and session start; an unknown night is added.
+        """
+        for k, old in enumerate(self.nights):
+            if old.night == summary.night and old.session_start == summary.session_start:
+                nights = list(self.nights)
+                nights[k] = summary
+                self.nights = nights
+                self._nights_data = [*self._nights_data]
+                self._nights_data[k] = summary_to_dict(summary)
+                return
+        self.add_night(summary)
+
     def _data_to_store(self) -> dict[str, Any]:
         return {
             "nights": self._nights_data,

@@ -35,6 +35,8 @@ INTENT_SET_ALARM: Final = "RadarSleepSetAlarm"
 INTENT_ALARM_OFF: Final = "RadarSleepAlarmOff"
 INTENT_SKIP_ALARM: Final = "RadarSleepSkipAlarm"
 INTENT_ALARM_REASON: Final = "RadarSleepGetAlarmReason"
+INTENT_TEACH: Final = "RadarSleepTeach"
+INTENT_EXPLAIN: Final = "RadarSleepExplainStage"
 
 STAGES: Final = ("light", "deep", "rem")
 MOMENTS: Final = ("bed", "lights_off", "sleep_onset", "final_wake", "out_of_bed")
@@ -42,6 +44,10 @@ MOMENTS: Final = ("bed", "lights_off", "sleep_onset", "final_wake", "out_of_bed"
 last time, got up (the session's end)."""
 WHO: Final = ("me", "anyone")
 MEASURES: Final = ("temperature", "humidity", "light", "all")
+LABEL_KINDS: Final = ("reading_until", "fell_asleep_at", "awake_at", "was_partner", "slept_badly")
+"""What the user can teach about last night (``contracts.LabelKind``)."""
+EXPLAIN_STATES: Final = ("awake", "asleep", "light", "deep", "rem")
+"""What "why do you think I was ... at 3" can ask about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,25 @@ _MY = "(my|the)"
 _ALARM = f"{_MY} [smart] alarm [clock]"
 _STAGE_WORDS = {"light": "light", "deep": "(deep|slow wave)", "rem": "(rem|r e m|dream)"}
 _ROOM = "[it in] [(the|my)] [bed]room"
+_AROUND = "[(at|around|about|by|at about|at around)]"
+_PARTNER = "(my partner|my husband|my wife|my boyfriend|my girlfriend|my other half)"
+_WHY = "(why|how come) (do|did) you (think|say|believe) I was"
+_WHY_STAGE = {
+    "awake": ("awake", "up"),
+    "asleep": ("asleep", "sleeping"),
+    "light": ("in light sleep",),
+    "deep": ("in deep sleep", "in slow wave sleep"),
+    "rem": ("in rem [sleep]", "in r e m [sleep]", "dreaming"),
+}
+
+
+def _why_sentences(state: str) -> tuple[str, ...]:
+    words = "|".join(_WHY_STAGE[state])
+    return (
+        f"{_WHY} ({words}) {_AROUND} {{time}}",
+        f"why (was|were) I ({words}) {_AROUND} {{time}}",
+        f"why (am|was) I (shown|marked) [as] ({words}) {_AROUND} {{time}}",
+    )
 
 
 def _stage_sentences(stage: str) -> tuple[str, ...]:
@@ -308,6 +333,63 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
                 "what woke me [up] [this morning]",
             ),
         ),
+        SentenceGroup(
+            INTENT_TEACH,
+            (
+                "I was (reading|on my phone|watching tv|watching television) (until|till) {time}",
+                "I (read|stayed up) (until|till) {time}",
+                "I (started|began) trying to (sleep|fall asleep) " + _AROUND + " {time}",
+                "I (turned|switched) (off the light|the light off|off the lights|the lights "
+                "off) " + _AROUND + " {time}",
+                "I didn't try to sleep (until|till|before) {time}",
+            ),
+            {"kind": "reading_until"},
+        ),
+        SentenceGroup(
+            INTENT_TEACH,
+            (
+                "I fell asleep " + _AROUND + " {time}",
+                "I (went|got) to sleep " + _AROUND + " {time}",
+                "I was asleep by {time}",
+                "I (dozed|drifted|nodded) off " + _AROUND + " {time}",
+            ),
+            {"kind": "fell_asleep_at"},
+        ),
+        SentenceGroup(
+            INTENT_TEACH,
+            (
+                "I was awake (from|between) {earliest} (to|until|till|and) {time}",
+                "I was (awake|up) " + _AROUND + " {time}",
+                "I woke [up] " + _AROUND + " {time}",
+                "I (couldn't|could not) sleep " + _AROUND + " {time}",
+            ),
+            {"kind": "awake_at"},
+        ),
+        SentenceGroup(
+            INTENT_TEACH,
+            (
+                f"(that|this|it) was {_PARTNER}",
+                f"(that|this|it) was {_PARTNER} {_AROUND} {{time}}",
+                f"(that|this|it) was {_PARTNER} (from|between) {{earliest}} (to|until|till|and) "
+                "{time}",
+                f"(that|this|it) was {_PARTNER} [in my place] (last night|all night)",
+            ),
+            {"kind": "was_partner"},
+        ),
+        SentenceGroup(
+            INTENT_TEACH,
+            (
+                "I slept (badly|poorly|terribly|awfully|bad) <night>",
+                "I (didn't|did not) sleep well <night>",
+                "I had a (bad|terrible|rough|awful) night",
+                "(last night|my sleep) was (bad|terrible|awful)",
+            ),
+            {"kind": "slept_badly"},
+        ),
+        *(
+            SentenceGroup(INTENT_EXPLAIN, _why_sentences(state), {"state": state})
+            for state in EXPLAIN_STATES
+        ),
     ),
 }
 """Sentence templates per language."""
@@ -427,6 +509,41 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         ),
         "because_unknown": "({reason})",
         "alarm_details": "In detail: {explanation}.",
+        # Teaching
+        "taught_reading_until": (
+            "Thanks. I've noted that you weren't trying to sleep until {time}. I'll learn when "
+            "you really start trying to sleep."
+        ),
+        "taught_fell_asleep_at": "Thanks. I've noted that you fell asleep around {time}.",
+        "taught_awake_at": "Thanks. I've noted that you were awake at {time}.",
+        "taught_awake_at_range": "Thanks. I've noted that you were awake from {start} to {end}.",
+        "taught_was_partner": "Thanks. I've noted that it was your partner at {time}.",
+        "taught_was_partner_range": (
+            "Thanks. I've noted that it was your partner from {start} to {end}."
+        ),
+        "taught_was_partner_night": "Thanks. I've noted that it was your partner last night.",
+        "taught_slept_badly": "Sorry to hear that. I've noted that you slept badly last night.",
+        "teach_bad_time": "Sorry, I didn't understand the time {text}.",
+        "teach_needs_time": "Please tell me when, for example at 23:10.",
+        "teach_outside_night": (
+            "{time} isn't in your night of {night}: you were in bed {bed}. I didn't note it."
+        ),
+        "teach_bad_range": "The end of that time range comes before its start. I didn't note it.",
+        # Explanations
+        "why_stage": "At {time} I had you {stage}: {reason}.",
+        "why_not": "At {time} I didn't have you {asked} but {stage}: {reason}.",
+        "why_stage_no_details": (
+            "At {time} I had you {stage}. I kept no details of that night to say why."
+        ),
+        "why_not_no_details": (
+            "At {time} I didn't have you {asked} but {stage}. I kept no details of that night "
+            "to say why."
+        ),
+        "why_outside": (
+            "I have no stages for {time} last night: I scored your night from {start} to {end}."
+        ),
+        "why_taught_awake": "You told me you were awake then, and I learn from that.",
+        "why_taught_asleep": "You told me you were asleep by then, and I learn from that.",
     }
 }
 """Answers per language: Python format strings with named fields."""
@@ -451,6 +568,11 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "stage_light": "light",
         "stage_deep": "deep",
         "stage_rem": "REM",
+        "state_awake": "awake",
+        "state_asleep": "asleep",
+        "state_light": "in light sleep",
+        "state_deep": "in deep sleep",
+        "state_rem": "in REM sleep",
         "measure_temperature": "temperature",
         "measure_humidity": "humidity",
         "measure_light": "light",

@@ -77,6 +77,7 @@ def test_services_are_described(hass: HomeAssistant) -> None:
             "skip_next",
             "get_night",
             "answer_hunch",
+            "teach",
             "reset_learning",
         }
     )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from custom_components.radar_sleep.contracts import BED_SIDES, RADAR_POSITIONS
+from dataclasses import replace
+
+import numpy as np
+
+from custom_components.radar_sleep.contracts import BED_SIDES, EPOCH_SECONDS, RADAR_POSITIONS
 from custom_components.radar_sleep.simulation import scenarios
-from custom_components.radar_sleep.simulation.physiology import PhysiologyVariation
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator
+from custom_components.radar_sleep.simulation.physiology import Activity, PhysiologyVariation
 
 
 def test_seed_ranges_do_not_overlap() -> None:
@@ -80,3 +85,32 @@ def test_heldout_physiology_lies_outside_the_wide_training_ranges() -> None:
             assert not low <= getattr(held.variation, name) <= high
     default = scenarios.night_config(10_000).variation
     assert default == PhysiologyVariation()
+
+
+def test_lying_still_before_trying_moves_lights_off_and_nothing_else() -> None:
+    plain = scenarios.simulated_config(5)
+    still = replace(plain, still_minutes=30.0)
+    a, b = BedroomSimulator(plain).truth, BedroomSimulator(still).truth
+    # 30 minutes (60 epochs) of lying awake at the end of the pre-sleep activity.
+    assert b.bed_enter_s == a.bed_enter_s
+    assert b.intent_s == a.intent_s + 1800
+    assert b.sleep_onset_s == a.sleep_onset_s + 1800
+    first = int(a.intent_s / EPOCH_SECONDS)
+    assert np.all(b.user.activity[first : first + 60] == Activity.WAKE)
+
+
+def test_teaching_users_keep_their_bedroom_and_habit() -> None:
+    one, two = scenarios.teaching_user_config(3, 0), scenarios.teaching_user_config(3, 7)
+    assert one.seed != two.seed
+    assert (one.user_side, one.radar_position, one.partner, one.pre_sleep) == (
+        two.user_side,
+        two.radar_position,
+        two.partner,
+        two.pre_sleep,
+    )
+    low, high = scenarios.STILL_MINUTES
+    spread = scenarios.STILL_SPREAD_MIN
+    for night in range(scenarios.TEACHING_NIGHTS_PER_USER):
+        minutes = scenarios.teaching_user_config(3, night).still_minutes
+        assert low - spread <= minutes <= high + spread
+    assert abs(one.still_minutes - two.still_minutes) <= 2 * spread

@@ -85,6 +85,12 @@ class SimulatorConfig:
     different ones, drawn from a stream of their own). The night is otherwise the same for a
     seed: the user's and the partner's schedules and hypnograms do not depend on it (the
     breath-by-breath signals are other draws of the same physiology)."""
+    still_minutes: float = 0.0
+    """Minutes the user then lies still and awake, the light still on (thinking, listening),
+    before really trying to sleep: to the radar much like trying to sleep, so an intent
+    model dates "lights off" too early; the user can teach the tracker otherwise. Counted in
+    the time awake before the intent onset; no random draw (0: the same night as without
+    it)."""
 
     # Scenario options for primary-user tracking (docs/pipeline.md, "Primary user"). Their
     # random draws come from a stream of their own: the defaults give the same night as
@@ -234,6 +240,7 @@ def _user_schedule(
     # al., Sleep 27(7):1255, 2004).
     sol = _minutes_to_epochs(float(np.clip(rng.lognormal(math.log(12.0), 0.6), 1.0, 60.0)))
     period = [int(c) for c in sample_sleep_period(rng)]
+    still = _minutes_to_epochs(config.still_minutes) if config.still_minutes > 0 else 0
     trip: tuple[int, int] | None = None
     if config.bathroom_trip and len(period) > 60:
         lo, hi = int(0.4 * len(period)), int(0.85 * len(period))
@@ -241,7 +248,7 @@ def _user_schedule(
         away = _minutes_to_epochs(rng.uniform(3.0, 8.0))
         back = int(rng.integers(2, 9))
         insert = [int(Activity.WAKE)] * 2 + [ABSENT] * away + [int(Activity.WAKE)] * back
-        trip_start = pre + reading + sol + at + 2
+        trip_start = pre + reading + still + sol + at + 2
         trip = (trip_start, trip_start + away)
         period = period[:at] + insert + [int(Activity.N1)] + period[at:]
     after = _minutes_to_epochs(rng.uniform(2.0, 20.0))
@@ -249,15 +256,15 @@ def _user_schedule(
     acts = (
         [ABSENT] * pre
         + _pre_sleep_activities(config, reading)
-        + [int(Activity.WAKE)] * sol
+        + [int(Activity.WAKE)] * (still + sol)
         + period
         + [morning] * after
     )
     marks = {
         "enter": pre,
-        "intent": pre + reading,
-        "onset": pre + reading + sol,
-        "final_wake": pre + reading + sol + len(period),
+        "intent": pre + reading + still,
+        "onset": pre + reading + still + sol,
+        "final_wake": pre + reading + still + sol + len(period),
         "exit": len(acts),
     }
     return acts, marks, trip

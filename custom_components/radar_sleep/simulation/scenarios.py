@@ -8,7 +8,8 @@ so that no evaluation measures on a night any model or policy was fitted on:
 ========================  ==========================================================
 seeds                     use
 ========================  ==========================================================
-0-9999                    held-out evaluation nights (stages, intent, user, report)
+0-9999                    held-out evaluation nights (stages, intent, user, report;
+                          from 8000 the teaching evaluation's users)
 10000-19999               training nights, 10-Hz devices (stage, intent, baseline and
                           alarm-policy fits)
 20000-29999               validation nights, 10-Hz devices (stage-model sweep; the
@@ -219,6 +220,37 @@ def intent_night_config(
     """
     activity = PRE_SLEEP[seed % len(PRE_SLEEP)] if pre_sleep == "varied" else pre_sleep
     return replace(simulated_config(seed), pre_sleep=activity)
+
+
+TEACHING_SEEDS = 8_000
+"""First night of the teaching evaluation's simulated users (held-out range): user ``u``'s
+night ``k`` is seed ``TEACHING_SEEDS + TEACHING_NIGHTS_PER_USER * u + k``."""
+TEACHING_NIGHTS_PER_USER = 20
+STILL_MINUTES = (25.0, 35.0)
+"""Range of a teaching user's usual time lying still and awake before trying to sleep."""
+STILL_SPREAD_MIN = 4.0
+"""Night-to-night spread (either way) of that time around the user's usual."""
+
+
+def teaching_user_config(user: int, night: int) -> SimulatorConfig:
+    """Night ``night`` of simulated user ``user``, who lies still awake before trying to sleep.
+
+    One bedroom per user (:func:`simulated_config` of the user's first seed) and one
+    pre-sleep activity (reading, TV, phone or a mix, by user); every night, after it, the
+    user lies still with the light on for their usual time (drawn once per user from
+    :data:`STILL_MINUTES`) give or take :data:`STILL_SPREAD_MIN` minutes, and only then tries
+    to sleep: a consistent behaviour the intent model takes for trying to sleep.
+    """
+    first = TEACHING_SEEDS + TEACHING_NIGHTS_PER_USER * user
+    rng = np.random.default_rng([first, 19])
+    usual = float(rng.uniform(*STILL_MINUTES))
+    spread = np.random.default_rng([first + night, 23]).uniform(-1.0, 1.0)
+    return replace(
+        simulated_config(first),
+        seed=first + night,
+        pre_sleep=PRE_SLEEP[user % len(PRE_SLEEP)],
+        still_minutes=usual + STILL_SPREAD_MIN * float(spread),
+    )
 
 
 USER_SCENARIOS: dict[str, dict[str, object]] = {

@@ -39,6 +39,9 @@ MIN_SIZE = 4
 """Shortest segment (epochs): a dip of a minute does not split a settling."""
 HIGH = 0.6
 """Segment mean above which a segment is "trying to sleep"."""
+SLEEP_CONFIRM = 10
+"""With a taught onset offset, epochs of sleep in a row that end the wait before trying: a
+stage model that takes lying still and awake for sleep does so in short runs."""
 
 
 def pelt(y: ArrayLike, penalty: float, min_size: int = 1) -> list[int]:
@@ -147,43 +150,59 @@ class IntentTracker:
         min_size: int = MIN_SIZE,
         high: float = HIGH,
         off_epochs_after_sleep: int = 20,
+        onset_offset: int = 0,
     ) -> None:
-        """Start with no intent."""
+        """Start with no intent.
+
+        ``onset_offset``: epochs added to the onset the change points find, learned from what
+        this user taught (:mod:`.teach`): positive for someone who lies awake a while before
+        trying to sleep. The onset never moves before the session or past sleep; with a
+        positive offset, sleep means :data:`SLEEP_CONFIRM` epochs of it in a row.
+        """
         self.penalty = penalty
         self.min_size = min_size
         self.high = high
         self.off_after = off_epochs_after_sleep
+        self.onset_offset = onset_offset
         self.reset()
 
     def reset(self) -> None:
         """Start a new night."""
         self.trying = False
         self.onset_index: int | None = None
+        self.detected_index: int | None = None
+        """The onset the change points found, before :attr:`onset_offset`."""
         self.slept = False
         self._first: int | None = None
         """Epoch index of ``_scores[0]``."""
         self._scores: list[float] = []
         self._low_run = 0
+        self._sleep_run: int | None = None
+        """First epoch of the current run of sleep epochs (before sleep)."""
 
     def dump_state(self) -> dict[str, Any]:
         """What a restart needs to carry on (JSON-serialisable)."""
         return {
             "trying": self.trying,
             "onset_index": self.onset_index,
+            "detected_index": self.detected_index,
             "slept": self.slept,
             "first": self._first,
             "scores": list(self._scores),
             "low_run": self._low_run,
+            "sleep_run": self._sleep_run,
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Carry on from :meth:`dump_state`."""
         self.trying = bool(state["trying"])
         self.onset_index = state["onset_index"]
+        self.detected_index = state.get("detected_index", self.onset_index)
         self.slept = bool(state["slept"])
         self._first = state["first"]
         self._scores = [float(v) for v in state["scores"]]
         self._low_run = int(state["low_run"])
+        self._sleep_run = state.get("sleep_run")
 
     def step(self, index: int, score: float, stage: Stage) -> IntentState:
         """Fold in one epoch."""
@@ -194,22 +213,49 @@ class IntentTracker:
         # Epochs missing from the stream (no frames) count as not trying.
         self._scores.extend([0.0] * max(0, index - self._first - len(self._scores)))
         self._scores.append(score)
+        if stage is Stage.WAKE:
+            self._sleep_run = None
+        elif self._sleep_run is None:
+            self._sleep_run = index
         segments = intent_segments(self._scores, self.penalty, self.min_size, self.high)
         start, end, mean = segments[-1]
         if mean >= self.high and end - start >= 2:
-            self.trying, self.onset_index = True, self._first + start
-            if stage is not Stage.WAKE:
+            detected = self._first + start
+            onset = max(detected + self.onset_offset, self._first)
+            asleep = stage is not Stage.WAKE
+            slept_from = index
+            if self.onset_offset > 0:
+                run = self._sleep_run
+                asleep = run is not None and index - run + 1 >= SLEEP_CONFIRM
+                slept_from = index if run is None else run
+            if index < onset and not asleep:
+                # Settled, but this user lies awake this long before trying (taught).
+                self.trying, self.onset_index, self.detected_index = False, None, None
+                return IntentState(
+                    False,
+                    None,
+                    f"still for {(index - detected + 1) / 2:g} min; you usually lie awake "
+                    f"{self.onset_offset / 2:g} min before trying to sleep (taught)",
+                )
+            onset = min(onset, slept_from if asleep else index)
+            self.trying, self.onset_index, self.detected_index = True, onset, detected
+            if asleep:
                 self.slept = True  # the settling that led to sleep: the onset is frozen
                 self._low_run = 0
                 return IntentState(True, self.onset_index, "asleep after settling down")
             minutes = (end - start) / 2
+            taught = (
+                ""
+                if self.onset_offset == 0
+                else (f"; onset moved {self.onset_offset / 2:+g} min as you taught")
+            )
             return IntentState(
                 True,
                 self.onset_index,
-                f"settled for {minutes:g} min (intent score {mean:.2f} since lights off)",
+                f"settled for {minutes:g} min (intent score {mean:.2f} since lights off){taught}",
             )
         was = self.trying
-        self.trying, self.onset_index = False, None
+        self.trying, self.onset_index, self.detected_index = False, None, None
         if was:
             return IntentState(False, None, f"active again before sleep (score {mean:.2f})")
         return IntentState(False, None, f"not trying to sleep (score {mean:.2f})")

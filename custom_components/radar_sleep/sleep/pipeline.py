@@ -31,6 +31,7 @@ from ..contracts import (
 )
 from .config import PipelineConfig
 from .epoch import EpochInput
+from .explain import NOTE_LENGTH, encode_note, stage_reason as explain_stage
 from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
 from .metrics import sleep_metrics
@@ -54,6 +55,7 @@ from .staging import (
     intent_score,
     load_baseline_params,
 )
+from .teach import TeachingAdaptation, weigh_wake
 
 _WAKE_PROBS = (1.0, 0.0, 0.0, 0.0)
 STATE_VERSION = 1
@@ -73,6 +75,10 @@ class EpochRecord:
     trying: bool
     intent_score: float | None
     breathing_rate_bpm: float | None
+    movement: float | None = None
+    """Fraction of the epoch with movement (what explains its stage, with ``irregularity``)."""
+    irregularity: float | None = None
+    """Coefficient of variation of the epoch's breath intervals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +169,17 @@ class SleepPipeline:
         self.summaries: list[NightSummary] = []
         self._epoch: EpochInput | None = None
         self._sleep_intent_onset: int | None = None
+        self._sleep_intent_detected: int | None = None
+        self.teaching = TeachingAdaptation()
+        """What the user's teaching adapted (:meth:`set_teaching`)."""
         self.last_t: float | None = None
         """Source time of the last frame pushed."""
         self.last_update = self.idle_update(0.0, {REASON_PRESENCE: "no data yet"})
+
+    def set_teaching(self, adaptation: TeachingAdaptation) -> None:
+        """Use what was learned from the user's teaching from the next epoch on."""
+        self.teaching = adaptation
+        self.intent.onset_offset = adaptation.onset_offset_epochs
 
     def idle_update(self, t: float, reasons: dict[str, str]) -> SleepUpdate:
         """The live state with nobody tracked and no session, at source time ``t``."""
@@ -252,6 +266,8 @@ class SleepPipeline:
             trying=trying,
             intent_score=score,
             breathing_rate_bpm=feats.breathing_rate_bpm if present else None,
+            movement=feats.movement_fraction if present else None,
+            irregularity=feats.interval_cv if present else None,
         )
         summary = self._keep_record(epoch.index, record, step, room)
         update = self._epoch_update(
@@ -276,6 +292,7 @@ class SleepPipeline:
         if step.event is SessionEvent.STARTED:
             self.intent.reset()
             self._sleep_intent_onset = None
+            self._sleep_intent_detected = None
             self.records = [r for r in self.records if r.index >= (step.start_index or 0)]
             self._prune_room()
         return step
@@ -297,6 +314,8 @@ class SleepPipeline:
             out = self.stager.skip()
         elif stages:
             self.stager.reset()
+        if out is not None:
+            out = weigh_wake(out, self.teaching.wake_weight)
         if present and stages:
             if lookahead == 0:
                 assert out is not None
@@ -314,12 +333,9 @@ class SleepPipeline:
                 float(probs[2]),
                 float(probs[3]),
             )
-            stage_reason = (
-                f"{stage.label}: p={probabilities[stage]:.2f}, movement "
-                f"{feats.movement_fraction:.0%}, breathing irregularity "
-                + ("n/a" if feats.interval_cv is None else f"{feats.interval_cv:.2f}")
-                + ("" if lookahead == 0 else f" (epoch {index - lookahead}, lookahead)")
-            )
+            stage_reason = explain_stage(
+                stage, feats.movement_fraction, feats.interval_cv, probabilities[stage]
+            ) + ("" if lookahead == 0 else f" (epoch {index - lookahead}, lookahead)")
         elif present:
             stage, probabilities = Stage.WAKE, _WAKE_PROBS
             stage_reason = "this device has no breathing waveform: stages unavailable"
@@ -350,6 +366,7 @@ class SleepPipeline:
             trying, intent_reason = state.trying, state.reason
             if trying and self.intent.slept and self._sleep_intent_onset is None:
                 self._sleep_intent_onset = state.onset_index
+                self._sleep_intent_detected = self.intent.detected_index
         return score, trying, intent_reason
 
     def _keep_record(
@@ -364,7 +381,7 @@ class SleepPipeline:
         if step.event is SessionEvent.ENDED:
             lookahead = self.stager.lookahead
             for k, late in enumerate(self.stager.drain()):
-                self._revise(index - lookahead + 1 + k, late)
+                self._revise(index - lookahead + 1 + k, weigh_wake(late, self.teaching.wake_weight))
             summary = self._summarise(step.start_index, step.end_index)
             self.summaries.append(summary)
             self.records = [r for r in self.records if r.index >= (step.end_index or 0)]
@@ -495,13 +512,16 @@ class SleepPipeline:
             )
         stages = [by_index[i].stage if i in by_index else Stage.WAKE for i in range(start, end)]
         sleep_idx = [start + k for k, s in enumerate(stages) if s is not Stage.WAKE]
-        onset = self._sleep_intent_onset
+        onset, detected = self._sleep_intent_onset, self._sleep_intent_detected
         if onset is None:
-            onset = self.intent.onset_index
+            onset, detected = self.intent.onset_index, self.intent.detected_index
         first_sleep = sleep_idx[0] if sleep_idx else None
         candidates = [i for i in (onset, first_sleep) if i is not None and i >= start]
         period_start = min(candidates) if candidates else start
         hypnogram = tuple(stages[period_start - start :])
+        notes = "".join(
+            _note(by_index.get(i), stage) for i, stage in enumerate(hypnogram, period_start)
+        )
         metrics = sleep_metrics(hypnogram, self.config.epoch_seconds)
         rates = [
             r.breathing_rate_bpm
@@ -521,6 +541,10 @@ class SleepPipeline:
                 hypnogram=hypnogram,
                 metrics=metrics,
                 mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+                intent_detected=self.time_of(detected * es)
+                if detected is not None and detected != onset
+                else None,
+                epoch_notes=notes,
             )
         )
 
@@ -546,11 +570,14 @@ class SleepPipeline:
                     r.trying,
                     r.intent_score,
                     r.breathing_rate_bpm,
+                    r.movement,
+                    r.irregularity,
                 ]
                 for r in self.records
             ],
             "room": [[i, *r.as_list()] for i, r in sorted(self.room.items())],
             "sleep_intent_onset": self._sleep_intent_onset,
+            "sleep_intent_detected": self._sleep_intent_detected,
             "presence": self.presence.dump_state(),
             "user": self.presence.tracker.dump_state(),
             "session": self.session.dump_state(),
@@ -570,18 +597,7 @@ class SleepPipeline:
         """
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"night state version {state.get('version')} != {STATE_VERSION}")
-        records = [
-            EpochRecord(
-                index=int(i),
-                present=bool(present),
-                stage=Stage(int(stage)),
-                probabilities=(float(p[0]), float(p[1]), float(p[2]), float(p[3])),
-                trying=bool(trying),
-                intent_score=None if score is None else float(score),
-                breathing_rate_bpm=None if rate is None else float(rate),
-            )
-            for i, present, stage, p, trying, score, rate in state["records"]
-        ]
+        records = [_record_from_list(item) for item in state["records"]]
         room = {int(item[0]): RoomSample.from_list(item[1:4]) for item in state.get("room") or ()}
         origin = datetime.fromisoformat(state["origin"])
         last_update = update_from_dict(state["last_update"])
@@ -610,9 +626,11 @@ class SleepPipeline:
         self.origin = origin
         self.presence, self.session = fresh.presence, fresh.session
         self.intent, self.features = fresh.intent, fresh.features
+        self.intent.onset_offset = self.teaching.onset_offset_epochs
         self.records = records
         self.room = room
         self._sleep_intent_onset = state["sleep_intent_onset"]
+        self._sleep_intent_detected = state.get("sleep_intent_detected", self._sleep_intent_onset)
         self.last_t = None if state["last_t"] is None else float(state["last_t"])
         self._epoch = None
         self.last_update = last_update
@@ -623,6 +641,7 @@ class SleepPipeline:
         self.records = []
         self.room = {}
         self._sleep_intent_onset = None
+        self._sleep_intent_detected = None
         self.presence.reset()
         self.session.load_state(
             {"state": SessionState.IDLE, "run_start": None, "away_since": None, "last_index": None}
@@ -645,3 +664,34 @@ class SleepPipeline:
         last = self.flush()
         if last is not None:
             yield self.process_epoch(last)
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _record_from_list(item: list[Any]) -> EpochRecord:
+    """An epoch record as :meth:`SleepPipeline.snapshot` writes it.
+
+    Snapshots from before the stage explanations lack the movement and breathing irregularity.
+    """
+    i, present, stage, p, trying, score, rate = item[:7]
+    movement, irregularity = (*item[7:9], None, None)[:2]
+    return EpochRecord(
+        index=int(i),
+        present=bool(present),
+        stage=Stage(int(stage)),
+        probabilities=(float(p[0]), float(p[1]), float(p[2]), float(p[3])),
+        trying=bool(trying),
+        intent_score=_optional(score),
+        breathing_rate_bpm=_optional(rate),
+        movement=_optional(movement),
+        irregularity=_optional(irregularity),
+    )
+
+
+def _note(record: EpochRecord | None, stage: Stage) -> str:
+    """The stored note of an epoch of the hypnogram (:func:`.explain.encode_note`)."""
+    if record is None or not record.present:
+        return "-" * NOTE_LENGTH
+    return encode_note(record.movement, record.irregularity, record.probabilities[stage])

@@ -6,7 +6,15 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Any
 
-from ..contracts import NightSummary, SessionState, SleepMetrics, SleepUpdate, Stage
+from ..contracts import (
+    LabelKind,
+    NightSummary,
+    SessionState,
+    SleepMetrics,
+    SleepUpdate,
+    Stage,
+    TeachingLabel,
+)
 
 _CODES = "wldr"
 """One letter per epoch in the stored hypnogram: wake, light, deep, REM."""
@@ -30,6 +38,8 @@ def summary_to_dict(summary: NightSummary) -> dict[str, Any]:
             out[f.name] = "".join(_CODES[s] for s in value)
         elif f.name == "metrics":
             out[f.name] = None if value is None else asdict(value)
+        elif f.name == "labels":
+            out[f.name] = [label_to_dict(label) for label in value]
         elif isinstance(value, datetime | date):
             out[f.name] = value.isoformat()
         else:
@@ -65,6 +75,29 @@ def summary_from_dict(data: dict[str, Any]) -> NightSummary:
         room_illuminance_min_lx=_number(data.get("room_illuminance_min_lx")),
         room_illuminance_max_lx=_number(data.get("room_illuminance_max_lx")),
         room_illuminance_onset_lx=_number(data.get("room_illuminance_onset_lx")),
+        labels=tuple(label_from_dict(item) for item in data.get("labels") or ()),
+        intent_detected=_dt(data.get("intent_detected")),
+        epoch_notes=str(data.get("epoch_notes") or ""),
+    )
+
+
+def label_to_dict(label: TeachingLabel) -> dict[str, Any]:
+    """A taught label as JSON types (times in ISO 8601)."""
+    return {
+        "kind": str(label.kind),
+        "start": None if label.start is None else label.start.isoformat(),
+        "end": None if label.end is None else label.end.isoformat(),
+        "taught_at": None if label.taught_at is None else label.taught_at.isoformat(),
+    }
+
+
+def label_from_dict(data: dict[str, Any]) -> TeachingLabel:
+    """Inverse of :func:`label_to_dict`; raises ``KeyError``/``ValueError`` on bad data."""
+    return TeachingLabel(
+        kind=LabelKind(data["kind"]),
+        start=_dt(data.get("start")),
+        end=_dt(data.get("end")),
+        taught_at=_dt(data.get("taught_at")),
     )
 
 
