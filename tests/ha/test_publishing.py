@@ -133,6 +133,7 @@ def test_release_zip_holds_the_integration_at_its_root(tmp_path: Path) -> None:
         [sys.executable, "-m", "publish.release", "--out", str(tmp_path)],
         check=True,
         capture_output=True,
+        cwd=ROOT,
     )
     with zipfile.ZipFile(tmp_path / HACS["filename"]) as archive:
         names = set(archive.namelist())
@@ -154,6 +155,7 @@ def test_release_zip_holds_the_integration_at_its_root(tmp_path: Path) -> None:
         [sys.executable, "-m", "publish.release", "--out", str(tmp_path)],
         check=True,
         capture_output=True,
+        cwd=ROOT,
     )
     assert (tmp_path / HACS["filename"]).read_bytes() == first
 
@@ -172,6 +174,7 @@ def test_release_refuses_a_version_the_manifest_does_not_carry(tmp_path: Path) -
         capture_output=True,
         text=True,
         check=False,
+        cwd=ROOT,
     )
     assert result.returncode != 0
     assert "releasing v99.0.0" in result.stderr
