@@ -87,7 +87,51 @@ LEARNING_RESETS: dict[
 """What ``reset_learning`` can forget (``what``; empty or left out: all), and how."""
 LEARNING_PARTS = tuple(LEARNING_RESETS)
 
-_ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+FIELD_ERRORS: dict[str, str] = {
+    ATTR_CONFIG_ENTRY_ID: "invalid_config_entry_id",
+    ATTR_TIME: "invalid_time",
+    ATTR_WINDOW: "invalid_window",
+    ATTR_DAYS: "invalid_days",
+    ATTR_MINUTES: "invalid_minutes",
+    ATTR_NIGHT: "invalid_night",
+    ATTR_SHOW_PICTURE: "invalid_show_picture",
+}
+"""Translation key of the error for a field's invalid value (``invalid_field`` otherwise)."""
+
+
+class ActionSchema(probatio.Schema):
+    """An action's schema whose errors are translated.
+
+    Home Assistant validates an action's data with its schema before the action runs and
+    reports a schema error in the validator's own (English) words. This schema raises a
+    :class:`ServiceValidationError` instead, naming the first invalid field and what it takes
+    (``exceptions.invalid_<field>`` in the translations); nothing has been changed by then.
+    """
+
+    def __call__(self, data: Any, **kwargs: Any) -> Any:
+        """Validate ``data``; a translated error for the first invalid field."""
+        try:
+            return super().__call__(data, **kwargs)
+        except probatio.Invalid as err:
+            first = err.errors[0] if isinstance(err, probatio.MultipleInvalid) else err
+            field = str(first.path[0]) if first.path else ""
+            value = data.get(field) if isinstance(data, dict) else data
+            key = FIELD_ERRORS.get(field, "invalid_field")
+            if isinstance(first, probatio.ExtraKeysInvalid):
+                key = "invalid_field"  # a field of another action
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key=key,
+                translation_placeholders={
+                    "field": field,
+                    "value": str(value),
+                    "max_window": str(MAX_WINDOW_MINUTES),
+                    "max_minutes": str(MAX_SNOOZE_MINUTES),
+                },
+            ) from err
+
+
+_ENTRY_SCHEMA = ActionSchema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Required(ATTR_TIME): cv.time,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
-import zipfile
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -245,13 +244,16 @@ async def _fmcw_schema(hass: HomeAssistant, defaults: dict[str, Any]) -> dict[An
 
 def _check_capture(path: Path) -> tuple[str | None, str]:
     """Read a capture's header (executor): an error key and its detail, or ``None``."""
-    from .radar.fmcw.capture import load_capture_config  # noqa: PLC0415 - numpy DSP module
+    from .radar.fmcw.capture import (  # noqa: PLC0415 - numpy DSP module
+        CaptureError,
+        load_capture_config,
+    )
 
     if not path.is_file():
         return "capture_not_found", ""
     try:
         load_capture_config(path)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+    except (OSError, CaptureError) as err:
         return "bad_capture", str(err) or type(err).__name__
     return None, ""
 

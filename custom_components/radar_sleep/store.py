@@ -9,16 +9,30 @@ The file (``.storage/radar_sleep.<entry id>``, version ``STORAGE_VERSION``) hold
 - ``standby``: whether sensing is switched off;
 - ``alarm``: the smart alarm's settings, the alarm in progress and its policy's state
   (``AlarmController.as_dict``).
+
+A file that cannot be read does not stop the tracker: it starts with what could be read, a
+copy of the file is kept next to it (``radar_sleep.<entry id>.corrupt-<UTC time>``, before the
+next write replaces it) and a repair says so. That covers a file written by a newer version
+(``store_newer_version``), a file that is JSON but not a store of this shape, and stored
+nights that do not read (``store_unreadable``). A file that is not JSON at all is handled by
+Home Assistant's own storage before this code sees it: it renames the file to
+``<name>.corrupt.<time>`` and raises its own "storage corruption" repair; the tracker then
+starts afresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+import shutil
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, UnsupportedStorageVersionError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_HISTORY_NIGHTS,
@@ -45,6 +59,7 @@ class RadarSleepStore:
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """An empty store; :meth:`async_load` reads the file."""
         self._entry = entry
+        self._hass = hass
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
         )
@@ -69,23 +84,89 @@ class RadarSleepStore:
         return int(self._entry.options.get(CONF_HISTORY_NIGHTS, DEFAULT_HISTORY_NIGHTS))
 
     async def async_load(self) -> None:
-        """Read the file; unreadable nights are skipped with a warning."""
-        stored = await self._store.async_load() or {}
-        nights: list[NightSummary] = []
-        for item in stored.get("nights") or (
-            [stored["last_night"]] if stored.get("last_night") else []
+        """Read the file; what cannot be read is kept in a copy and reported (module doc)."""
+        try:
+            stored: object = await self._store.async_load()
+        except UnsupportedStorageVersionError as err:
+            await self._async_unreadable("store_newer_version", str(err))
+            stored = None
+        except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
+            await self._async_unreadable("store_unreadable", str(err) or type(err).__name__)
+            stored = None
+        if stored is None:
+            stored = {}
+        problems: list[str] = []
+        if not isinstance(stored, dict):
+            problems.append(f"the stored data is a {type(stored).__name__}, not an object")
+            stored = {}
+        nights = self._read_nights(stored, problems)
+        standby = stored.get("standby", False)
+        alarm = stored.get("alarm")
+        in_progress = stored.get("in_progress")
+        for key, value, kind in (
+            ("standby", standby, bool),
+            ("alarm", alarm, dict | None),
+            ("in_progress", in_progress, dict | None),
         ):
+            if not isinstance(value, kind):
+                problems.append(f"{key} is a {type(value).__name__}")
+        if problems:
+            await self._async_unreadable("store_unreadable", "; ".join(problems))
+        self.nights = nights[-self.retention :]
+        self._nights_data = [summary_to_dict(n) for n in self.nights]
+        self.standby = standby if isinstance(standby, bool) else False
+        self.alarm = alarm if isinstance(alarm, dict) else None
+        self.in_progress = in_progress if isinstance(in_progress, dict) else None
+
+    def _read_nights(self, stored: dict[str, Any], problems: list[str]) -> list[NightSummary]:
+        """The stored nights that read; each one that does not adds to ``problems``."""
+        items = stored.get("nights") or ([stored["last_night"]] if stored.get("last_night") else [])
+        if not isinstance(items, list):
+            problems.append(f"nights is a {type(items).__name__}")
+            return []
+        nights: list[NightSummary] = []
+        for item in items:
             try:
                 nights.append(summary_from_dict(item))
-            except (KeyError, ValueError, TypeError) as err:
+            except (KeyError, ValueError, TypeError, AttributeError) as err:
                 LOGGER.warning(
                     "%s: ignoring an unreadable stored night: %s", self._entry.title, err
                 )
-        self.nights = nights[-self.retention :]
-        self._nights_data = [summary_to_dict(n) for n in self.nights]
-        self.standby = bool(stored.get("standby", False))
-        self.alarm = stored.get("alarm")
-        self.in_progress = stored.get("in_progress")
+                problems.append(f"a stored night does not read ({err!r})")
+        return nights
+
+    async def _async_unreadable(self, translation_key: str, error: str) -> None:
+        """Keep a copy of the file next to it and raise a repair saying what happened."""
+        path = Path(self._store.path)
+        copy = path.with_name(f"{path.name}.corrupt-{dt_util.utcnow():%Y%m%dT%H%M%SZ}")
+
+        def keep_copy() -> bool:
+            try:
+                shutil.copy2(path, copy)
+            except FileNotFoundError:
+                return False
+            return True
+
+        kept = await self._hass.async_add_executor_job(keep_copy)
+        LOGGER.error(
+            "%s: the stored data could not be read (%s); %s",
+            self._entry.title,
+            error,
+            f"a copy is kept in {copy}" if kept else "there was no file to copy",
+        )
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            f"{translation_key}_{self._entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=translation_key,
+            translation_placeholders={
+                "name": self._entry.title,
+                "copy": str(copy) if kept else "-",
+                "error": error,
+            },
+        )
 
     def add_night(self, summary: NightSummary) -> None:
         """A night ended: keep it (the oldest beyond the retention are dropped)."""

@@ -5,21 +5,25 @@ from __future__ import annotations
 from homeassistant.config_entries import SOURCE_IMPORT, SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radar_sleep.const import (
     CONF_HISTORY_NIGHTS,
+    CONF_LIGHTS,
     CONF_PARTNER,
     CONF_PET,
     CONF_PRESENCE_THRESHOLD,
     CONF_RADAR_POSITION,
+    CONF_ROOM,
     CONF_SEED,
     CONF_SESSION_END_MINUTES,
     CONF_SIDE,
     CONF_SOURCE,
     CONF_SPEED,
+    CONF_TTS_ENTITY,
+    CONF_WAKE_UP,
     DOMAIN,
 )
 
@@ -208,3 +212,82 @@ async def test_reconfigure_to_taken_seed_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert mock_config_entry.data[CONF_SEED] == 7
+
+
+GOOD_OPTIONS = {CONF_SESSION_END_MINUTES: 30, CONF_PRESENCE_THRESHOLD: 0.5, CONF_HISTORY_NIGHTS: 30}
+BAD_OPTIONS = [
+    (CONF_SESSION_END_MINUTES, 4),
+    (CONF_SESSION_END_MINUTES, 121),
+    (CONF_SESSION_END_MINUTES, "half an hour"),
+    (CONF_PRESENCE_THRESHOLD, 0.05),
+    (CONF_PRESENCE_THRESHOLD, 1.5),
+    (CONF_PRESENCE_THRESHOLD, "high"),
+    (CONF_HISTORY_NIGHTS, 0),
+    (CONF_HISTORY_NIGHTS, 3651),
+    (CONF_HISTORY_NIGHTS, [30]),
+    (CONF_SPEED, -1),
+    (CONF_SPEED, 3601),
+    (CONF_SPEED, "fast"),
+    (CONF_WAKE_UP, {CONF_LIGHTS: ["not an entity"]}),
+    (CONF_WAKE_UP, {CONF_TTS_ENTITY: "light.bedroom"}),
+    (CONF_WAKE_UP, "lights"),
+    (CONF_ROOM, {"temperature": "bedroom thermometer"}),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_OPTIONS, ids=[f"{f}-{v}" for f, v in BAD_OPTIONS])
+async def test_options_out_of_range_or_of_the_wrong_type_change_nothing(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, field: str, value: object
+) -> None:
+    """Home Assistant checks the form against its schema: the error names the field (the
+    frontend shows it next to the field), nothing is saved and the form can be sent again."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    before = dict(mock_config_entry.options)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    with pytest.raises(InvalidData) as err:
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**GOOD_OPTIONS, CONF_SPEED: 60, field: value}
+        )
+    # A field inside a collapsed section is reported for the form as a whole.
+    in_section = field in (CONF_WAKE_UP, CONF_ROOM) and isinstance(value, dict)
+    assert set(err.value.schema_errors) == {"base" if in_section else field}
+    assert mock_config_entry.options == before
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**GOOD_OPTIONS, CONF_SPEED: 60}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+BAD_USER_STEP = [
+    (CONF_SOURCE, "carrier_pigeon"),
+    (CONF_SOURCE, 3),
+    (CONF_SIDE, "middle"),
+    (CONF_RADAR_POSITION, "ceiling"),
+    (CONF_ROOM, {"humidity": "not an entity"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), BAD_USER_STEP, ids=[f"{f}-{v}" for f, v in BAD_USER_STEP]
+)
+async def test_config_flow_fields_out_of_range_create_nothing(
+    hass: HomeAssistant, field: str, value: object
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    good = {
+        CONF_NAME: "Bedroom",
+        CONF_SOURCE: "simulator",
+        CONF_SIDE: "left",
+        CONF_RADAR_POSITION: "left_table",
+    }
+    with pytest.raises(InvalidData) as err:
+        await hass.config_entries.flow.async_configure(result["flow_id"], {**good, field: value})
+    in_section = field == CONF_ROOM
+    assert set(err.value.schema_errors) == {"base" if in_section else field}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], good)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "simulator"

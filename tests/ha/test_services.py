@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -10,7 +11,6 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -105,22 +105,63 @@ async def test_set_alarm_sets_time_window_days_and_enables(
     assert hass.states.get(NEXT_ALARM).attributes["days"] == ["wed", "fri"]
 
 
+BAD_DATA = [
+    ("set_alarm", {"time": "25:00"}, "invalid_time", "“25:00” is not a time of day"),
+    ("set_alarm", {"time": 7}, "invalid_time", "“7” is not a time of day"),
+    ("set_alarm", {}, "invalid_time", "“None” is not a time of day"),
+    ("set_alarm", {"time": "07:00", "window": 200}, "invalid_window", "from 0 to 90, not “200”"),
+    ("set_alarm", {"time": "07:00", "window": -1}, "invalid_window", "from 0 to 90, not “-1”"),
+    ("set_alarm", {"time": "07:00", "window": "long"}, "invalid_window", "not “long”"),
+    ("set_alarm", {"time": "07:00", "days": ["someday"]}, "invalid_days", "sat and sun, not"),
+    ("set_alarm", {"time": "07:00", "days": 3}, "invalid_days", "not “3”"),
+    ("set_alarm", {"time": "07:00", "volume": 3}, "invalid_field", "no option “volume”"),
+    ("snooze", {"minutes": 0}, "invalid_minutes", "from 1 to 60, not “0”"),
+    ("snooze", {"minutes": 120}, "invalid_minutes", "from 1 to 60, not “120”"),
+    ("snooze", {"minutes": "nine"}, "invalid_minutes", "not “nine”"),
+    ("snooze", {"minutes": [9]}, "invalid_minutes", "not “[9]”"),
+    ("dismiss", {"minutes": 9}, "invalid_field", "no option “minutes”"),
+    ("skip_next", {"days": ["mon"]}, "invalid_field", "no option “days”"),
+    ("get_night", {"night": "last tuesday"}, "invalid_night", "“last tuesday” is not a date"),
+    ("get_night", {"night": "2026-13-01"}, "invalid_night", "“2026-13-01” is not a date"),
+    ("get_night", {"show_picture": "perhaps"}, "invalid_show_picture", "not “perhaps”"),
+    ("dismiss", {"config_entry_id": None}, "invalid_config_entry_id", "Choose a Radar Sleep"),
+    ("dismiss", {"config_entry_id": ["a", "b"]}, "invalid_config_entry_id", "config entry"),
+]
+
+
 @pytest.mark.parametrize(
-    "data",
-    [
-        {"time": "25:00"},
-        {"time": "07:00", "window": 200},
-        {"time": "07:00", "days": ["someday"]},
-        {},
-    ],
-    ids=["bad-time", "window-too-long", "bad-day", "no-time"],
+    ("service", "data", "key", "message"),
+    BAD_DATA,
+    ids=[f"{service}-{key}-{i}" for i, (service, _, key, _) in enumerate(BAD_DATA)],
 )
-async def test_set_alarm_rejects_bad_data(
-    hass: HomeAssistant, tracker: MockConfigEntry, data: dict[str, object]
+async def test_bad_action_data_is_a_translated_error_and_changes_nothing(
+    hass: HomeAssistant,
+    tracker: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    service: str,
+    data: dict[str, object],
+    key: str,
+    message: str,
 ) -> None:
-    with pytest.raises(probatio.Invalid):
-        await call(hass, "set_alarm", tracker, **data)
-    assert hass.states.get("switch.bedroom_alarm").state == "off"
+    """Out of range, of the wrong type or unknown: an error naming the field, nothing stored."""
+    store = tracker.runtime_data.store
+    await store.async_save()
+    stored = json.dumps(hass_storage[f"{DOMAIN}.{tracker.entry_id}"], sort_keys=True)
+    states = {s.entity_id: (s.state, s.attributes) for s in hass.states.async_all()}
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            service,
+            {"config_entry_id": tracker.entry_id, **data},
+            blocking=True,
+            return_response=service == "get_night",
+        )
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == key
+    assert message in str(err.value)
+    await store.async_save()
+    assert json.dumps(hass_storage[f"{DOMAIN}.{tracker.entry_id}"], sort_keys=True) == stored
+    assert {s.entity_id: (s.state, s.attributes) for s in hass.states.async_all()} == states
 
 
 async def test_set_alarm_needs_a_day(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
@@ -172,10 +213,11 @@ async def test_snooze_minutes_are_limited(
     hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     await ring(hass, freezer, tracker)
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(ServiceValidationError, match="from 1 to 60"):
         await call(hass, "snooze", tracker, minutes=0)
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(ServiceValidationError, match="from 1 to 60"):
         await call(hass, "snooze", tracker, minutes=120)
+    assert hass.states.get(EVENT).attributes["event_type"] == "triggered"
 
 
 async def test_dismiss_stops_and_rearms(
@@ -256,8 +298,9 @@ async def test_actions_target_a_loaded_tracker_of_this_integration(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "set_alarm", tracker, time="07:00")
     assert err.value.translation_key == "service_config_entry_not_loaded"
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(DOMAIN, "dismiss", {}, blocking=True)
+    assert err.value.translation_key == "invalid_config_entry_id"
 
 
 async def test_get_night_answers_with_last_night_and_earlier_ones(

@@ -1,17 +1,27 @@
-"""The tracker's storage file: an existing user's file loads unchanged and is written back as is."""
+"""The tracker's storage file: an existing user's file loads unchanged and is written back as is;
+an unreadable one is kept in a copy, reported in a repair, and the tracker starts anyway."""
 
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.radar_sleep.const import DOMAIN
+from custom_components.radar_sleep.const import DOMAIN, STORAGE_VERSION
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 from custom_components.radar_sleep.store import RadarSleepStore
 
+from .conftest import SilentSource
 from .fixed import ALARM, NIGHTS
 
 
@@ -58,3 +68,132 @@ async def test_a_file_from_before_the_history_has_its_last_night(
         "standby": False,
         "alarm": {"settings": {}},
     }
+
+
+# --------------------------------------------------------------------------- unreadable files
+
+_REAL_LOAD = Store._async_load
+"""Home Assistant's own loading (the test storage replaces it once the fixture is active)."""
+
+
+def _storage_file(hass: HomeAssistant, entry: MockConfigEntry, tmp_path: Path, text: str) -> Path:
+    """Put the tracker's file on disk in a configuration folder of the test's own."""
+    hass.config.config_dir = str(tmp_path)
+    path = tmp_path / ".storage" / f"{DOMAIN}.{entry.entry_id}"
+    path.parent.mkdir()
+    path.write_text(text)
+    return path
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    with (
+        patch("custom_components.radar_sleep.runtime.PLATFORMS", [Platform.SENSOR]),
+        patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.freeze_time("2026-11-24 04:30:00+00:00")
+async def test_a_file_from_a_newer_version_is_kept_and_reported(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+) -> None:
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    future = {"version": 2, "minor_version": 1, "key": key, "data": {"nights": [], "new": 1}}
+    text = json.dumps(future)
+    path = _storage_file(hass, mock_config_entry, tmp_path, text)
+    hass_storage[key] = future
+    await _setup(hass, mock_config_entry)
+    copy = path.with_name(f"{path.name}.corrupt-20261124T043000Z")
+    assert copy.read_text() == text
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"store_newer_version_{mock_config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "store_newer_version"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["copy"] == str(copy)
+    assert mock_config_entry.runtime_data.store.nights == []
+    # The tracker writes its own file from now on; the copy stays.
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    assert hass_storage[key]["version"] == STORAGE_VERSION
+    assert copy.read_text() == text
+
+
+@pytest.mark.freeze_time("2026-11-24 04:30:00+00:00")
+async def test_a_file_with_unreadable_parts_keeps_what_reads(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+) -> None:
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    good = summary_to_dict(NIGHTS[-1])
+    data = {
+        "version": 1,
+        "key": key,
+        "data": {"nights": [{"night": "yesterday"}, good], "standby": "yes", "alarm": ALARM},
+    }
+    text = json.dumps(data)
+    path = _storage_file(hass, mock_config_entry, tmp_path, text)
+    hass_storage[key] = data
+    await _setup(hass, mock_config_entry)
+    store = mock_config_entry.runtime_data.store
+    assert store.nights == [NIGHTS[-1]]
+    assert store.standby is False
+    assert store.alarm == ALARM
+    issue = issue_registry.async_get_issue(DOMAIN, f"store_unreadable_{mock_config_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "store_unreadable"
+    assert issue.translation_placeholders is not None
+    assert "standby is a str" in issue.translation_placeholders["error"]
+    assert path.with_name(f"{path.name}.corrupt-20261124T043000Z").read_text() == text
+
+
+@pytest.mark.parametrize("data", [["a", "list"], "text", 3])
+async def test_a_store_that_is_not_an_object_starts_afresh(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+    data: object,
+) -> None:
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    stored = {"version": 1, "key": key, "data": data}
+    _storage_file(hass, mock_config_entry, tmp_path, json.dumps(stored))
+    hass_storage[key] = stored
+    await _setup(hass, mock_config_entry)
+    assert mock_config_entry.runtime_data.store.nights == []
+    assert issue_registry.async_get_issue(DOMAIN, f"store_unreadable_{mock_config_entry.entry_id}")
+    assert len(list((tmp_path / ".storage").glob("*.corrupt-*"))) == 1
+
+
+async def test_a_file_that_is_not_json_is_renamed_and_reported_by_home_assistant(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+) -> None:
+    """Home Assistant's own storage renames it and raises its repair; the tracker starts."""
+    text = '{"version": 1, "key": "radar_sleep.x", "data": {"nights": [{"night": '
+    path = _storage_file(hass, mock_config_entry, tmp_path, text)
+    with patch.object(Store, "_async_load", _REAL_LOAD):
+        await _setup(hass, mock_config_entry)
+    assert mock_config_entry.runtime_data.store.nights == []
+    (renamed,) = (tmp_path / ".storage").glob(f"{path.name}.corrupt.*")
+    assert renamed.read_text() == text
+    issues = [
+        i
+        for i in issue_registry.issues.values()
+        if i.translation_key == "storage_corruption" and i.issue_domain == DOMAIN
+    ]
+    assert len(issues) == 1
+    assert issues[0].domain == HOMEASSISTANT_DOMAIN

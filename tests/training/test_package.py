@@ -25,7 +25,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("folder", ["training", "bench", "tests", "custom_components"])
+@pytest.mark.parametrize("folder", ["training", "bench", "publish", "tests", "custom_components"])
 def test_nothing_edits_sys_path(folder: str) -> None:
     edits = ("sys.path." + "insert", "sys.path." + "append")
     for path in _python_files(folder):
@@ -35,7 +35,7 @@ def test_nothing_edits_sys_path(folder: str) -> None:
 
 def test_scripts_holds_shell_entry_points_only() -> None:
     names = sorted(p.name for p in (ROOT / "scripts").iterdir())
-    assert names == ["bench", "develop", "evaluate", "lint", "setup", "test", "train"]
+    assert names == ["bench", "develop", "evaluate", "lint", "release", "setup", "test", "train"]
     for name in names:
         assert (
             (ROOT / "scripts" / name).read_text(encoding="utf-8").startswith("#!/usr/bin/env bash")
@@ -45,4 +45,6 @@ def test_scripts_holds_shell_entry_points_only() -> None:
 def test_the_runtime_imports_no_offline_tool() -> None:
     for path in PACKAGE.rglob("*.py"):
         for name in _imports(path):
-            assert name.split(".")[0] not in ("training", "bench", "tests"), f"{path}: {name}"
+            assert name.split(".")[0] not in ("training", "bench", "publish", "tests"), (
+                f"{path}: {name}"
+            )

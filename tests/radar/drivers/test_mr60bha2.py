@@ -259,7 +259,7 @@ def test_round_trips() -> None:
         (m.encode_firmware(2, 1, 6, 10), "firmware", {"project": 2, "version": "1.6.10"}),
     ]
     for frame, type_, fields in cases:
-        (message,) = m.parse(frame).messages
+        (message,) = m.parse(frame + bytes(8)).messages
         assert message.type == type_
         _assert_fields(message.fields, fields)
 
@@ -300,6 +300,28 @@ def test_checksum_error_counts_once() -> None:
     assert [msg.type for msg in result.messages] == ["breath_rate", "heart_rate"]
     assert result.bad_checksums == 1
     assert result.skipped_bytes == len(corrupted)
+
+
+def test_frame_that_lost_a_byte_does_not_swallow_the_next() -> None:
+    """A phase frame lost its last payload byte; the next frame's SOF (0x01) now sits where
+    its checksum was and happens to match (~XOR of the 11 bytes left is 0x01): both checksums
+    pass, but a valid frame starts at that byte and runs past it, so the next frame wins."""
+    header = bytes([0x01, 0x00, 0x07, 0x00, 0x0C, 0x0A, 0x13])
+    header += bytes([~(0x01 ^ 0x07 ^ 0x0C ^ 0x0A ^ 0x13) & 0xFF])  # 0xE2
+    payload = bytes([0xFE]) + bytes(10)  # XOR 0xFE: ~XOR = 0x01
+    following = m.encode_breath_rate(15.0, frame_id=8)
+    assert following[0] == 0x01
+    result = m.parse(header + payload + following)
+    assert [(msg.type, msg.offset) for msg in result.messages] == [("breath_rate", 19)]
+    assert result.bad_checksums == 1
+    assert result.consumed == 19 + len(following)
+
+
+def test_frame_ending_in_0x01_waits_for_the_next_header() -> None:
+    frame = m.encode_presence(True, width=1)  # payload 01: a header could start there
+    assert m.parse(frame).consumed == 0
+    result = m.parse(frame + m.encode_breath_rate(15.0))
+    assert [msg.type for msg in result.messages] == ["presence", "breath_rate"]
 
 
 # ----------------------------------------------------------------------- assembly

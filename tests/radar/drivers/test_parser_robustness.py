@@ -94,7 +94,8 @@ class Family:
     """Zero bytes that complete any frame a (corrupted) length field waits for."""
     settle: bytes = b""
     """Bytes after a last frame that let the parser decide where it ends (TI: a frame whose
-    last byte could begin a magic word waits for the next 7 bytes)."""
+    last byte could begin a magic word waits for the next 7 bytes; MR60BHA2: a frame with a
+    0x01 among its last 4 bytes waits for the next header's first bytes)."""
     checksum_from: int | None = None
     """First byte of a frame that a checksum covers after the header (``None``: no checksum)."""
     max_chunk: int = 64
@@ -112,8 +113,9 @@ FAMILIES = [
         mr60bha2,
         mr60bha2_frames(),
         _sprinkle_mr60bha2,
-        buffer_bound=mr60bha2.MAX_FRAME_LEN,
+        buffer_bound=2 * mr60bha2.MAX_FRAME_LEN,
         longest_frame=mr60bha2.MAX_FRAME_LEN,
+        settle=bytes(8),
         checksum_from=mr60bha2.HEADER_LEN,
         max_chunk=64,
         split=settings(DERANDOMIZED, max_examples=40),

@@ -9,6 +9,7 @@ import pytest
 
 from custom_components.radar_sleep.radar.fmcw.capture import (
     FORMAT_VERSION,
+    CaptureError,
     decode_capture,
     iter_capture,
     load_capture,
@@ -62,5 +63,69 @@ def test_capture_compressed_and_invalid(tmp_path: Path) -> None:
         config=np.array(cap.config.to_json()),
         format_version=np.array(FORMAT_VERSION + 1),
     )
-    with pytest.raises(ValueError, match="newer"):
+    with pytest.raises(CaptureError, match="newer"):
         load_capture(future)
+
+
+def test_damaged_frames_are_refused_before_the_first_batch(tmp_path: Path) -> None:
+    """One flipped bit in the last frame: the zip CRC fails, and no batch comes out at all."""
+    cap = simulate(FmcwScene(seed=1), 1.0, output="adc")
+    path = tmp_path / "damaged.npz"
+    save_capture(path, cap.frames, cap.t, cap.config)
+    data = bytearray(path.read_bytes())
+    last = data.rfind(cap.frames[-1].tobytes())
+    assert last > 0
+    data[last + 5] ^= 0x10
+    path.write_bytes(bytes(data))
+    reader = iter_capture(path, 1)
+    with pytest.raises(CaptureError, match="CRC"):
+        next(reader)
+    with pytest.raises(CaptureError, match="CRC"):
+        load_capture(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"t": "reversed"}, "increase"),
+        ({"t": "nan"}, "finite"),
+        ({"t": "short"}, "times for"),
+        ({"frames": "one rx"}, "frames are"),
+        ({"frames": "int32"}, "type int32"),
+        ({"config": "not json"}, "Expecting value"),
+        ({"config": "number"}, "JSON text"),
+        ({"config": "a list"}, "bad.npz"),
+    ],
+)
+def test_inconsistent_capture_is_refused(
+    tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    cap = simulate(FmcwScene(seed=1), 0.5, output="adc")
+    arrays = {
+        "frames": cap.frames,
+        "t": cap.t,
+        "config": np.array(cap.config.to_json()),
+        "format_version": np.array(FORMAT_VERSION),
+    }
+    edits = {
+        "reversed": cap.t[::-1],
+        "nan": np.where(np.arange(cap.t.size) == 3, np.nan, cap.t),
+        "short": cap.t[:-1],
+        "one rx": cap.frames[:, :1],
+        "int32": cap.frames.astype(np.int32),
+        "not json": np.array(""),
+        "a list": np.array("[1, 2]"),
+        "number": np.array(3.0),
+    }
+    arrays |= {key: edits[value] for key, value in change.items()}
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(CaptureError, match=message):
+        load_capture(path)
+    with pytest.raises(CaptureError, match=message):
+        list(iter_capture(path, 4))
+
+
+def test_missing_file_is_not_a_damaged_capture(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_capture(tmp_path / "nowhere.npz")

@@ -14,16 +14,26 @@ streamed by :class:`~.replay.FmcwReplaySource`):
 The file is an ordinary NumPy ``.npz`` (``np.load(path)`` opens it, ``allow_pickle`` is not
 needed). :class:`~.replay.FmcwReplaySource` reads ``frames`` incrementally, so a whole night (about
 1.8 GB of ``uint16`` at the default configuration) never has to fit in memory.
+
+A file that cannot be read as such a capture (not a zip, a damaged member, a missing array, a
+configuration that is not valid JSON or not valid, shapes that disagree with it, times that are
+not finite and increasing, a newer format) raises :class:`CaptureError` and nothing else. The
+zip CRC-32 of each array is the capture's checksum: a capture has no per-frame checksum, so a
+damaged file is refused whole, and :func:`iter_capture` checks the CRC of ``frames`` before it
+yields the first batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from contextlib import contextmanager
 from dataclasses import dataclass
 import os
 from pathlib import Path
+import struct
 from typing import Any
 import zipfile
+import zlib
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,6 +45,43 @@ from .processor import FmcwProcessor
 
 FORMAT_VERSION = 1
 """Version of the ``.npz`` capture format."""
+_CRC_CHUNK_BYTES = 1 << 20
+
+
+class CaptureError(ValueError):
+    """A file that cannot be read as a capture (see the module docstring)."""
+
+
+@contextmanager
+def _reading(path: str | os.PathLike[str]) -> Generator[None]:
+    """Turn whatever a damaged file makes the readers raise into :class:`CaptureError`.
+
+    A missing or unreadable file (``FileNotFoundError``, ``PermissionError``, ...) stays an
+    ``OSError``: the file is not damaged, it is not there.
+    """
+    try:
+        yield
+    except CaptureError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        AttributeError,
+        struct.error,
+        EOFError,
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        MemoryError,
+        NotImplementedError,
+    ) as err:
+        raise CaptureError(f"{Path(path).name}: {err or type(err).__name__}") from err
+    except OSError as err:
+        if isinstance(err, FileNotFoundError | PermissionError | IsADirectoryError):
+            raise
+        raise CaptureError(f"{Path(path).name}: {err}") from err
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,24 +134,49 @@ def save_capture(
 
 def _check_version(version: int) -> None:
     if version > FORMAT_VERSION:
-        raise ValueError(f"capture format {version} is newer than this reader ({FORMAT_VERSION})")
+        raise CaptureError(f"capture format {version} is newer than this reader ({FORMAT_VERSION})")
+
+
+def _config(data: Any) -> FmcwConfig:
+    """The configuration of an open capture (format version checked)."""
+    _check_version(int(data["format_version"]))
+    text = data["config"]
+    if text.dtype.kind != "U" or text.ndim != 0:
+        raise CaptureError("config is not a JSON text")
+    return FmcwConfig.from_json(str(text))
+
+
+def _times(raw: Any, n_frames: int) -> FloatArray:
+    times = np.asarray(raw, dtype=np.float64)
+    if times.shape != (n_frames,):
+        raise CaptureError(f"t holds {times.size} times for {n_frames} frames")
+    if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
+        raise CaptureError("frame times must be finite and increase")
+    return times
+
+
+def _check_frames(shape: tuple[int, ...], dtype: np.dtype[Any], config: FmcwConfig) -> None:
+    expected = (config.n_rx, config.chirps_per_frame, config.samples_per_chirp)
+    if len(shape) != 4 or tuple(shape[1:]) != expected:
+        raise CaptureError(f"frames are {shape}, not N x {' x '.join(map(str, expected))}")
+    if dtype not in _FRAME_DTYPES:
+        raise CaptureError(f"frames of type {dtype} (uint16, float32 or complex64 expected)")
 
 
 def load_capture_config(path: str | os.PathLike[str]) -> FmcwConfig:
     """The device configuration of a capture file, without reading its frames."""
-    with np.load(Path(path), allow_pickle=False) as data:
-        _check_version(int(data["format_version"]))
-        return FmcwConfig.from_json(str(data["config"]))
+    with _reading(path), np.load(Path(path), allow_pickle=False) as data:
+        return _config(data)
 
 
 def load_capture(path: str | os.PathLike[str]) -> FmcwCapture:
     """Read a whole ``.npz`` capture into memory (:class:`~.replay.FmcwReplaySource` streams)."""
-    with np.load(Path(path), allow_pickle=False) as data:
+    with _reading(path), np.load(Path(path), allow_pickle=False) as data:
         version = int(data["format_version"])
-        _check_version(version)
-        config = FmcwConfig.from_json(str(data["config"]))
+        config = _config(data)
         frames = data["frames"]
-        times = np.asarray(data["t"], dtype=np.float64)
+        _check_frames(frames.shape, frames.dtype, config)
+        times = _times(data["t"], frames.shape[0])
     return FmcwCapture(frames=frames, t=times, config=config, format_version=version)
 
 
@@ -120,28 +192,41 @@ _read_header_2: Callable[[Any], tuple[tuple[int, ...], bool, np.dtype[Any]]] = (
 )
 
 
+def _check_crc(archive: zipfile.ZipFile, name: str) -> None:
+    """Read member ``name`` once to its end, which checks its CRC-32 (``BadZipFile`` if not)."""
+    with archive.open(name) as member:
+        while member.read(_CRC_CHUNK_BYTES):
+            pass
+
+
 def iter_capture(path: str | os.PathLike[str], batch_frames: int) -> Generator[_Batch]:
     """Stream a capture in batches of ``batch_frames`` without loading ``frames`` whole.
 
-    Yields ``(config, frames, t)`` per batch. Works for compressed and uncompressed files.
+    Yields ``(config, frames, t)`` per batch. Works for compressed and uncompressed files. The
+    CRC-32 of ``frames`` is checked (one streaming read) before the first batch.
     """
     if batch_frames < 1:
         raise ValueError("batch_frames must be >= 1")
-    config = load_capture_config(path)
-    with np.load(Path(path), allow_pickle=False) as data:
-        times = np.asarray(data["t"], dtype=np.float64)
-    with zipfile.ZipFile(Path(path)) as archive, archive.open("frames.npy") as member:
-        version = _read_magic(member)
-        read_header = _read_header_1 if version == (1, 0) else _read_header_2
-        shape, fortran, dtype = read_header(member)
-        if fortran or len(shape) != 4:
-            raise ValueError("frames must be a C-ordered N x RX x chirps x samples array")
-        per_frame = int(np.prod(shape[1:]))
-        for start in range(0, shape[0], batch_frames):
-            count = min(batch_frames, shape[0] - start)
-            raw = member.read(count * per_frame * dtype.itemsize)
-            chunk = np.frombuffer(raw, dtype=dtype).reshape((count, *shape[1:]))
-            yield config, chunk, times[start : start + count]
+    with _reading(path):
+        config = load_capture_config(path)
+        with np.load(Path(path), allow_pickle=False) as data:
+            raw_times = np.asarray(data["t"])
+        with zipfile.ZipFile(Path(path)) as archive:
+            _check_crc(archive, "frames.npy")
+            with archive.open("frames.npy") as member:
+                version = _read_magic(member)
+                read_header = _read_header_1 if version == (1, 0) else _read_header_2
+                shape, fortran, dtype = read_header(member)
+                if fortran:
+                    raise CaptureError("frames must be a C-ordered array")
+                _check_frames(shape, dtype, config)
+                times = _times(raw_times, shape[0])
+                per_frame = int(np.prod(shape[1:]))
+                for start in range(0, shape[0], batch_frames):
+                    count = min(batch_frames, shape[0] - start)
+                    raw = member.read(count * per_frame * dtype.itemsize)
+                    chunk = np.frombuffer(raw, dtype=dtype).reshape((count, *shape[1:]))
+                    yield config, chunk, times[start : start + count]
 
 
 def decode_capture(
