@@ -9,7 +9,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-import probatio
+from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -228,7 +228,7 @@ async def snoozed_at_the_set_time_again(
 async def test_reset_learning_refuses_an_unknown_part(
     hass: HomeAssistant, tracker: MockConfigEntry
 ) -> None:
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(ServiceValidationError):
         await call(hass, tracker, "reset_learning", what=["everything"])
 
 

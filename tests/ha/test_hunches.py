@@ -30,7 +30,6 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import Entity
 from homeassistant.setup import async_setup_component
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -538,7 +537,7 @@ async def test_reset_learning_without_what_forgets_everything_and_saves(
     }
     hunches = await async_setup_tracker(hass, entry)
     assert hunches.memory.is_muted("light.kitchen_lights")
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             DOMAIN,
             "reset_learning",
