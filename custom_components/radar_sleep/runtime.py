@@ -43,8 +43,8 @@ from .const import (
 from .coordinator import RadarSleepCoordinator
 from .services import async_setup_services
 from .sources import build_source
-from .statistics import async_add_night_statistics
-from .store import RadarSleepStore
+from .statistics import async_add_night_statistics, async_clear_night_statistics
+from .store import RadarSleepStore, async_remove_store
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -188,3 +188,15 @@ async def async_place_in_bedroom(hass: HomeAssistant, entry: RadarSleepConfigEnt
 async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
     """Unload a tracker; its source task is cancelled with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """The tracker is deleted: so are its nights, its storage file and its statistics."""
+    await async_remove_store(hass, entry)
+    async_clear_night_statistics(hass, entry)
+
+
+async def async_forget_data(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """Delete a loaded tracker's sleep data: its nights, the night in progress, statistics."""
+    await entry.runtime_data.coordinator.async_forget()
+    async_clear_night_statistics(hass, entry)

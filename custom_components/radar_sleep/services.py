@@ -1,4 +1,7 @@
-"""Actions: the smart alarm's (set it, snooze, dismiss, skip the next one) and ``get_night``.
+"""Actions: the smart alarm's, a night's summary (``get_night``), deleting the sleep data.
+
+The alarm's actions set it, snooze, dismiss and skip the next one; ``forget_data`` deletes
+the stored nights, the night in progress and their statistics.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -44,6 +47,7 @@ SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
+SERVICE_FORGET_DATA = "forget_data"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
@@ -151,9 +155,16 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+async def _async_forget_data(call: ServiceCall) -> None:
+    """Delete the tracker's sleep data: stored nights, the night in progress, statistics."""
+    from .runtime import async_forget_data  # noqa: PLC0415 - runtime imports this module
+
+    await async_forget_data(call.hass, _entry(call))
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the alarm's actions (once, for every tracker)."""
+    """Register the actions (once, for every tracker)."""
     hass.services.async_register(
         DOMAIN, SERVICE_SET_ALARM, _async_set_alarm, schema=SET_ALARM_SCHEMA
     )
@@ -166,4 +177,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_get_night,
         schema=GET_NIGHT_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_FORGET_DATA, _async_forget_data, schema=_ENTRY_SCHEMA
     )

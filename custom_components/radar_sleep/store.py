@@ -92,6 +92,13 @@ class RadarSleepStore:
         self.nights = [*self.nights, summary][-self.retention :]
         self._nights_data = [*self._nights_data, summary_to_dict(summary)][-self.retention :]
 
+    def forget_nights(self) -> None:
+        """Drop the past nights and the night in progress (written at the next save)."""
+        self.nights = []
+        self._nights_data = []
+        self.in_progress = None
+        self.snapshot = None
+
     def _data_to_store(self) -> dict[str, Any]:
         return {
             "nights": self._nights_data,
@@ -107,3 +114,8 @@ class RadarSleepStore:
     async def async_save(self) -> None:
         """Write everything now."""
         await self._store.async_save(self._data_to_store())
+
+
+async def async_remove_store(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete the tracker's storage file (the config entry is being removed)."""
+    await Store[dict[str, Any]](hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()

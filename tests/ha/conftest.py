@@ -21,6 +21,7 @@ from custom_components.radar_sleep.const import (
     DOMAIN,
 )
 from custom_components.radar_sleep.contracts import VitalsFrame
+from custom_components.radar_sleep.coordinator import RadarSleepCoordinator
 from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
@@ -28,6 +29,49 @@ from custom_components.radar_sleep.simulation.source import SimulatorSource
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/radar_sleep."""
+
+
+class SourceFailed(BaseException):
+    """A tracker's source or pipeline raised in a test that did not expect it.
+
+    A ``BaseException``, so that the coordinator's retry loop (which restarts a failed source
+    after ``RETRY_SECONDS``, forever) lets it through and its task ends: a test waiting for
+    the task (``async_block_till_done(wait_background_tasks=True)``) or for a paced source's
+    next batch (:class:`Pacer`) stops waiting, and the test fails with the error instead of
+    hanging until pytest's timeout.
+    """
+
+
+@pytest.fixture(autouse=True)
+def source_errors_fail_the_test(request: pytest.FixtureRequest) -> Generator[None]:
+    """Fail the test on an unexpected error of the tracker's source or pipeline.
+
+    The product survives them (the coordinator marks its entities unavailable and retries);
+    a test that expects them is marked ``source_errors``. A lost device (``OSError``) is
+    always expected: that is how serial sources report it.
+    """
+    if request.node.get_closest_marker("source_errors"):
+        yield
+        return
+    failures: list[BaseException] = []
+    consume = RadarSleepCoordinator._async_consume
+
+    async def checked(self: RadarSleepCoordinator) -> None:
+        try:
+            await consume(self)
+        except asyncio.CancelledError, OSError:
+            raise
+        except Exception as err:
+            failures.append(err)
+            pacer = getattr(self.source, "pacer", None)
+            if isinstance(pacer, Pacer):
+                pacer.fail(err)
+            raise SourceFailed(f"the tracker's source or pipeline raised: {err!r}") from err
+
+    with patch.object(RadarSleepCoordinator, "_async_consume", checked):
+        yield
+    if failures:
+        raise failures[0]
 
 
 def tracker_entry(options: dict[str, Any] | None = None) -> MockConfigEntry:
@@ -73,6 +117,8 @@ class Pacer:
         self._go = asyncio.Event()
         self._parked = asyncio.Event()
         self.done = False
+        self.error: BaseException | None = None
+        """Why the source will never park again (its consumer failed)."""
 
     async def park(self) -> None:
         """Source side: the batch is out; wait for the next step."""
@@ -85,9 +131,16 @@ class Pacer:
         self.done = True
         self._parked.set()
 
+    def fail(self, error: BaseException) -> None:
+        """Consumer side: the frames will never be consumed (the test fails at once)."""
+        self.error = error
+        self._parked.set()
+
     async def wait_parked(self) -> None:
-        """Until the source has delivered its current batch (or ended)."""
+        """Until the source has delivered its current batch (or ended, or failed)."""
         await asyncio.wait_for(self._parked.wait(), self.RELEASE_TIMEOUT)
+        if self.error is not None:
+            raise AssertionError("the tracker's source or pipeline failed") from self.error
 
     async def release(self) -> None:
         """Test side: deliver one more batch and wait until it has been consumed."""
