@@ -221,6 +221,10 @@ class NightSummary:
     room_illuminance_max_lx: float | None = None
     room_illuminance_onset_lx: float | None = None
     """Illuminance in the epoch of sleep onset."""
+    gaps: tuple[tuple[datetime, datetime], ...] = ()
+    """Stretches of the session (start, end) without data: the radar unplugged, silent or
+    garbled, or Home Assistant down. Their epochs are wake in the hypnogram (not counted as
+    sleep) but were not observed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,8 @@ def summary_to_dict(summary: NightSummary) -> dict[str, Any]:
             out[f.name] = "".join(_CODES[s] for s in value)
         elif f.name == "metrics":
             out[f.name] = None if value is None else asdict(value)
+        elif f.name == "gaps":
+            out[f.name] = [[start.isoformat(), end.isoformat()] for start, end in value]
         elif isinstance(value, datetime | date):
             out[f.name] = value.isoformat()
         else:
@@ -65,6 +67,10 @@ def summary_from_dict(data: dict[str, Any]) -> NightSummary:
         room_illuminance_min_lx=_number(data.get("room_illuminance_min_lx")),
         room_illuminance_max_lx=_number(data.get("room_illuminance_max_lx")),
         room_illuminance_onset_lx=_number(data.get("room_illuminance_onset_lx")),
+        gaps=tuple(
+            (datetime.fromisoformat(start), datetime.fromisoformat(end))
+            for start, end in data.get("gaps") or ()
+        ),
     )
 
 
