@@ -360,7 +360,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 job.add_done_callback(_retrieve)
                 # Shielded: a cancelled source task leaves the epoch to finish in its thread,
                 # and standby waits for it before resetting what the thread works on.
-                epoch, events, state = await asyncio.shield(job)
+                try:
+                    epoch, events, state = await asyncio.shield(job)
+                except Exception as err:
+                    self._epoch_failed(result.epoch.index, err)
+                    continue
                 self.stats.epochs += 1
                 if state is not None:
                     self._store.snapshot = state
@@ -376,6 +380,25 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                         event_listener(event)
             elif result.update is not None:
                 self._publish(result.update)
+
+    def _epoch_failed(self, index: int, err: Exception) -> None:
+        """An epoch could not be processed: it is left out of the night (a gap in its summary).
+
+        The entities are unavailable until an epoch goes through again; the source is not
+        restarted (the next frames are already the next epoch's).
+        """
+        self.stats.source_errors += 1
+        self.stats.last_error = repr(err)
+        if self.last_update_success:
+            LOGGER.error(
+                "%s: epoch %d could not be processed and is left out of the night: %r",
+                self.name,
+                index,
+                err,
+                exc_info=err,
+            )
+        self.last_update_success = False
+        self.async_update_listeners()
 
     def _process_epoch(
         self, epoch: EpochInput, room: RoomSample | None = None
