@@ -14,22 +14,34 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+import json
 import math
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.storage import Store, WriteError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.radar_sleep.const import CONF_SESSION_END_MINUTES, DOMAIN
+from custom_components.radar_sleep.const import (
+    CONF_FAMILY,
+    CONF_PORT,
+    CONF_RADAR_POSITION,
+    CONF_SESSION_END_MINUTES,
+    CONF_SIDE,
+    CONF_SOURCE,
+    DOMAIN,
+)
 from custom_components.radar_sleep.contracts import NightSummary, TargetVitals, VitalsFrame
 from custom_components.radar_sleep.sleep import SleepPipeline
 
 from .conftest import tracker_entry
 from .test_alarm_failsafe import AlarmLog, only_trigger
+from .test_hardware_sources import start_user_flow
 
 START = datetime(2026, 11, 24, 5, 20, tzinfo=UTC)
 """06:20 in Berlin: frame time 0."""
@@ -38,6 +50,9 @@ SET_TIME = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 IN_BED = 2400
 AWAY = 330
 """Seconds of nobody after the sleeper left: the night ends after five (and its epoch)."""
+TRANSLATIONS = (
+    Path(__file__).resolve().parents[2] / "custom_components/radar_sleep/translations/en.json"
+)
 STAGE = "sensor.bedroom_sleep_stage"
 NEXT_ALARM = "sensor.bedroom_next_alarm"
 
@@ -404,3 +419,47 @@ async def test_a_night_across_the_change_to_winter_time(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     rang_on_time(log, rings)
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_a_second_tracker_on_the_same_port_is_refused(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """The port is refused before the device is listened to (which would take bytes from
+    the running tracker), also under another name of the same device."""
+    tty = tmp_path / "ttyUSB0"
+    tty.touch()
+    by_id = tmp_path / "usb-Silicon_Labs_CP2102-if00-port0"
+    by_id.symlink_to(tty)
+    first = MockConfigEntry(
+        domain=DOMAIN,
+        title="Bedroom",
+        unique_id=f"serial_{tty}",
+        data={
+            CONF_SOURCE: "serial",
+            CONF_SIDE: "left",
+            CONF_RADAR_POSITION: "left_table",
+            CONF_FAMILY: "mr60bha2",
+            CONF_PORT: str(tty),
+        },
+    )
+    first.add_to_hass(hass)
+    with (
+        patch("custom_components.radar_sleep.sources._list_ports", return_value=[str(by_id)]),
+        patch("custom_components.radar_sleep.sources.probe_port") as probe,
+    ):
+        flow_id = await start_user_flow(hass, "serial")
+        for port in (str(tty), str(by_id)):
+            result = await hass.config_entries.flow.async_configure(
+                flow_id, {CONF_FAMILY: "mr60bha2", CONF_PORT: port}
+            )
+            assert result["type"] is FlowResultType.FORM
+            assert result["errors"] == {"base": "port_in_use"}
+            assert result["description_placeholders"]["port"] == port
+            assert result["description_placeholders"]["tracker"] == "Bedroom"
+    probe.assert_not_called()
+    assert hass.config_entries.async_entries(DOMAIN) == [first]
+    message = json.loads(TRANSLATIONS.read_text())["config"]["error"]["port_in_use"]
+    assert message.format(port=by_id, tracker="Bedroom").startswith(
+        f"{by_id} is already read by the tracker Bedroom"
+    )
