@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import json
 import math
 from pathlib import Path
+import random
 from typing import Any
 from unittest.mock import patch
 
@@ -36,7 +37,13 @@ from custom_components.radar_sleep.const import (
     CONF_SOURCE,
     DOMAIN,
 )
-from custom_components.radar_sleep.contracts import NightSummary, TargetVitals, VitalsFrame
+from custom_components.radar_sleep.contracts import (
+    NightSummary,
+    SessionState,
+    TargetVitals,
+    VitalsFrame,
+)
+from custom_components.radar_sleep.radar.drivers import mr60bha2
 from custom_components.radar_sleep.sleep import SleepPipeline
 
 from .conftest import tracker_entry
@@ -463,3 +470,91 @@ async def test_a_second_tracker_on_the_same_port_is_refused(
     assert message.format(port=by_id, tracker="Bedroom").startswith(
         f"{by_id} is already read by the tracker Bedroom"
     )
+
+
+class Line:
+    """A serial line carrying one second of bytes per read: an MR60BHA2 with a still sleeper,
+    or, from ``garbage[0]`` to ``garbage[1]``, noise; ``seconds`` in all, then nothing more.
+    Home Assistant's clock moves a second per read (``night``'s clock)."""
+
+    def __init__(self, night: FaultyNight, garbage: tuple[int, int], seconds: int) -> None:
+        self.night = night
+        self.garbage = garbage
+        self.seconds = seconds
+        self.k = 0
+
+    def second(self, k: int) -> bytes:
+        if self.garbage[0] <= k < self.garbage[1]:
+            return random.Random(k).randbytes(200)
+        out = bytearray()
+        for i in range(20):
+            phase = 0.8 * math.sin(2 * math.pi * 0.25 * (k + i / 20))
+            out += mr60bha2.encode_phase(phase, phase, 0.0, frame_id=20 * k + i)
+        out += mr60bha2.encode_presence(True)
+        out += mr60bha2.encode_distance(0.6)
+        out += mr60bha2.encode_breath_rate(15.0)
+        return bytes(out)
+
+    async def read(self, _n: int) -> bytes:
+        if self.k in (self.garbage[0] + 60, self.seconds):
+            await self.night.checkpoint(str(self.k))
+        self.night.t = float(self.k)
+        if self.k % 30 == 0:
+            self.night.tick()
+        chunk = self.second(self.k)
+        self.k += 1
+        return chunk
+
+
+class Writer:
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+async def test_garbage_on_the_wire_for_ten_minutes(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, log: AlarmLog
+) -> None:
+    """Six minutes of a sleeper, ten of noise, then the sleeper again: no frame is made of the
+    noise, the tracker is unavailable while it lasts, and the night goes on."""
+    night = FaultyNight(freezer, {})
+    line = Line(night, (360, 960), 1080)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Bedroom",
+        unique_id="serial_/dev/ttyUSB0",
+        data={
+            CONF_SOURCE: "serial",
+            CONF_SIDE: "left",
+            CONF_RADAR_POSITION: "left_table",
+            CONF_FAMILY: "mr60bha2",
+            CONF_PORT: "/dev/ttyUSB0",
+        },
+        options={CONF_SESSION_END_MINUTES: 5},
+    )
+    with patch("serialx.open_serial_connection", return_value=(line, Writer())):
+        await setup_night(hass, entry, night, freezer)
+        await night.reached("420")  # a minute into the noise
+        await hass.async_block_till_done()
+        coordinator = entry.runtime_data.coordinator
+        assert hass.states.get(STAGE).state == "unavailable"
+        assert coordinator.stats.last_error == "no valid mr60bha2 frame in 10 s"
+        frames = coordinator.stats.frames
+        night_start = coordinator.pipeline.session.run_start
+        assert coordinator.pipeline.session.state is SessionState.ACTIVE
+        night.go("420")
+        await night.reached("1080")
+        await hass.async_block_till_done()
+        assert hass.states.get(STAGE).state != "unavailable"
+        # 20 frames a second from the sleeper only (the noise may end mid-frame).
+        assert coordinator.stats.frames - frames == pytest.approx(120 * 20, abs=2)
+        pipeline = coordinator.pipeline
+        assert pipeline.session.state is SessionState.ACTIVE
+        assert pipeline.session.run_start == night_start, "the same night"
+        seen = {r.index for r in pipeline.records}
+        assert seen.isdisjoint(range(12, 32)), "no epoch made of the noise"
+        assert {11, 32, 33, 34} <= seen
+        night.go("1080")
+    night.t = 2370
+    await night.skip(30)  # 07:00
+    await hass.async_block_till_done()
+    rang_on_time(log)
