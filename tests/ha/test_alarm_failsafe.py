@@ -238,7 +238,6 @@ async def test_rings_at_the_set_time_with_the_radar_unplugged(
     assert "could not open port" in attrs["explanation"]
 
 
-@pytest.mark.source_errors
 @pytest.mark.parametrize("source", [ClockedSource(paced=False)])
 @pytest.mark.usefixtures("use_source")
 async def test_rings_at_the_set_time_when_the_pipeline_raises(
