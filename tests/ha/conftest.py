@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
+import socket
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
 
 from custom_components.radar_sleep.const import (
     CONF_PARTNER,
@@ -189,6 +191,59 @@ def one_night_source() -> Generator[list[SimulatorSource]]:
 
     with patch("custom_components.radar_sleep.runtime.build_source", side_effect=build):
         yield built
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _host(address: Any) -> str | None:
+    """The host of a socket address (``None`` for a Unix socket's path)."""
+    if isinstance(address, tuple) and address:
+        return str(address[0])
+    return None
+
+
+@pytest.fixture
+def outbound(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """Record every attempt to reach a host other than this machine, and block it.
+
+    Sockets may be created (as for the loopback peers of ``test_hardware_sources.py``), but
+    connecting anywhere except to the loopback addresses raises (pytest-socket's guard, made
+    explicit here); connections, datagrams and name look-ups are recorded on the way.
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
+    attempts: list[tuple[str, Any]] = []
+    guarded_connect = socket.socket.connect
+    guarded_connect_ex = socket.socket.connect_ex
+    real_sendto = socket.socket.sendto
+    real_getaddrinfo = socket.getaddrinfo
+
+    def note(kind: str, address: Any) -> None:
+        host = _host(address)
+        if host is not None and host not in LOOPBACK:
+            attempts.append((kind, address))
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        note("connect", address)
+        guarded_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        note("connect", address)
+        return guarded_connect_ex(sock, address)
+
+    def sendto(sock: socket.socket, data: bytes, *args: Any) -> int:
+        note("datagram", args[-1])
+        return real_sendto(sock, data, *args)  # type: ignore[call-overload,no-any-return]
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        note("name look-up", (host,))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", sendto)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return attempts
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Privacy: nothing leaves the house, diagnostics hide where the radar is, data can be deleted.
+"""Privacy: diagnostics hide where the radar is, sleep data can be deleted, and the guard
+that shows nothing leaves the house works (the whole night it watches is in ``test_night.py``).
 
 Every test here runs with Home Assistant's recorder (the nights' long-term statistics are
 sleep data too).
@@ -6,14 +7,12 @@ sleep data too).
 
 from __future__ import annotations
 
-from datetime import timedelta
 import json
 import socket
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.image import async_get_image
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import list_statistic_ids
 from homeassistant.config_entries import ConfigEntryState
@@ -22,35 +21,25 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_dumps
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 import pytest_socket
 
-from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import (
     CONF_FAMILY,
-    CONF_HUMIDITY_ENTITY,
     CONF_PORT,
     CONF_RADAR_POSITION,
-    CONF_ROOM,
     CONF_SIDE,
     CONF_SOURCE,
-    CONF_TEMPERATURE_ENTITY,
     DOMAIN,
 )
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
-from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
-from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.statistics import NIGHT_STATISTICS, async_add_night_statistics
 
-from .conftest import tracker_entry
 from .fixed import NIGHT, NOW, async_setup_fixed
-from .test_restart import START
 from .test_standby import SleeperSource
-
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 @pytest.fixture(autouse=True)
@@ -60,122 +49,15 @@ def auto_enable_custom_integrations(
     """The recorder must be set up before Home Assistant (and custom integrations)."""
 
 
-def _host(address: Any) -> str | None:
-    """The host of a socket address (``None`` for a Unix socket's path)."""
-    if isinstance(address, tuple) and address:
-        return str(address[0])
-    return None
-
-
-@pytest.fixture
-def outbound(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
-    """Record every attempt to reach a host other than this machine, and block it.
-
-    Sockets may be created (as for the loopback peers of ``test_hardware_sources.py``), but
-    connecting anywhere except to the loopback addresses raises (pytest-socket's guard, made
-    explicit here); connections, datagrams and name look-ups are recorded on the way.
-    """
-    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
-    attempts: list[tuple[str, Any]] = []
-    guarded_connect = socket.socket.connect
-    guarded_connect_ex = socket.socket.connect_ex
-    real_sendto = socket.socket.sendto
-    real_getaddrinfo = socket.getaddrinfo
-
-    def note(kind: str, address: Any) -> None:
-        host = _host(address)
-        if host is not None and host not in LOOPBACK:
-            attempts.append((kind, address))
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        note("connect", address)
-        guarded_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: Any) -> int:
-        note("connect", address)
-        return guarded_connect_ex(sock, address)
-
-    def sendto(sock: socket.socket, data: bytes, *args: Any) -> int:
-        note("datagram", args[-1])
-        return real_sendto(sock, data, *args)  # type: ignore[call-overload,no-any-return]
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        note("name look-up", (host,))
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket.socket, "sendto", sendto)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return attempts
-
-
+@pytest.mark.filterwarnings("ignore:A test tried to use socket.socket.connect")
 def test_the_guard_sees_and_blocks_an_outbound_connection(
     outbound: list[tuple[str, Any]],
 ) -> None:
-    """What the night below is checked with works: an attempt is recorded and refused."""
+    """What the whole night of ``test_night.py`` is checked with works: an attempt to reach
+    another machine is recorded and refused."""
     with pytest.raises(pytest_socket.SocketConnectBlockedError):
         socket.create_connection(("192.0.2.1", 80), timeout=1)  # TEST-NET-1
     assert outbound == [("name look-up", ("192.0.2.1",)), ("connect", ("192.0.2.1", 80))]
-
-
-@pytest.mark.slow
-async def test_a_whole_night_with_every_feature_on_connects_nowhere(
-    hass: HomeAssistant,
-    outbound: list[tuple[str, Any]],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A simulated night with the alarm, the room sensors, the statistics, the picture, the
-    night's action and diagnostics: no connection leaves the machine.
-
-    The night is the test tracker's, at 1 frame a second (a tenth of the frames: the test
-    is about where data goes, not about the stages).
-    """
-    freezer.move_to(START)
-    hass.states.async_set("sensor.bedroom_temperature", "19.5", {"unit_of_measurement": "°C"})
-    hass.states.async_set("sensor.bedroom_humidity", "45", {"unit_of_measurement": "%"})
-    entry = tracker_entry(
-        {
-            CONF_ROOM: {
-                CONF_TEMPERATURE_ENTITY: "sensor.bedroom_temperature",
-                CONF_HUMIDITY_ENTITY: "sensor.bedroom_humidity",
-            }
-        }
-    )
-    night = SimulatorSource(SimulatorConfig(seed=7, frame_rate_hz=1.0), speed=0, nights=1)
-    with patch("custom_components.radar_sleep.runtime.build_source", return_value=night):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.services.async_call(
-            DOMAIN,
-            "set_alarm",
-            {"config_entry_id": entry.entry_id, "time": "07:00", "window": 30},
-            blocking=True,
-        )
-        await hass.async_block_till_done(wait_background_tasks=True)  # the whole night
-    freezer.tick(timedelta(hours=10))  # and the morning's timers
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-
-    summary = entry.runtime_data.coordinator.data.last_night
-    assert summary is not None, "the night was played through"
-    assert summary.room_temperature_c == 19.5
-    assert entry.runtime_data.alarm.state.phase is not AlarmPhase.OFF
-    answer = await hass.services.async_call(
-        DOMAIN,
-        "get_night",
-        {"config_entry_id": entry.entry_id, "show_picture": True},
-        blocking=True,
-        return_response=True,
-    )
-    assert answer is not None
-    assert answer["night"] == summary.night.isoformat()
-    image = await async_get_image(hass, "image.bedroom_last_night_hypnogram")
-    assert image.content.startswith(b"\x89PNG")
-    json_dumps(await async_get_config_entry_diagnostics(hass, entry))
-    assert await _statistic_ids(hass), "the night's statistics were recorded"
-    assert outbound == []
-    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_diagnostics_hide_the_port_and_host_and_hold_no_waveform(
