@@ -87,7 +87,9 @@ from .sources import (
     SERIAL,
     SIMULATOR,
     SOURCE_KINDS,
+    Errors,
     SourceKind,
+    async_port_user,
     select,
     source_kind,
 )
@@ -291,9 +293,12 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] | None = None
         placeholders = kind.form_placeholders() if kind.form_placeholders else None
         if user_input is not None:
-            if kind.validate is None:
+            if in_use := await self._async_port_in_use(kind, user_input):
+                errors, found = in_use
+            elif kind.validate is None:
                 return await self._async_finish(user_input)
-            errors, found = await kind.validate(self.hass, user_input)
+            else:
+                errors, found = await kind.validate(self.hass, user_input)
             if placeholders is not None:
                 placeholders |= found
             if not errors:
@@ -308,6 +313,20 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def _async_port_in_use(
+        self, kind: SourceKind, data: dict[str, Any], exclude: str | None = None
+    ) -> Errors | None:
+        """The error when another tracker already reads the serial port.
+
+        Checked before the device is listened to, which would take bytes from that tracker.
+        """
+        if kind is not SERIAL:
+            return None
+        user = await async_port_user(self.hass, str(data[CONF_PORT]), exclude)
+        if user is None:
+            return None
+        return {"base": "port_in_use"}, {"port": str(data[CONF_PORT]), "tracker": user.title}
 
     async def async_step_serial(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose the device family and port; listen for its frames before accepting."""
@@ -360,7 +379,9 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **user_input}
-            if kind.validate is not None:
+            if in_use := await self._async_port_in_use(kind, data, entry.entry_id):
+                errors, placeholders = in_use
+            elif kind.validate is not None:
                 errors, placeholders = await kind.validate(self.hass, data)
             if not errors:
                 await self.async_set_unique_id(kind.unique_id(data))
@@ -382,6 +403,7 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
                 "bytes": "",
                 "error": "",
                 "path": "",
+                "tracker": "",
                 **placeholders,
             },
         )

@@ -258,6 +258,10 @@ class NightSummary:
     """Why each epoch of ``hypnogram`` got its stage, three characters per epoch (movement,
     breathing irregularity, the stage model's confidence: :mod:`.sleep.explain`); empty for
     nights stored without them."""
+    gaps: tuple[tuple[datetime, datetime], ...] = ()
+    """Stretches of the session (start, end) without data: the radar unplugged, silent or
+    garbled, or Home Assistant down. Their epochs are wake in the hypnogram (not counted as
+    sleep) but were not observed."""
 
 
 @dataclass(frozen=True, slots=True)

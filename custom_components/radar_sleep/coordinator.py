@@ -265,27 +265,9 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         self._store.standby = standby
         self._health_changed()
         if standby:
-            if (task := self._task) is not None:
-                self._task = None
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            if (job := self._epoch_job) is not None and not job.done():
-                with contextlib.suppress(Exception):
-                    await job  # the pipeline and the sleep events are reset below
-            last_t = self.pipeline.last_t
-            if isinstance(self.source, ResumableSource) and last_t is not None:
-                self.source.resume_at(last_t)
-            self.pipeline.reset()
-            self.sleep_events.reset()
-            self._store.snapshot = None
+            await self._async_stop_source()
             self._clear_repair()
-            update = self.pipeline.idle_update(
-                self.pipeline.last_update.t, dict.fromkeys(REASON_KEYS, "standby")
-            )
-            self.pipeline.last_update = update
-            self.last_update_success = True
-            self.async_set_updated_data(RadarSleepData(update, self.data.last_night))
+            self._drop_night("standby", self.data.last_night)
             LOGGER.info("%s: standby, sensing stopped", self.name)
         else:
             LOGGER.info("%s: sensing again", self.name)
@@ -297,6 +279,52 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
             self.async_start()
             self.async_update_listeners()
         await self._store.async_save()
+
+    async def async_forget(self) -> None:
+        """Delete the sleep data: the stored nights and the night in progress.
+
+        The source is stopped while the night in progress is dropped (an epoch being
+        processed finishes first) and started again unless in standby; the alarm's settings
+        and standby are kept. The nights' long-term statistics are cleared by the caller.
+        """
+        running = self._task is not None
+        await self._async_stop_source()
+        self._store.forget_nights()
+        self._drop_night("standby" if self.standby else "data deleted", None)
+        await self._store.async_save()
+        LOGGER.info("%s: sleep data deleted", self.name)
+        if running:
+            self.async_start()
+
+    async def _async_stop_source(self) -> None:
+        """Stop consuming the source; wait for an epoch in the executor to finish."""
+        if (task := self._task) is not None:
+            self._task = None
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if (job := self._epoch_job) is not None and not job.done():
+            with contextlib.suppress(Exception):
+                await job  # the pipeline and the sleep events are reset next
+        last_t = self.pipeline.last_t
+        if isinstance(self.source, ResumableSource) and last_t is not None:
+            self.source.resume_at(last_t)
+
+    def _drop_night(self, reason: str, last_night: NightSummary | None) -> None:
+        """Forget the night in progress (source stopped) and show an idle tracker."""
+        self.pipeline.reset()
+        self.sleep_events.reset()
+        self._store.snapshot = None
+        update = self.pipeline.idle_update(
+            self.pipeline.last_update.t, dict.fromkeys(REASON_KEYS, reason)
+        )
+        self.pipeline.last_update = update
+        data = RadarSleepData(update, last_night)
+        if self.last_update_success or self.standby:
+            self.async_set_updated_data(data)  # available (standby is a state, not a fault)
+        else:
+            self.data = data  # a lost radar stays unavailable
+            self.async_update_listeners()
 
     async def _async_run(self) -> None:
         """Consume the source forever, restarting it after a failure."""
@@ -334,7 +362,11 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 job.add_done_callback(_retrieve)
                 # Shielded: a cancelled source task leaves the epoch to finish in its thread,
                 # and standby waits for it before resetting what the thread works on.
-                epoch, events, state = await asyncio.shield(job)
+                try:
+                    epoch, events, state = await asyncio.shield(job)
+                except Exception as err:
+                    self._epoch_failed(result.epoch.index, err)
+                    continue
                 self.stats.epochs += 1
                 if state is not None:
                     self._store.snapshot = state
@@ -350,6 +382,25 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                         event_listener(event)
             elif result.update is not None:
                 self._publish(result.update)
+
+    def _epoch_failed(self, index: int, err: Exception) -> None:
+        """An epoch could not be processed: it is left out of the night (a gap in its summary).
+
+        The entities are unavailable until an epoch goes through again; the source is not
+        restarted (the next frames are already the next epoch's).
+        """
+        self.stats.source_errors += 1
+        self.stats.last_error = repr(err)
+        if self.last_update_success:
+            LOGGER.error(
+                "%s: epoch %d could not be processed and is left out of the night: %r",
+                self.name,
+                index,
+                err,
+                exc_info=err,
+            )
+        self.last_update_success = False
+        self.async_update_listeners()
 
     def _process_epoch(
         self, epoch: EpochInput, room: RoomSample | None = None

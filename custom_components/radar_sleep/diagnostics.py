@@ -1,14 +1,55 @@
-"""Diagnostics: settings, live state and reasons, last night, counters, alarm, hunches."""
+"""Diagnostics: settings, the live state with its reasons, last night, counters, the alarm, hunches.
+
+The serial port or network bridge the radar is on and a capture file's path are redacted,
+wherever they appear (an error message names the port; a bridge's URL names a host). No
+waveform is included: the breathing signal stays in the pipeline's current epoch.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit
 
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .const import CONF_CAPTURE_PATH, CONF_PORT
 from .runtime import RadarSleepConfigEntry
 from .sleep.serialize import summary_to_dict
+
+TO_REDACT = {CONF_PORT, CONF_CAPTURE_PATH}
+"""Settings that name a device path, a host or a file on the user's system."""
+
+
+def _secrets(data: dict[str, Any]) -> list[str]:
+    """The texts to hide: the redacted settings' values and the host in a bridge's URL."""
+    values = [str(data[key]) for key in TO_REDACT if data.get(key)]
+    for value in list(values):
+        if "://" in value:
+            try:
+                host = urlsplit(value).hostname
+            except ValueError:
+                host = None
+            if host:
+                values.append(host)
+    return sorted(set(values), key=len, reverse=True)  # a URL before the host inside it
+
+
+def _scrub(value: Any, secrets: Iterable[str]) -> Any:
+    """``value`` with every occurrence of a secret in its strings replaced."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_scrub(v, secrets) for v in value)
+    return value
 
 
 async def async_get_config_entry_diagnostics(
@@ -25,8 +66,11 @@ async def async_get_config_entry_diagnostics(
     if coordinator.data.update.stage is not None:
         update["stage"] = coordinator.data.update.stage.label
     last_night = coordinator.data.last_night
-    return {
-        "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+    diagnostics = {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
         "pipeline": {
             "config": {
                 k: v for k, v in asdict(coordinator.pipeline.config).items() if k != "time_zone"
@@ -42,3 +86,5 @@ async def async_get_config_entry_diagnostics(
         "alarm": entry.runtime_data.alarm.diagnostics(),
         "hunches": entry.runtime_data.hunches.diagnostics(),
     }
+    result: dict[str, Any] = _scrub(diagnostics, _secrets(dict(entry.data)))
+    return result

@@ -45,8 +45,8 @@ from .coordinator import RadarSleepCoordinator
 from .hunches import HunchController, async_remove_hunches
 from .services import async_setup_services
 from .sources import build_source
-from .statistics import async_add_night_statistics
-from .store import RadarSleepStore
+from .statistics import async_add_night_statistics, async_clear_night_statistics
+from .store import RadarSleepStore, async_remove_store
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,6 +203,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
-    """A tracker was deleted: remove what it learned (its own stores)."""
+    """The tracker is deleted: so are its nights, storage files, statistics and lessons."""
+    await async_remove_store(hass, entry)
     await async_remove_alarm_learning(hass, entry)
     await async_remove_hunches(hass, entry.entry_id)
+    async_clear_night_statistics(hass, entry)
+
+
+async def async_forget_data(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """Delete a loaded tracker's sleep data: its nights, the night in progress, statistics."""
+    await entry.runtime_data.coordinator.async_forget()
+    async_clear_night_statistics(hass, entry)

@@ -1,8 +1,9 @@
-"""Actions: the smart alarm's, ``get_night``, ``answer_hunch``, ``teach`` and ``reset_learning``.
+"""Actions: the smart alarm's, a night's summary, hunches, teaching, forgetting.
 
 The alarm's: set it, snooze, dismiss, skip the next one. ``answer_hunch`` answers a bedtime
-suggestion (docs/hunches.md); ``teach`` keeps a label with a night (docs/learning.md);
-``reset_learning`` forgets what the tracker learned.
+suggestion (docs/hunches.md); ``get_night`` a stored night; ``teach`` keeps a label with a night (docs/learning.md);
+``reset_learning`` forgets what the tracker learned; ``forget_data`` deletes the stored nights,
+the night in progress, their statistics and everything learned.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
@@ -56,6 +57,7 @@ SERVICE_GET_NIGHT = "get_night"
 SERVICE_ANSWER_HUNCH = "answer_hunch"
 SERVICE_TEACH = "teach"
 SERVICE_RESET_LEARNING = "reset_learning"
+SERVICE_FORGET_DATA = "forget_data"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
@@ -296,9 +298,19 @@ async def _async_reset_learning(call: ServiceCall) -> None:
             await reset(call.hass, entry)
 
 
+async def _async_forget_data(call: ServiceCall) -> None:
+    """Delete the tracker's sleep data and everything it learned about its sleeper."""
+    from .runtime import async_forget_data  # noqa: PLC0415 - runtime imports this module
+
+    entry = _entry(call)
+    await async_forget_data(call.hass, entry)
+    for reset in LEARNING_RESETS.values():
+        await reset(call.hass, entry)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the alarm's actions (once, for every tracker)."""
+    """Register the actions (once, for every tracker)."""
     hass.services.async_register(
         DOMAIN, SERVICE_SET_ALARM, _async_set_alarm, schema=SET_ALARM_SCHEMA
     )
@@ -324,4 +336,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_FORGET_DATA, _async_forget_data, schema=_ENTRY_SCHEMA
     )

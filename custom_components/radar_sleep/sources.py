@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
+import os
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,6 +52,7 @@ from .const import (
     DEFAULT_PRESENCE_THRESHOLD,
     DEFAULT_SESSION_END_MINUTES,
     DEFAULT_SPEED,
+    DOMAIN,
     PROBE_SECONDS,
     SOURCE_ENTITIES,
     SOURCE_FMCW,
@@ -213,6 +215,42 @@ async def _probe_errors(hass: HomeAssistant, data: dict[str, Any]) -> Errors:
         "error": result.error or "",
     }
     return {"base": str(result.outcome)}, placeholders
+
+
+def _same_device(ports: list[str], port: str) -> int | None:
+    """Index of the port in ``ports`` that is the device ``port`` names (executor).
+
+    Device paths are compared where they lead (``/dev/serial/by-id/...`` links to the
+    ``/dev/ttyUSB0`` it names); URLs of network bridges as written, the host in lower case.
+    """
+
+    def key(name: str) -> str:
+        if "://" in name:
+            scheme, _, rest = name.partition("://")
+            return f"{scheme.lower()}://{rest.lower()}"
+        return os.path.realpath(name)
+
+    wanted = key(port)
+    return next((i for i, other in enumerate(ports) if key(other) == wanted), None)
+
+
+async def async_port_user(
+    hass: HomeAssistant, port: str, exclude: str | None = None
+) -> ConfigEntry | None:
+    """The tracker (other than ``exclude``) already reading the device ``port`` names.
+
+    A radar feeds one tracker: a second one on the same port would take half of its bytes.
+    """
+    entries = [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False)
+        if entry.entry_id != exclude and entry.data.get(CONF_SOURCE) == SOURCE_SERIAL
+    ]
+    if not entries:
+        return None
+    ports = [str(entry.data[CONF_PORT]) for entry in entries]
+    found = await hass.async_add_executor_job(_same_device, ports, port)
+    return None if found is None else entries[found]
 
 
 def _build_serial(hass: HomeAssistant, entry: ConfigEntry) -> FrameSource:

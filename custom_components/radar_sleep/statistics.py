@@ -8,7 +8,8 @@ again (a replayed or re-imported night) replaces its own row. The statistics are
 when the *Last night* sensors are renamed. Nothing is written when the recorder is not loaded.
 
 The bedroom while asleep (when its sensors were recorded) is one row per quantity with its
-mean, minimum and maximum while asleep.
+mean, minimum and maximum while asleep. They are cleared with the tracker's other sleep data
+(:func:`async_clear_night_statistics`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from homeassistant.components.recorder.statistics import async_add_external_stat
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import LIGHT_LUX, PERCENTAGE, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util, slugify
 
 from .const import DOMAIN
@@ -158,3 +160,12 @@ def async_add_night_statistics(
         if (value := stat.value_fn(summary.metrics)) is not None:
             row = StatisticData(start=start, mean=value, min=value, max=value)
             add(stat.key, stat.name, stat.unit_class, stat.unit, row)
+
+
+@callback
+def async_clear_night_statistics(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Queue the deletion of every statistic of the tracker (its nights and its room)."""
+    if "recorder" not in hass.config.components:
+        return
+    keys = [stat.key for stat in NIGHT_STATISTICS] + [room.key for room in ROOM_STATISTICS]
+    get_instance(hass).async_clear_statistics([statistic_id(entry, key) for key in keys])

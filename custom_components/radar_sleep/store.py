@@ -188,6 +188,13 @@ class RadarSleepStore:
                 return
         self.add_night(summary)
 
+    def forget_nights(self) -> None:
+        """Drop the past nights and the night in progress (written at the next save)."""
+        self.nights = []
+        self._nights_data = []
+        self.in_progress = None
+        self.snapshot = None
+
     def _data_to_store(self) -> dict[str, Any]:
         return {
             "nights": self._nights_data,
@@ -203,3 +210,8 @@ class RadarSleepStore:
     async def async_save(self) -> None:
         """Write everything now."""
         await self._store.async_save(self._data_to_store())
+
+
+async def async_remove_store(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete the tracker's storage file (the config entry is being removed)."""
+    await Store[dict[str, Any]](hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()

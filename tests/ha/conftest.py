@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
+import socket
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
 
 from custom_components.radar_sleep.const import (
     CONF_PARTNER,
@@ -21,6 +23,7 @@ from custom_components.radar_sleep.const import (
     DOMAIN,
 )
 from custom_components.radar_sleep.contracts import VitalsFrame
+from custom_components.radar_sleep.coordinator import RadarSleepCoordinator
 from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
@@ -28,6 +31,49 @@ from custom_components.radar_sleep.simulation.source import SimulatorSource
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/radar_sleep."""
+
+
+class SourceFailed(BaseException):
+    """A tracker's source or pipeline raised in a test that did not expect it.
+
+    A ``BaseException``, so that the coordinator's retry loop (which restarts a failed source
+    after ``RETRY_SECONDS``, forever) lets it through and its task ends: a test waiting for
+    the task (``async_block_till_done(wait_background_tasks=True)``) or for a paced source's
+    next batch (:class:`Pacer`) stops waiting, and the test fails with the error instead of
+    hanging until pytest's timeout.
+    """
+
+
+@pytest.fixture(autouse=True)
+def source_errors_fail_the_test(request: pytest.FixtureRequest) -> Generator[None]:
+    """Fail the test on an unexpected error of the tracker's source or pipeline.
+
+    The product survives them (the coordinator marks its entities unavailable and retries);
+    a test that expects them is marked ``source_errors``. A lost device (``OSError``) is
+    always expected: that is how serial sources report it.
+    """
+    if request.node.get_closest_marker("source_errors"):
+        yield
+        return
+    failures: list[BaseException] = []
+    consume = RadarSleepCoordinator._async_consume
+
+    async def checked(self: RadarSleepCoordinator) -> None:
+        try:
+            await consume(self)
+        except asyncio.CancelledError, OSError:
+            raise
+        except Exception as err:
+            failures.append(err)
+            pacer = getattr(self.source, "pacer", None)
+            if isinstance(pacer, Pacer):
+                pacer.fail(err)
+            raise SourceFailed(f"the tracker's source or pipeline raised: {err!r}") from err
+
+    with patch.object(RadarSleepCoordinator, "_async_consume", checked):
+        yield
+    if failures:
+        raise failures[0]
 
 
 def tracker_entry(options: dict[str, Any] | None = None) -> MockConfigEntry:
@@ -73,6 +119,8 @@ class Pacer:
         self._go = asyncio.Event()
         self._parked = asyncio.Event()
         self.done = False
+        self.error: BaseException | None = None
+        """Why the source will never park again (its consumer failed)."""
 
     async def park(self) -> None:
         """Source side: the batch is out; wait for the next step."""
@@ -85,9 +133,16 @@ class Pacer:
         self.done = True
         self._parked.set()
 
+    def fail(self, error: BaseException) -> None:
+        """Consumer side: the frames will never be consumed (the test fails at once)."""
+        self.error = error
+        self._parked.set()
+
     async def wait_parked(self) -> None:
-        """Until the source has delivered its current batch (or ended)."""
+        """Until the source has delivered its current batch (or ended, or failed)."""
         await asyncio.wait_for(self._parked.wait(), self.RELEASE_TIMEOUT)
+        if self.error is not None:
+            raise AssertionError("the tracker's source or pipeline failed") from self.error
 
     async def release(self) -> None:
         """Test side: deliver one more batch and wait until it has been consumed."""
@@ -136,6 +191,59 @@ def one_night_source() -> Generator[list[SimulatorSource]]:
 
     with patch("custom_components.radar_sleep.runtime.build_source", side_effect=build):
         yield built
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _host(address: Any) -> str | None:
+    """The host of a socket address (``None`` for a Unix socket's path)."""
+    if isinstance(address, tuple) and address:
+        return str(address[0])
+    return None
+
+
+@pytest.fixture
+def outbound(socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """Record every attempt to reach a host other than this machine, and block it.
+
+    Sockets may be created (as for the loopback peers of ``test_hardware_sources.py``), but
+    connecting anywhere except to the loopback addresses raises (pytest-socket's guard, made
+    explicit here); connections, datagrams and name look-ups are recorded on the way.
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
+    attempts: list[tuple[str, Any]] = []
+    guarded_connect = socket.socket.connect
+    guarded_connect_ex = socket.socket.connect_ex
+    real_sendto = socket.socket.sendto
+    real_getaddrinfo = socket.getaddrinfo
+
+    def note(kind: str, address: Any) -> None:
+        host = _host(address)
+        if host is not None and host not in LOOPBACK:
+            attempts.append((kind, address))
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        note("connect", address)
+        guarded_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        note("connect", address)
+        return guarded_connect_ex(sock, address)
+
+    def sendto(sock: socket.socket, data: bytes, *args: Any) -> int:
+        note("datagram", args[-1])
+        return real_sendto(sock, data, *args)  # type: ignore[call-overload,no-any-return]
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        note("name look-up", (host,))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", sendto)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return attempts
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """A whole simulated night played through Home Assistant: the wiring from source to entities,
-and the night kept across a restart.
+the night kept across a restart, and no connection leaving the machine with every feature on
+(the alarm, the bedroom's sensors, the recorder's statistics, the picture, the night's action,
+diagnostics).
 
 The expected values come from the sleep layer's own ``sleep_metrics`` of the night's
 hypnogram, not from the entities' code; what the entities look like is snapshotted per
@@ -9,42 +11,84 @@ platform on fixed inputs (``test_entities.py``), so retraining a model changes n
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.image import async_get_image
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import list_statistic_ids
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
+from custom_components.radar_sleep.alarm_core.state import AlarmPhase
+from custom_components.radar_sleep.const import (
+    CONF_HUMIDITY_ENTITY,
+    CONF_ROOM,
+    CONF_TEMPERATURE_ENTITY,
+    DOMAIN,
+)
 from custom_components.radar_sleep.contracts import Stage
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep.metrics import sleep_metrics, whole_minutes
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
 
-from .conftest import SilentSource
+from .conftest import SilentSource, tracker_entry
 
 START = datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder must be set up before Home Assistant (and custom integrations)."""
 
 
 @pytest.fixture
 async def played_night(
     hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
     one_night_source: list[SimulatorSource],
     freezer: FrozenDateTimeFactory,
+    outbound: list[tuple[str, Any]],
 ) -> MockConfigEntry:
-    """Set up the tracker at 21:30 and play one night to its end."""
+    """Set up the tracker at 21:30 with the bedroom's sensors and the alarm, and play one
+    night to its end; every attempt to reach another machine is recorded (and blocked)."""
     freezer.move_to(START)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    hass.states.async_set("sensor.bedroom_temperature", "19.5", {"unit_of_measurement": "°C"})
+    hass.states.async_set("sensor.bedroom_humidity", "45", {"unit_of_measurement": "%"})
+    entry = tracker_entry(
+        {
+            CONF_ROOM: {
+                CONF_TEMPERATURE_ENTITY: "sensor.bedroom_temperature",
+                CONF_HUMIDITY_ENTITY: "sensor.bedroom_humidity",
+            }
+        }
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": entry.entry_id, "time": "07:00", "window": 30},
+        blocking=True,
+    )
     await hass.async_block_till_done(wait_background_tasks=True)
-    return mock_config_entry
+    await async_wait_recording_done(hass)
+    return entry
 
 
 async def test_night_ends_in_last_night_sensors(
-    hass: HomeAssistant, played_night: MockConfigEntry, one_night_source: list[SimulatorSource]
+    hass: HomeAssistant,
+    played_night: MockConfigEntry,
+    one_night_source: list[SimulatorSource],
+    outbound: list[tuple[str, Any]],
 ) -> None:
     coordinator = played_night.runtime_data.coordinator
     night = coordinator.data.last_night
@@ -92,6 +136,24 @@ async def test_night_ends_in_last_night_sensors(
     assert diagnostics["stats"]["sessions"] == 1
     assert diagnostics["stats"]["frames"] == truth.n_epochs * 300
     assert diagnostics["update"]["reasons"]["session"]
+    assert night.room_temperature_c == 19.5
+
+    # The night's action, its picture and the statistics: still nothing leaves the machine.
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "get_night",
+        {"config_entry_id": played_night.entry_id, "show_picture": True},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    assert answer["night"] == "2026-11-20"
+    image = await async_get_image(hass, "image.bedroom_last_night_hypnogram")
+    assert image.content.startswith(b"\x89PNG")
+    stats = await hass.async_add_executor_job(list_statistic_ids, hass)
+    assert DOMAIN in {s["source"] for s in stats}, "the night's statistics were recorded"
+    assert played_night.runtime_data.alarm.state.phase is AlarmPhase.ARMED
+    assert outbound == []
 
     # Home Assistant restarts with a source that sends nothing: last night comes from storage.
     before = hass.states.get("sensor.bedroom_last_night_total_sleep_time").state

@@ -79,6 +79,7 @@ def test_services_are_described(hass: HomeAssistant) -> None:
             "answer_hunch",
             "teach",
             "reset_learning",
+            "forget_data",
         }
     )
     for service, spec in described.items():

@@ -71,6 +71,7 @@ async def test_standby_stops_sensing_and_survives_a_restart(
         )
         await hass.async_block_till_done()
         assert not source.open, "standby must close the radar"
+        assert coordinator.pipeline.flush() is None, "the open epoch's breathing is dropped"
         assert coordinator.pipeline.records == []
         assert coordinator.pipeline.session.state == "idle"
         assert hass.states.get(STANDBY).state == "on"

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
-from custom_components.radar_sleep.contracts import EPOCH_SECONDS, SessionState, Stage
+from custom_components.radar_sleep.contracts import (
+    EPOCH_SECONDS,
+    SessionState,
+    Stage,
+    TargetVitals,
+    VitalsFrame,
+)
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline, sleep_metrics
 from custom_components.radar_sleep.sleep.pipeline import (
@@ -15,6 +23,7 @@ from custom_components.radar_sleep.sleep.pipeline import (
     default_intent_model,
     default_stager,
 )
+from custom_components.radar_sleep.sleep.serialize import summary_from_dict, summary_to_dict
 from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager, IntentModel
 
 from ..conftest import SimulatedNight
@@ -172,3 +181,45 @@ def test_in_bed_reason_agrees_with_in_bed(simulated_night: SimulatedNight) -> No
     assert any(not u.in_bed for u in in_session)  # the night has times out of bed
     for u in in_session:
         assert (u.reasons["session"] == "left the bed") == (not u.in_bed), u
+
+
+def test_a_silent_hour_is_a_gap_in_the_night_not_a_second_night() -> None:
+    """A still sleeper (1 frame a second) whose radar says nothing from 00:30 to 01:30."""
+
+    def sleeper(t0: float, seconds: int) -> list[VitalsFrame]:
+        return [
+            VitalsFrame(
+                t=t0 + k,
+                targets=(
+                    TargetVitals(
+                        target_id=1,
+                        distance_m=0.6,
+                        angle_deg=-10.0,
+                        respiration_mm=tuple(
+                            3.0 * np.sin(2 * np.pi * 0.25 * (k + i / 10)) for i in range(10)
+                        ),
+                        respiration_rate_hz=10.0,
+                        movement=0.0,
+                        signal_quality=0.9,
+                    ),
+                ),
+            )
+            for k in range(seconds)
+        ]
+
+    origin = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
+    pipeline = SleepPipeline(
+        PipelineConfig(time_zone=ZoneInfo("UTC"), session_end_minutes=5), origin=origin
+    )
+    nobody = [VitalsFrame(t=7200.0 + k, targets=()) for k in range(600)]
+    list(pipeline.run(sleeper(0, 1800) + sleeper(5400, 1800) + nobody))
+    [summary] = pipeline.summaries
+    assert summary.session_start == origin
+    assert summary.session_end == origin + timedelta(hours=2)
+    assert summary.gaps == ((origin + timedelta(minutes=30), origin + timedelta(minutes=90)),)
+    # 120 epochs of the gap are not sleep; the hour observed is.
+    gap = summary.hypnogram[59:179]
+    assert set(gap) == {Stage.WAKE}
+    assert summary.metrics is not None
+    assert summary.metrics.tst_min == pytest.approx(59.5)
+    assert summary_from_dict(summary_to_dict(summary)) == summary

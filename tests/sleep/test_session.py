@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.radar_sleep.contracts import SessionState
-from custom_components.radar_sleep.sleep.session import SessionEvent, SessionTracker
+from custom_components.radar_sleep.sleep.session import MAX_GAP_EPOCHS, SessionEvent, SessionTracker
 
 
 def run(presence: list[float], start: int = 10, end: int = 40) -> list:
@@ -43,11 +43,32 @@ def test_ends_after_absence_dated_to_leaving() -> None:
     assert steps[-1].state is SessionState.IDLE
 
 
-def test_gap_in_frames_counts_as_absence() -> None:
+def test_a_gap_in_frames_with_the_user_in_bed_after_it_keeps_the_session() -> None:
     tracker = SessionTracker(10, 40)
     for i in range(20):
         tracker.step(i, 1.0)
-    step = tracker.step(200, 1.0)  # frames resume 90 minutes later
+    step = tracker.step(140, 1.0)  # the radar was silent for an hour; the user is in bed
+    assert step.event is SessionEvent.NONE
+    assert step.start_index == 0
+    assert tracker.state is SessionState.ACTIVE
+
+
+def test_a_gap_in_frames_with_nobody_after_it_ended_the_session_where_it_began() -> None:
+    tracker = SessionTracker(10, 40)
+    for i in range(20):
+        tracker.step(i, 1.0)
+    step = tracker.step(200, 0.0)  # frames resume 90 minutes later: nobody
+    assert step.event is SessionEvent.ENDED
+    assert step.end_index == 20
+    assert tracker.state is SessionState.IDLE
+
+
+def test_a_gap_longer_than_three_hours_ends_the_session_where_it_began() -> None:
+    tracker = SessionTracker(10, 40)
+    for i in range(20):
+        tracker.step(i, 1.0)
+    step = tracker.step(20 + MAX_GAP_EPOCHS + 1, 1.0)  # the next evening, say
+    assert MAX_GAP_EPOCHS == 3 * 120
     assert step.event is SessionEvent.ENDED
     assert step.end_index == 20
     assert tracker.state is SessionState.STARTING

@@ -20,7 +20,9 @@ from .protocol import ParserStats, StreamParser
 _LOGGER = logging.getLogger(__name__)
 
 SILENCE_SECONDS = 10.0
-"""A device that sends nothing for this long is treated as disconnected."""
+"""A device that sends nothing for this long is treated as disconnected; one that sends only
+unreadable bytes for this long (garbage on the line) is reported lost until a valid frame
+comes again."""
 
 
 class SerialSource:
@@ -70,6 +72,7 @@ class SerialSource:
                 reader, writer = await serialx.open_serial_connection(
                     url=self.url, baudrate=self.family.baud_rate or 115_200
                 )
+                valid_at = time.monotonic() - self._t0
                 while True:
                     chunk = await asyncio.wait_for(reader.read(4096), SILENCE_SECONDS)
                     if not chunk:
@@ -77,8 +80,15 @@ class SerialSource:
                     now = time.monotonic() - self._t0
                     messages = parser.feed(chunk)
                     if messages:
+                        valid_at = now
                         self._set_connected(True)
                         backoff = self.min_backoff
+                    elif now - valid_at > SILENCE_SECONDS:
+                        # Bytes, but none of them a frame: lost until one comes (the line is
+                        # kept open, so that the first valid frame is not missed).
+                        self._set_connected(
+                            False, f"no valid {self.family.name} frame in {SILENCE_SECONDS:g} s"
+                        )
                     for message in messages:
                         frame = self.assembler.push(message, now)
                         if frame is not None:

@@ -492,6 +492,7 @@ class SleepPipeline:
             session_start.astimezone(self.config.time_zone) - timedelta(hours=NIGHT_BOUNDARY_HOURS)
         ).date()
         rates = [r.breathing_rate_bpm for r in by_index.values() if r.breathing_rate_bpm]
+        gaps = self._gaps(start, end, by_index.keys())
         if not self.config.stages_available:
             # No stages: the room is recorded over the epochs in bed instead of asleep.
             in_bed = [i for i, r in sorted(by_index.items()) if r.present]
@@ -508,6 +509,7 @@ class SleepPipeline:
                     hypnogram=(),
                     metrics=None,
                     mean_breathing_rate_bpm=round(float(np.mean(rates)), 2) if rates else None,
+                    gaps=gaps,
                 )
             )
         stages = [by_index[i].stage if i in by_index else Stage.WAKE for i in range(start, end)]
@@ -545,8 +547,25 @@ class SleepPipeline:
                 if detected is not None and detected != onset
                 else None,
                 epoch_notes=notes,
+                gaps=gaps,
             )
         )
+
+    def _gaps(
+        self, start: int, end: int, seen: Iterable[int]
+    ) -> tuple[tuple[datetime, datetime], ...]:
+        """The stretches of epochs ``start`` .. ``end - 1`` that were never processed."""
+        es = self.config.epoch_seconds
+        have = set(seen)
+        gaps: list[tuple[datetime, datetime]] = []
+        first: int | None = None
+        for i in range(start, end + 1):
+            if i < end and i not in have:
+                first = i if first is None else first
+            elif first is not None:
+                gaps.append((self.time_of(first * es), self.time_of(i * es)))
+                first = None
+        return tuple(gaps)
 
     # -- persistence ------------------------------------------------------------------------
 

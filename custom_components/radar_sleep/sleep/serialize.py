@@ -40,6 +40,8 @@ def summary_to_dict(summary: NightSummary) -> dict[str, Any]:
             out[f.name] = None if value is None else asdict(value)
         elif f.name == "labels":
             out[f.name] = [label_to_dict(label) for label in value]
+        elif f.name == "gaps":
+            out[f.name] = [[start.isoformat(), end.isoformat()] for start, end in value]
         elif isinstance(value, datetime | date):
             out[f.name] = value.isoformat()
         else:
@@ -78,6 +80,10 @@ def summary_from_dict(data: dict[str, Any]) -> NightSummary:
         labels=tuple(label_from_dict(item) for item in data.get("labels") or ()),
         intent_detected=_dt(data.get("intent_detected")),
         epoch_notes=str(data.get("epoch_notes") or ""),
+        gaps=tuple(
+            (datetime.fromisoformat(start), datetime.fromisoformat(end))
+            for start, end in data.get("gaps") or ()
+        ),
     )
 
 

@@ -8,6 +8,9 @@ from typing import Any, Final
 
 from ..contracts import SessionState
 
+MAX_GAP_EPOCHS = 360
+"""The longest stretch without data (3 h) after which a user found in bed is still in the same
+session; after a longer one the session ends where the data stopped."""
 PRESENT_FRACTION = 0.5
 """An epoch counts as present when presence was on for at least half of it."""
 IN_BED_REASONS: Final = {True: "back in bed", False: "left the bed"}
@@ -41,7 +44,9 @@ class SessionTracker:
     A session starts once the user has been present for ``start_epochs`` consecutive epochs
     and is backdated to the first of them; it ends once the user has been absent for
     ``end_epochs`` consecutive epochs, dated to the first absent one. Epochs missing from the
-    stream (a gap in frames) count as absent.
+    stream (a gap in frames: the radar unplugged or silent, Home Assistant down) say nothing:
+    a user in bed when the data comes back is in the same session (after a gap of up to
+    :data:`MAX_GAP_EPOCHS`); one who is not left when the data stopped.
     """
 
     def __init__(self, start_epochs: int, end_epochs: int) -> None:
@@ -76,7 +81,7 @@ class SessionTracker:
         self._last_index = index
         present = presence_fraction >= PRESENT_FRACTION
         if self.state in (SessionState.ACTIVE, SessionState.AWAY):
-            if gap and self.state is SessionState.ACTIVE:
+            if gap and self.state is SessionState.ACTIVE and (not present or gap > MAX_GAP_EPOCHS):
                 self.state, self.away_since = SessionState.AWAY, index - gap
             if present:
                 if self.state is SessionState.AWAY and index - (self.away_since or index) < (
