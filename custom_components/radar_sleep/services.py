@@ -1,9 +1,10 @@
 """Actions: the smart alarm's, a night's summary, hunches, teaching, forgetting.
 
-The alarm's: set it, snooze, dismiss, skip the next one. ``answer_hunch`` answers a bedtime
-suggestion (docs/hunches.md); ``get_night`` a stored night; ``teach`` keeps a label with a night (docs/learning.md);
-``reset_learning`` forgets what the tracker learned; ``forget_data`` deletes the stored nights,
-the night in progress, their statistics and everything learned.
+The alarm's: set it, snooze, dismiss, skip the next one. ``get_night`` answers with a stored
+night; ``answer_hunch`` answers a bedtime suggestion (docs/hunches.md); ``teach`` keeps a label
+with a night (docs/learning.md); ``reset_learning`` forgets what the tracker learned;
+``forget_data`` deletes the stored nights, the night in progress, their statistics and
+everything learned.
 
 Each action targets one tracker by its config entry (``config_entry_id``), as core
 integrations with per-entry actions do. Validation problems raise a translated
