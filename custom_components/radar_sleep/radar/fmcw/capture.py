@@ -14,6 +14,10 @@ streamed by :class:`~.replay.FmcwReplaySource`):
 The file is an ordinary NumPy ``.npz`` (``np.load(path)`` opens it, ``allow_pickle`` is not
 needed). :class:`~.replay.FmcwReplaySource` reads ``frames`` incrementally, so a whole night (about
 1.8 GB of ``uint16`` at the default configuration) never has to fit in memory.
+
+Every reader here also takes a **folder** recorded by Infineon's Radar SDK, ``ifxdaq`` or
+Radar Fusion GUI (``config.json``, ``meta.json``, ``radar.npy``; :mod:`.infineon`), so such a
+recording replays and decodes as it is, without conversion.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from ...contracts import VitalsFrame
 from .config import DspConfig, FmcwConfig
 from .dsp import FloatArray
+from .infineon import frame_times, is_recording, load_recording_config, load_recording_frames
 from .processor import FmcwProcessor
 
 FORMAT_VERSION = 1
@@ -91,14 +96,20 @@ def _check_version(version: int) -> None:
 
 
 def load_capture_config(path: str | os.PathLike[str]) -> FmcwConfig:
-    """The device configuration of a capture file, without reading its frames."""
+    """The device configuration of a capture file (or recording folder), without its frames."""
+    if is_recording(path):
+        return load_recording_config(path)
     with np.load(Path(path), allow_pickle=False) as data:
         _check_version(int(data["format_version"]))
         return FmcwConfig.from_json(str(data["config"]))
 
 
 def load_capture(path: str | os.PathLike[str]) -> FmcwCapture:
-    """Read a whole ``.npz`` capture into memory (:class:`~.replay.FmcwReplaySource` streams)."""
+    """Read a whole capture into memory (:class:`~.replay.FmcwReplaySource` streams)."""
+    if is_recording(path):
+        config, mapped = load_recording_frames(path)
+        frames = np.array(mapped)
+        return FmcwCapture(frames, frame_times(config, 0, frames.shape[0]), config)
     with np.load(Path(path), allow_pickle=False) as data:
         version = int(data["format_version"])
         _check_version(version)
@@ -123,10 +134,17 @@ _read_header_2: Callable[[Any], tuple[tuple[int, ...], bool, np.dtype[Any]]] = (
 def iter_capture(path: str | os.PathLike[str], batch_frames: int) -> Generator[_Batch]:
     """Stream a capture in batches of ``batch_frames`` without loading ``frames`` whole.
 
-    Yields ``(config, frames, t)`` per batch. Works for compressed and uncompressed files.
+    Yields ``(config, frames, t)`` per batch. Works for compressed and uncompressed files and
+    for recording folders.
     """
     if batch_frames < 1:
         raise ValueError("batch_frames must be >= 1")
+    if is_recording(path):
+        config, mapped = load_recording_frames(path)
+        for start in range(0, mapped.shape[0], batch_frames):
+            chunk = np.array(mapped[start : start + batch_frames])
+            yield config, chunk, frame_times(config, start, chunk.shape[0])
+        return
     config = load_capture_config(path)
     with np.load(Path(path), allow_pickle=False) as data:
         times = np.asarray(data["t"], dtype=np.float64)
@@ -147,7 +165,7 @@ def iter_capture(path: str | os.PathLike[str], batch_frames: int) -> Generator[_
 def decode_capture(
     path: str | os.PathLike[str], dsp: DspConfig | None = None, *, batch_s: float = 1.0
 ) -> list[VitalsFrame]:
-    """Process a whole capture file: one :class:`~...contracts.VitalsFrame` per captured frame.
+    """Process a whole capture (file or recording folder): one ``VitalsFrame`` per frame.
 
     What the radar command line's ``decode --family fmcw`` prints. Frames are streamed from
     the file in batches of ``batch_s`` seconds.

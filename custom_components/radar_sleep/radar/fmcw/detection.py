@@ -13,6 +13,8 @@ from .dsp import (
     ComplexArray,
     FloatArray,
     angle_of_arrival_deg,
+    arctangent_demodulation,
+    circle_fit_pratt,
     circularity_spectrum,
     moving_energy,
     parabolic_peak,
@@ -112,6 +114,8 @@ def detect_in_window(
         candidates: list[Detection] = []
         if may_split and pair is not None:
             split = _split_bin(xk, cov, pair, spacing=spacing, noise_rx=noise_rx, dsp=dsp)
+            if split and _one_body(xk, split, distance, config.frame_rate_hz, dsp):
+                split = []
             candidates = [Detection(k, distance, angle, e_k / 2, w) for angle, w in split]
         if not candidates:
             _, vec = np.linalg.eigh(cov)
@@ -200,3 +204,51 @@ def _split_bin(
         weights[right] /= math.sqrt(2.0)
         out.append((angles[i], weights))
     return out
+
+
+def _one_body(
+    xk: ComplexArray,
+    split: list[tuple[float, NDArray[np.complex128]]],
+    distance_m: float,
+    fs: float,
+    dsp: DspConfig,
+) -> bool:
+    r"""Whether the two sources of a split bin move together: two parts of one body.
+
+    A torso a few tens of centimetres wide spans 10-20 degrees at bedside range, and its
+    parts (sternum, flanks, belly) reflect with different strengths and move by different
+    amounts, so a bin holding one chest may look like two sources to the circularity test.
+    Two people breathe independently; the parts of one body follow one breathing waveform, up
+    to a scale and a short delay. So when the two sources are closer sideways than
+    ``dsp.body_width_m`` (:math:`R\,|\sin\theta_1 - \sin\theta_2|` at range :math:`R`),
+    the displacement behind each separating beamformer is demodulated (Pratt circle fit and
+    arctangent demodulation), detrended, and the bin stays one target when their normalised
+    cross-correlation, at some delay within ``dsp.body_max_lag_s``, reaches
+    ``dsp.body_correlation``. Two people that close breathing in step (same rate and phase)
+    are therefore one target until their breaths drift apart.
+    """
+    (a1, _), (a2, _) = split
+    lateral = distance_m * abs(math.sin(math.radians(a1)) - math.sin(math.radians(a2)))
+    if lateral >= dsp.body_width_m:
+        return False
+    n = xk.shape[0]
+    ramp = np.linspace(-1.0, 1.0, n)
+    disps = []
+    for _, weights in split:
+        z = xk @ weights.conj()
+        centre, _ = circle_fit_pratt(z)
+        if not math.isfinite(centre.real):
+            return False
+        phase = arctangent_demodulation(z, centre)
+        phase -= phase.mean()
+        phase -= ramp * (float(ramp @ phase) / float(ramp @ ramp))
+        norm = float(np.sqrt(phase @ phase))
+        if norm == 0.0:
+            return False
+        disps.append(phase / norm)
+    a, b = disps
+    max_lag = min(round(dsp.body_max_lag_s * fs), n // 4)
+    best = float(a @ b)
+    for lag in range(1, max_lag + 1):
+        best = max(best, float(a[lag:] @ b[:-lag]), float(a[:-lag] @ b[lag:]))
+    return best >= dsp.body_correlation
