@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import cmath
 from dataclasses import dataclass, field
 import math
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.linalg import lapack
 
 from .config import DspConfig, FmcwConfig
 from .dsp import (
@@ -90,7 +92,7 @@ def detect_in_window(
     threshold = floor * 10.0 ** (dsp.detection_threshold_db / 10.0)
     inner = energy[1:-1]
     is_peak = (inner >= energy[:-2]) & (inner > energy[2:]) & (inner > threshold)
-    peaks = np.flatnonzero(is_peak) + 1
+    peaks = is_peak.nonzero()[0] + 1
     if peaks.size == 0:
         return []
     peaks = peaks[np.argsort(energy[peaks])[::-1]][: 2 * dsp.max_targets + 2]
@@ -107,7 +109,8 @@ def detect_in_window(
         e_k = float(energy[k])
         offset = 0.0
         if 0 < k < energy.size - 1 and energy[k - 1] > 0.0 and energy[k + 1] > 0.0:
-            offset = parabolic_peak(np.log(energy[k - 1 : k + 2]), 1)
+            e3 = energy[k - 1 : k + 2].tolist()
+            offset = parabolic_peak([math.log(e3[0]), math.log(e3[1]), math.log(e3[2])], 1)
         distance = (first_bin + k + offset) * res
         xk = p[:, :, k] - mean[:, k]
         cov = (xk.T @ xk.conj()) / n
@@ -118,16 +121,28 @@ def detect_in_window(
                 split = []
             candidates = [Detection(k, distance, angle, e_k / 2, w) for angle, w in split]
         if not candidates:
-            _, vec = np.linalg.eigh(cov)
-            weights = np.asarray(vec[:, -1], dtype=np.complex128)
+            weights = _principal_vector(cov)
             angle = None
             if pair is not None:
-                angle = angle_of_arrival_deg(float(np.angle(cov[pair[0], pair[1]])), spacing)
+                angle = angle_of_arrival_deg(cmath.phase(cov[pair[0], pair[1]]), spacing)
             candidates = [Detection(k, distance, angle, e_k, weights)]
         for cand in candidates:
             if len(accepted) < dsp.max_targets and _separate(cand, accepted, dsp, sidelobe):
                 accepted.append(cand)
     return accepted
+
+
+def _principal_vector(cov: ComplexArray) -> NDArray[np.complex128]:
+    """Unit eigenvector of the largest eigenvalue of a Hermitian matrix.
+
+    LAPACK's ``zheevd`` on the lower triangle, as ``numpy.linalg.eigh`` calls it (the same
+    vector), without numpy's per-call checks: this runs at every update.
+    """
+    matrix = np.asarray(cov, dtype=np.complex128)
+    _, vec, info = lapack.zheevd(matrix, compute_v=1, lower=1)
+    if info != 0:  # did not converge: numpy's path raises with the reason
+        _, vec = np.linalg.eigh(matrix)
+    return np.asarray(vec[:, -1], dtype=np.complex128)
 
 
 def _separate(cand: Detection, accepted: list[Detection], dsp: DspConfig, sidelobe: float) -> bool:
