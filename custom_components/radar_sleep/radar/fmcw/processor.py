@@ -69,6 +69,8 @@ class FmcwProcessor:
         self._bp_blocks: dict[int, NDArray[np.float64]] = {}
         self._ms_blocks: dict[int, NDArray[np.float64]] = {}
         self._update = max(1, round(self.dsp.update_s * fs))
+        self._bp_blocks[self._update] = block_filter_matrix(self._sections, self._update)
+        self._ms_blocks[self._update] = block_filter_matrix([self._ms_ba], self._update)
         self._det_frames = max(2, round(self.dsp.detection_window_s * fs))
         self._min_det = max(2, round(self.dsp.min_detection_s * fs))
         self._fit_frames = max(3, round(self.dsp.fit_window_s * fs))
