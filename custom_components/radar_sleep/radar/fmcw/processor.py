@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 import math
 
 import numpy as np
@@ -97,6 +98,8 @@ class FmcwProcessor:
         self._sums: tuple[NDArray[np.complex128], FloatArray] | None = None
         self._sum_lo = self._sum_hi = 0
         self._sum_updates = 0
+        self._blocks: deque[tuple[int, int, NDArray[np.complex128], FloatArray]] = deque()
+        """Sums of the blocks added to the window since it was last summed whole."""
 
     @property
     def frames_seen(self) -> int:
@@ -189,14 +192,29 @@ class FmcwProcessor:
             w = p_all[g_lo - g0 : b].astype(np.complex128)
             self._sums = (w.sum(axis=0), (w.real**2 + w.imag**2).sum(axis=0))
             self._sum_updates = 0
+            self._blocks.clear()
         else:
             assert self._sums is not None
             s1, s2 = self._sums
             add = p_all[self._sum_hi - g0 : b]
-            drop = p_all[self._sum_lo - g0 : g_lo - g0]
-            s1 = s1 + add.sum(axis=0, dtype=np.complex128) - drop.sum(axis=0, dtype=np.complex128)
-            s2 = s2 + _power(add).sum(axis=0, dtype=np.float64)
-            s2 -= _power(drop).sum(axis=0, dtype=np.float64)
+            add1 = add.sum(axis=0, dtype=np.complex128)
+            add2 = _power(add).sum(axis=0, dtype=np.float64)
+            blocks = self._blocks
+            blocks.append((self._sum_hi, g_end, add1, add2))
+            s1 = s1 + add1
+            s2 = s2 + add2
+            # What leaves the window: whole blocks added before as they were, the rest anew.
+            lo = self._sum_lo
+            while blocks and blocks[0][0] == lo and blocks[0][1] <= g_lo:
+                _, lo, drop1, drop2 = blocks.popleft()
+                s1 -= drop1
+                s2 -= drop2
+            if lo < g_lo:
+                drop = p_all[lo - g0 : g_lo - g0]
+                s1 -= drop.sum(axis=0, dtype=np.complex128)
+                s2 -= _power(drop).sum(axis=0, dtype=np.float64)
+            while blocks and blocks[0][0] < g_lo:
+                blocks.popleft()
             self._sums = (s1, s2)
             self._sum_updates += 1
         self._sum_lo, self._sum_hi = g_lo, g_end
