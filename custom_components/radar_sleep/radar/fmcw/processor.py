@@ -32,6 +32,9 @@ def _power(x: NDArray[np.complex64]) -> NDArray[np.float64]:
     return w[..., 0::2] + w[..., 1::2]
 
 
+_TWO_PI = 2.0 * math.pi
+
+
 class FmcwProcessor:
     """Streaming vital-signs processor: IF frames in, one ``VitalsFrame`` per frame out.
 
@@ -294,9 +297,15 @@ class FmcwProcessor:
         has_prev = tr.last_phase is not None and a >= 1 and a - 1 >= lo
         seg = z[a - 1 - lo :] if has_prev else z[a - lo :]
         rel = seg - centre
-        phase = unwrap_phase(np.arctan2(rel.imag, rel.real))
+        angles = np.arctan2(rel.imag, rel.real)
         if has_prev and tr.last_phase is not None:
-            phase = phase[1:] + (tr.last_phase - phase[0])
+            # Unwrapped and continued from the last update's phase in one pass.
+            step = angles[1:] - angles[:-1]
+            step -= _TWO_PI * np.rint(step * (1.0 / _TWO_PI))
+            phase = np.cumsum(step)
+            phase += tr.last_phase
+        else:
+            phase = unwrap_phase(angles)
         tr.last_phase = float(phase[-1])
         disp = phase * self._disp_scale
         if tr.bp_zi is None or tr.ms_zi is None:
