@@ -55,14 +55,18 @@ def shape(**changes: Any) -> dict[str, Any]:
 
 
 def write_recording(
-    root: Path, frames: np.ndarray, fmcw_shape: dict[str, Any], device: str = "RadarIfxAvian_00"
+    root: Path,
+    frames: np.ndarray,
+    fmcw_shape: dict[str, Any],
+    device: str = "RadarIfxAvian_00",
+    description: str = "BGT60TR13C FMCW Radar Sensor",
 ) -> Path:
     """A recording folder as ifxdaq writes it; returns the recording folder."""
     folder = root / device
     folder.mkdir(parents=True)
     config = {"device_config": {"fmcw_single_shape": fmcw_shape}}
     (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    meta = {"adc_resolution": 12, "description": "BGT60TR13C FMCW Radar Sensor"}
+    meta = {"adc_resolution": 12, "description": description}
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     (folder / "format.version").write_text("1.0.0", encoding="utf-8")
     np.save(folder / "radar.npy", frames)
@@ -90,6 +94,9 @@ def test_settings_map_onto_the_fmcw_config(tmp_path: Path) -> None:
     vertical = load_capture_config(two)
     assert vertical.rx_positions_wl == ((0.5, 0.0), (0.5, 0.5))
     assert vertical.azimuth_pair is None
+    # Another board: its antenna geometry is unknown, so no angles.
+    other = write_recording(tmp_path / "atr24c", frames, shape(), description="BGT60ATR24C")
+    assert load_capture_config(other).azimuth_pair is None
 
 
 def test_frames_stream_with_times_from_the_frame_period(tmp_path: Path) -> None:

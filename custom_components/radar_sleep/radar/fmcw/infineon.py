@@ -25,7 +25,8 @@ device's ``fmcw_single_shape`` onto :class:`~.config.FmcwConfig`:
 ``rx_antennas``             ``rx_positions_wl``: the BGT60TR13C's L of receive antennas
                             (RX1 and RX3 horizontal, RX3 and RX2 vertical, half a
                             wavelength apart); ``azimuth_pair`` = (RX1, RX3) when both
-                            were recorded, else none (no angles)
+                            were recorded, else none (no angles). Other boards (the
+                            device ``meta.json`` ``description``) are read without angles
 ==========================  ===========================================================
 
 A recording with several transmit antennas (``mimo_mode`` other than ``off``) interleaves
@@ -48,6 +49,7 @@ from .config import FmcwConfig
 
 DATA_FILE = "radar.npy"
 CONFIG_FILE = "config.json"
+META_FILE = "meta.json"
 
 BGT60TR13C_RX_WL: dict[int, tuple[float, float]] = {
     1: (0.0, 0.0),
@@ -106,13 +108,17 @@ def _number(shape: dict[str, Any], key: str) -> float:
     return value
 
 
-def ifx_config(raw: dict[str, Any]) -> FmcwConfig:
-    """:class:`~.config.FmcwConfig` of a parsed ``config.json`` (mapping in the module doc)."""
-    device = raw.get("device_config", raw)
-    if not isinstance(device, dict) or "fmcw_single_shape" not in device:
-        kinds = ", ".join(device) if isinstance(device, dict) else type(device).__name__
+def ifx_config(raw: dict[str, Any], device: str = "BGT60TR13C") -> FmcwConfig:
+    """:class:`~.config.FmcwConfig` of a parsed ``config.json`` (mapping in the module doc).
+
+    ``device`` is the device folder's ``meta.json`` ``description``; the antenna geometry
+    (and so the angles) is known for the BGT60TR13C only.
+    """
+    shapes = raw.get("device_config", raw)
+    if not isinstance(shapes, dict) or "fmcw_single_shape" not in shapes:
+        kinds = ", ".join(shapes) if isinstance(shapes, dict) else type(shapes).__name__
         raise ValueError(f"only fmcw_single_shape recordings are supported (found {kinds})")
-    shape = device["fmcw_single_shape"]
+    shape = shapes["fmcw_single_shape"]
     mimo = str(shape.get("mimo_mode", "off"))
     tx = list(shape.get("tx_antennas", [1]))
     if mimo != "off" or len(tx) != 1:
@@ -123,7 +129,7 @@ def ifx_config(raw: dict[str, Any]) -> FmcwConfig:
     frame_time = _number(shape, "frame_repetition_time_s")
     if frame_time <= 0:
         raise ValueError(f"{CONFIG_FILE}: frame_repetition_time_s must be positive")
-    if all(a in BGT60TR13C_RX_WL for a in rx):
+    if "TR13C" in device.upper() and all(a in BGT60TR13C_RX_WL for a in rx):
         positions = tuple(BGT60TR13C_RX_WL[a] for a in rx)
         pair = (rx.index(1), rx.index(3)) if 1 in rx and 3 in rx else None
     else:  # another board: no known geometry, so no angles
@@ -165,7 +171,16 @@ def _open(path: str | os.PathLike[str]) -> tuple[FmcwConfig, NDArray[Any]]:
         raise ValueError(f"{device / CONFIG_FILE} is not JSON: {err}") from err
     if not isinstance(raw, dict):
         raise ValueError(f"{device / CONFIG_FILE} is not a JSON object")  # noqa: TRY004 - bad file
-    config = ifx_config(raw)
+    description = "BGT60TR13C"  # what ifxdaq records; a device meta.json may say otherwise
+    meta_path = device / META_FILE
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            meta = {}
+        if isinstance(meta, dict) and isinstance(meta.get("description"), str):
+            description = meta["description"]
+    config = ifx_config(raw, description)
     frames = np.load(device / DATA_FILE, mmap_mode="r", allow_pickle=False)
     expected = (config.n_rx, config.chirps_per_frame, config.samples_per_chirp)
     if frames.ndim != 4 or tuple(frames.shape[1:]) != expected:
