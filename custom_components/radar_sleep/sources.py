@@ -281,13 +281,17 @@ async def _fmcw_schema(hass: HomeAssistant, defaults: dict[str, Any]) -> dict[An
 
 
 def _check_capture(path: Path) -> tuple[str | None, str]:
-    """Read a capture's header (executor): an error key and its detail, or ``None``."""
+    """Read a capture's header (executor): an error key and its detail, or ``None``.
+
+    A capture is a ``.npz`` file or a folder recorded by Infineon's Radar SDK, ifxdaq or Radar
+    Fusion GUI (``radar/fmcw/infineon.py``).
+    """
     from .radar.fmcw.capture import (  # noqa: PLC0415 - numpy DSP module
         CaptureError,
         load_capture_config,
     )
 
-    if not path.is_file():
+    if not path.exists():
         return "capture_not_found", ""
     try:
         load_capture_config(path)

@@ -38,9 +38,14 @@ from custom_components.radar_sleep.const import (
     DOMAIN,
     UNAVAILABLE_REPAIR_SECONDS,
 )
+from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.radar.drivers import ld2410, mr60bha2
 from custom_components.radar_sleep.radar.fmcw.capture import save_capture
 from custom_components.radar_sleep.radar.fmcw.simulate import FmcwScene, SimPerson, simulate
+from custom_components.radar_sleep.sleep.pipeline import FrameResult, SleepPipeline
+from tests.conftest import shared_data_or_skip
+
+from .conftest import SilentSource
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")  # TCP peers on 127.0.0.1 only
 
@@ -342,4 +347,42 @@ async def test_lost_device_goes_unavailable_raises_a_repair_and_comes_back(
     assert registry.async_get_issue(DOMAIN, issue_id) is None
     assert hass.states.get("sensor.bedroom_sleep_stage").state != "unavailable"
     assert caplog.text.count("delivering frames again") == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_real_infineon_recording_replays_as_one_person(hass: HomeAssistant) -> None:
+    """The real BGT60TR13C recording (an ifxdaq folder), chosen in the config flow, replayed.
+
+    One person at 0.33 m in the recording (see ``tests/radar/fmcw/test_infineon.py``): every
+    frame that reaches the sleep pipeline holds at most one target, always the same one.
+    """
+    folder = shared_data_or_skip("radar", "bgt60tr13c-ifxdaq")
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()):
+        flow_id = await start_user_flow(hass, "fmcw_replay")
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_CAPTURE_PATH: str(folder)}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = result["result"]
+        await hass.async_block_till_done()
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_SPEED: 0})
+    seen: list[VitalsFrame] = []
+    push = SleepPipeline.push
+
+    def spy(self: SleepPipeline, frame: VitalsFrame) -> FrameResult:
+        seen.append(frame)
+        return push(self, frame)
+
+    with patch.object(SleepPipeline, "push", spy):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.stats.source_errors == 0
+    assert coordinator.stats.frames == 256  # 19.8 s at 12.94 frames/s
+    assert all(len(frame.targets) <= 1 for frame in seen), "one person, one target"
+    targets = [frame.targets[0] for frame in seen if frame.targets]
+    assert len(targets) >= 256 - 26  # a target from the first detection (2 s) on
+    assert {t.target_id for t in targets} == {targets[0].target_id}
+    assert all(abs(t.distance_m - 0.33) < 0.03 for t in targets)
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -10,6 +10,12 @@ the pipeline on their own recordings::
 
     python -m training.psg.analyze night.csv --start 2024-03-01T22:10
     python -m training.psg.analyze night.edf --channel "Resp chest"
+    python -m training.psg.analyze bedside.npz
+
+A raw-FMCW radar capture (Radar Sleep's ``.npz``, or a recording folder of Infineon's Radar
+SDK, ifxdaq or Radar Fusion GUI) is decoded by the radar's own signal chain
+(:func:`~custom_components.radar_sleep.radar.fmcw.capture.decode_capture`) and its frames go
+to the pipeline as they are (:func:`analyze_capture`).
 
 EDF files are read by :mod:`training.psg.edf`; without ``--channel`` the breathing channel is
 chosen as the training loaders choose it (:func:`training.psg.channels.select_channel`:
@@ -25,9 +31,9 @@ polysomnographic or diagnostic scoring (see ``docs/analyze.md``).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 import json
 import math
@@ -108,8 +114,8 @@ class AnalysisResult:
     """The live state after each epoch (with the reason for each decision)."""
     summaries: tuple[NightSummary, ...]
     """One per session, in order."""
-    view: BreathingView = field(repr=False)
-    """The frames the pipeline saw, as arrays."""
+    view: BreathingView | None = field(repr=False)
+    """The frames the pipeline saw, as arrays (``None`` for a radar capture)."""
 
     @property
     def n_epochs(self) -> int:
@@ -185,18 +191,99 @@ def analyze_breathing(
     if not config.zone.contains(distance_m, None):
         raise RecordingError(f"distance {distance_m} m is outside the configured user zone")
     view = breathing_view(breathing, fs, frame_rate_hz=frame_rate_hz, amplitude_mm=amplitude_mm)
+    last = float(view.t[-1]) if view.t.size else 0.0
+    duration = float(np.asarray(breathing).size / fs)
+    return _analyze_frames(
+        view.frames(distance_m=distance_m),
+        last,
+        duration,
+        fs,
+        start,
+        config=config,
+        stager=stager,
+        params=params,
+        view=view,
+    )
+
+
+def analyze_capture(
+    path: str | Path,
+    start: datetime | None = None,
+    *,
+    config: PipelineConfig | None = None,
+    stager: StageModel | None = None,
+    params: BaselineParams | None = None,
+) -> AnalysisResult:
+    """Run the runtime sleep pipeline on a raw-FMCW radar capture.
+
+    ``path`` is a Radar Sleep ``.npz`` capture or an Infineon Radar SDK / ifxdaq / Radar
+    Fusion GUI recording folder; it is decoded by the radar's signal chain, exactly as Home
+    Assistant's replay source does, and every target goes to the pipeline (which picks the
+    sleeper in its user zone). Frame times are counted from the first frame. ``fs`` of the
+    result is the frame rate.
+
+    Raises
+    ------
+    RecordingError
+        The capture cannot be read or has no frames.
+
+    """
+    from custom_components.radar_sleep.radar.fmcw.capture import (  # noqa: PLC0415 - DSP
+        decode_capture,
+        load_capture_config,
+    )
+
+    try:
+        device = load_capture_config(path)
+        frames = decode_capture(path)
+    except (OSError, ValueError, KeyError, EOFError) as err:
+        raise RecordingError(f"cannot read the radar capture {path}: {err}") from err
+    if not frames:
+        raise RecordingError(f"the radar capture {path} has no frames")
+    t0 = frames[0].t
+    period = 1.0 / device.frame_rate_hz
+    frames = [replace(f, t=f.t - t0) for f in frames]
+    return _analyze_frames(
+        frames,
+        frames[-1].t,
+        frames[-1].t + period,
+        device.frame_rate_hz,
+        start,
+        config=config or PipelineConfig(),
+        stager=stager,
+        params=params,
+        view=None,
+    )
+
+
+def is_radar_capture(path: Path) -> bool:
+    """Whether ``path`` is a raw-FMCW capture (an ``.npz`` file or a recording folder)."""
+    return path.is_dir() or path.suffix.lower() == ".npz"
+
+
+def _analyze_frames(
+    frames: Iterable[VitalsFrame],
+    last: float,
+    duration: float,
+    fs: float,
+    start: datetime | None,
+    *,
+    config: PipelineConfig,
+    stager: StageModel | None,
+    params: BaselineParams | None,
+    view: BreathingView | None,
+) -> AnalysisResult:
+    """The pipeline over ``frames`` (source time from 0), then nobody until sessions close."""
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     pipeline = SleepPipeline(config, start, stager=stager, params=params)
     origin = pipeline.origin
-    duration = float(np.asarray(breathing).size / fs)
     es = config.epoch_seconds
     n_epochs = max(1, math.ceil(duration / es - 1e-9))
 
     def stream() -> Iterator[VitalsFrame]:
-        yield from view.frames(distance_m=distance_m)
+        yield from frames
         # Nobody in view after the end, until the session has closed (summary).
-        last = float(view.t[-1]) if view.t.size else 0.0
         tail = config.session_end_minutes * 60.0 + 2 * es
         for k in range(1, math.ceil(tail) + 1):
             yield VitalsFrame(t=last + k, targets=())
@@ -427,14 +514,18 @@ def result_to_dict(result: AnalysisResult, recording: Recording | None = None) -
         "fs_hz": result.fs,
         "duration_s": round(result.duration_s, 3),
     }
-    out["conversion"] = {
-        "frame_rate_hz": view.frame_rate_hz,
-        "scale_mm_per_unit": view.scale_mm,
-        "breath_amplitude_mm": view.breath_amplitude_mm,
-        "clear_breathing_fraction": round(view.periodic_fraction, 4),
-        "valid_fraction": round(float(np.mean(view.valid)), 4),
-        "movement_fraction": round(float(np.mean(view.movement > MOVEMENT_FRAME_LEVEL)), 4),
-    }
+    out["conversion"] = (
+        None  # a radar capture: the radar's own frames, no conversion
+        if view is None
+        else {
+            "frame_rate_hz": view.frame_rate_hz,
+            "scale_mm_per_unit": view.scale_mm,
+            "breath_amplitude_mm": view.breath_amplitude_mm,
+            "clear_breathing_fraction": round(view.periodic_fraction, 4),
+            "valid_fraction": round(float(np.mean(view.valid)), 4),
+            "movement_fraction": round(float(np.mean(view.movement > MOVEMENT_FRAME_LEVEL)), 4),
+        }
+    )
     out["hypnogram"] = {
         "start": result.start.isoformat(),
         "epoch_seconds": result.epoch_seconds,
@@ -533,7 +624,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         prog="python -m training.psg.analyze",
         description="Stage a breathing recording (CSV or EDF) with Radar Sleep's sleep pipeline.",
     )
-    ana.add_argument("file", type=Path)
+    ana.add_argument(
+        "file", type=Path, help="CSV, EDF, or a raw-FMCW capture (.npz, Infineon folder)"
+    )
     ana.add_argument("--channel", help="EDF channel label (CSV: the breathing column)")
     ana.add_argument("--time-column", help=f"CSV time column (default: one of {TIME_COLUMNS})")
     ana.add_argument("--signal-column", help="CSV breathing column (default: the other one)")
@@ -542,6 +635,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     ana.add_argument("--frame-rate", type=float, default=DEFAULT_FRAME_RATE_HZ)
     args = ana.parse_args(argv)
 
+    if is_radar_capture(args.file):
+        return _main_capture(args.file, args.start, args.epochs_csv, out)
     try:
         recording = read_recording(args.file, args.channel, args.time_column, args.signal_column)
         start = recording.start
@@ -556,6 +651,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     data = result_to_dict(result, recording)
+    data["recording"]["start_assumed"] = start is None
+    out.write(json.dumps(_finite(data), allow_nan=False) + "\n")
+    return 0
+
+
+def _main_capture(path: Path, start_text: str | None, epochs_csv: Path | None, out: TextIO) -> int:
+    """``main`` for a raw-FMCW capture (an ``.npz`` file or an Infineon recording folder)."""
+    try:
+        start = None if start_text is None else _parse_start(start_text)
+        result = analyze_capture(path, start)
+        if epochs_csv is not None:
+            write_epochs_csv(result, epochs_csv)
+    except (RecordingError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    data = result_to_dict(result)
+    data = {"source": {"file": str(path), "format": "fmcw", "channel": None}, **data}
     data["recording"]["start_assumed"] = start is None
     out.write(json.dumps(_finite(data), allow_nan=False) + "\n")
     return 0

@@ -7,7 +7,9 @@
 such as ``/dev/serial/by-id/...`` or ``socket://host:port``). ``decode`` prints one JSON object
 per decoded message (family, type, byte offset, fields in SI units) and a final JSON line with
 the counts (frames, bad checksums, skipped bytes). For ``fmcw`` the file is a raw-frame capture
-(``.npz``, see ``radar/fmcw/capture.py``) and ``decode`` prints one JSON object per processed frame.
+(``.npz``, see ``radar/fmcw/capture.py``, or a recording folder of Infineon's Radar SDK,
+ifxdaq or Radar Fusion GUI, see ``radar/fmcw/infineon.py``) and ``decode`` prints one JSON
+object per processed frame.
 """
 
 from __future__ import annotations
@@ -98,7 +100,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     rec.add_argument("out", type=Path)
     dec = sub.add_parser("decode", help="decode a capture to JSON lines")
     dec.add_argument("--family", required=True, choices=sorted(FAMILY_MODULES))
-    dec.add_argument("file", type=Path)
+    dec.add_argument(
+        "file", type=Path, help="capture file (fmcw: also an Infineon recording folder)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "record":

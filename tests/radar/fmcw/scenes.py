@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 import pytest
 
 from custom_components.radar_sleep.contracts import VitalsFrame
-from custom_components.radar_sleep.radar.fmcw.config import FmcwConfig
+from custom_components.radar_sleep.radar.fmcw.config import DspConfig, FmcwConfig
 from custom_components.radar_sleep.radar.fmcw.processor import FmcwProcessor
 from custom_components.radar_sleep.radar.fmcw.simulate import (
     FmcwScene,
@@ -87,11 +87,14 @@ def tracks(frames: list[VitalsFrame], after_s: float = 0.0) -> dict[int, Track]:
 
 
 def run(
-    scene: FmcwScene, duration_s: float = 60.0, output: Output = "real"
+    scene: FmcwScene,
+    duration_s: float = 60.0,
+    output: Output = "real",
+    dsp: DspConfig | None = None,
 ) -> tuple[SimulatedCapture, list[VitalsFrame]]:
     """Simulate a scene and process it in 2-s batches, as a live source would."""
     cap = simulate(scene, duration_s, CONFIG, output=output)
-    processor = FmcwProcessor(cap.config)
+    processor = FmcwProcessor(cap.config, dsp)
     frames: list[VitalsFrame] = []
     step = round(2 * FS)
     for start in range(0, len(cap.t), step):

@@ -9,8 +9,10 @@ import pytest
 
 from custom_components.radar_sleep.radar.fmcw.simulate import (
     DEFAULT_SNR_DB,
+    BodyScatterer,
     FmcwScene,
     SimPerson,
+    extended_chest,
     simulate,
 )
 
@@ -40,3 +42,25 @@ def test_simulator_is_deterministic_and_its_snr_is_as_documented() -> None:
     assert float(np.max(np.abs(clean.frames))) == pytest.approx(1.0, rel=0.02)
     # Ground truth: the chest moves towards the radar by the breathing displacement.
     assert np.allclose(clean.distance_m[0], 1.0 - clean.displacement_mm[0] / 1000)
+
+
+def test_an_extended_body_sums_its_parts() -> None:
+    quiet = {"clutter": (), "leakage": 0.0, "snr_db": 200.0, "seed": 2}
+    point = simulate(FmcwScene(people=(SimPerson(0.6, 10.0),), **quiet), 1.0, output="complex")
+    one = SimPerson(0.6, 10.0, scatterers=(BodyScatterer(),))
+    single = simulate(FmcwScene(people=(one,), **quiet), 1.0, output="complex")
+    assert np.array_equal(single.frames, point.frames)  # one default part is the point chest
+    # Two parts of half the reflectivity at the same place: the same echo.
+    halves = SimPerson(0.6, 10.0, scatterers=(BodyScatterer(reflectivity=0.5),) * 2)
+    double = simulate(FmcwScene(people=(halves,), **quiet), 1.0, output="complex")
+    assert np.allclose(double.frames, point.frames, atol=1e-5)
+    # A part 0.1 m to the side at 0.6 m is atan(0.1 / 0.6) = 9.46 degrees further right.
+    side = SimPerson(0.6, 0.0, scatterers=(BodyScatterer(lateral_m=0.1),))
+    shifted = simulate(FmcwScene(people=(side,), **quiet), 1.0, output="complex")
+    turned = SimPerson(0.6, 9.4623222, scatterers=())
+    rotated = simulate(FmcwScene(people=(turned,), **quiet), 1.0, output="complex")
+    assert np.allclose(shifted.frames, rotated.frames, atol=1e-5)
+    assert np.array_equal(single.displacement_mm, point.displacement_mm)
+    parts = extended_chest(0.3, 5)
+    assert [p.lateral_m for p in parts] == pytest.approx([-0.15, -0.075, 0.0, 0.075, 0.15])
+    assert max(p.motion for p in parts) == 1.0

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 
 from custom_components.radar_sleep.contracts import EPOCH_SECONDS, Stage
+from custom_components.radar_sleep.radar.fmcw.capture import save_capture
+from custom_components.radar_sleep.radar.fmcw.simulate import FmcwScene, SimPerson, simulate
 from custom_components.radar_sleep.sleep.staging import BaselineStager
 from tests.conftest import shared_data_or_skip
 from tests.training.psg.recordings import NIGHT, synthetic_breathing, write_csv
@@ -389,3 +391,24 @@ def test_real_night_breathing_only() -> None:
     assert len(result.summaries) == 1
     assert kappa((ref[keep] > 0).astype(int), (dev[keep] > 0).astype(int), 2) > 0.3  # sleep/wake
     assert kappa(ref[keep], dev[keep], 4) > 0.15
+
+
+def test_a_raw_fmcw_capture_is_decoded_by_the_radar_chain(tmp_path: Path) -> None:
+    cap = simulate(FmcwScene(people=(SimPerson(0.8, 10.0),), seed=3), 45.0, output="adc")
+    path = tmp_path / "bedside.npz"
+    save_capture(path, cap.frames, 500.0 + cap.t, cap.config)  # the capture's own clock
+    code, data, _ = run(path, "--start", "2026-03-01T23:00")
+    assert code == 0
+    assert data is not None
+    assert data["source"] == {"file": str(path), "format": "fmcw", "channel": None}
+    assert data["conversion"] is None  # the radar's own frames
+    assert data["recording"]["fs_hz"] == 20.0
+    assert data["recording"]["duration_s"] == 45.0  # 900 frames at 20 Hz, from 0
+    assert data["recording"]["start"] == "2026-03-01T23:00:00+00:00"
+    assert len(data["hypnogram"]["stages"]) == 2  # 45 s: two 30-s epochs
+    assert data["nights"] == []  # a session needs 5 minutes in bed
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a capture")
+    code, _, err = run(broken)
+    assert code == 2
+    assert "radar capture" in err

@@ -20,7 +20,10 @@ of the mm-wave vital-signs literature [1]_ [2]_:
    eigenvalues is therefore separated blindly (:func:`.dsp.circularity_spectrum`): one chest's
    echo traces a circle in the I/Q plane, two chests' echoes together do not, so the null
    angles at which a null-steering beamformer's output becomes a circle are the two people's
-   angles, and each null-steering beamformer isolates the other person [5]_.
+   angles, and each null-steering beamformer isolates the other person [5]_. One chest is an
+   extended reflector whose parts may look like two such sources; two sources less than
+   ``body_width_m`` apart sideways whose displacements move together (correlated) stay one
+   target (:func:`.detection.detect_in_window`).
 3. **Tracking** (:mod:`.tracker`) across updates by range and angle, with ids that persist.
 4. **Phase demodulation** per target (:class:`.processor.FmcwProcessor`): the complex range
    bin of the target (coherently combined over RX with the principal eigenvector of its
@@ -48,7 +51,9 @@ of the mm-wave vital-signs literature [1]_ [2]_:
 Modules: :mod:`.config` (acquisition and processing settings), :mod:`.dsp` (range FFT, DC
 removal, circle fits, phase demodulation, the breathing band-pass design), :mod:`.detection`,
 :mod:`.tracker`, :mod:`.processor` (the streaming chain: demodulation, movement, quality),
-:mod:`.capture` (the ``.npz`` capture format), :mod:`.replay` (a capture as a live source) and
+:mod:`.capture` (the ``.npz`` capture format), :mod:`.infineon` (recording folders of Infineon's
+Radar SDK, ifxdaq and Radar Fusion GUI, read as captures), :mod:`.replay` (a capture as a live
+source) and
 :mod:`.simulate` (an IF-level simulator of the same radar, the test bench of the chain).
 
 References

@@ -21,6 +21,10 @@ not finite and increasing, a newer format) raises :class:`CaptureError` and noth
 zip CRC-32 of each array is the capture's checksum: a capture has no per-frame checksum, so a
 damaged file is refused whole, and :func:`iter_capture` checks the CRC of ``frames`` before it
 yields the first batch.
+
+Every reader here also takes a **folder** recorded by Infineon's Radar SDK, ``ifxdaq`` or
+Radar Fusion GUI (``config.json``, ``meta.json``, ``radar.npy``; :mod:`.infineon`), so such a
+recording replays and decodes as it is, without conversion.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from ...contracts import VitalsFrame
 from .config import DspConfig, FmcwConfig
 from .dsp import FloatArray
+from .infineon import frame_times, is_recording, load_recording_config, load_recording_frames
 from .processor import FmcwProcessor
 
 FORMAT_VERSION = 1
@@ -164,13 +169,21 @@ def _check_frames(shape: tuple[int, ...], dtype: np.dtype[Any], config: FmcwConf
 
 
 def load_capture_config(path: str | os.PathLike[str]) -> FmcwConfig:
-    """The device configuration of a capture file, without reading its frames."""
+    """The device configuration of a capture file (or recording folder), without its frames."""
+    if is_recording(path):
+        with _reading(path):
+            return load_recording_config(path)
     with _reading(path), np.load(Path(path), allow_pickle=False) as data:
         return _config(data)
 
 
 def load_capture(path: str | os.PathLike[str]) -> FmcwCapture:
-    """Read a whole ``.npz`` capture into memory (:class:`~.replay.FmcwReplaySource` streams)."""
+    """Read a whole capture into memory (:class:`~.replay.FmcwReplaySource` streams)."""
+    if is_recording(path):
+        with _reading(path):
+            config, mapped = load_recording_frames(path)
+            frames = np.array(mapped)
+        return FmcwCapture(frames, frame_times(config, 0, frames.shape[0]), config)
     with _reading(path), np.load(Path(path), allow_pickle=False) as data:
         version = int(data["format_version"])
         config = _config(data)
@@ -202,11 +215,19 @@ def _check_crc(archive: zipfile.ZipFile, name: str) -> None:
 def iter_capture(path: str | os.PathLike[str], batch_frames: int) -> Generator[_Batch]:
     """Stream a capture in batches of ``batch_frames`` without loading ``frames`` whole.
 
-    Yields ``(config, frames, t)`` per batch. Works for compressed and uncompressed files. The
-    CRC-32 of ``frames`` is checked (one streaming read) before the first batch.
+    Yields ``(config, frames, t)`` per batch. Works for compressed and uncompressed files and
+    for recording folders. The CRC-32 of a file's ``frames`` is checked (one streaming read)
+    before the first batch.
     """
     if batch_frames < 1:
         raise ValueError("batch_frames must be >= 1")
+    if is_recording(path):
+        with _reading(path):
+            config, mapped = load_recording_frames(path)
+        for start in range(0, mapped.shape[0], batch_frames):
+            chunk = np.array(mapped[start : start + batch_frames])
+            yield config, chunk, frame_times(config, start, chunk.shape[0])
+        return
     with _reading(path):
         config = load_capture_config(path)
         with np.load(Path(path), allow_pickle=False) as data:
@@ -232,7 +253,7 @@ def iter_capture(path: str | os.PathLike[str], batch_frames: int) -> Generator[_
 def decode_capture(
     path: str | os.PathLike[str], dsp: DspConfig | None = None, *, batch_s: float = 1.0
 ) -> list[VitalsFrame]:
-    """Process a whole capture file: one :class:`~...contracts.VitalsFrame` per captured frame.
+    """Process a whole capture (file or recording folder): one ``VitalsFrame`` per frame.
 
     What the radar command line's ``decode --family fmcw`` prints. Frames are streamed from
     the file in batches of ``batch_s`` seconds.

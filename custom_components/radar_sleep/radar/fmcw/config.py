@@ -147,6 +147,14 @@ class DspConfig:
     split_circularity: float = 0.3
     """Depth (relative to the median) of the two minima of the circularity spectrum that
     split a bin into two targets."""
+    body_width_m: float = 0.35
+    """Sources of a split bin closer sideways than this may be parts of one body."""
+    body_correlation: float = 0.8
+    """Cross-correlation of the two sources' displacements above which a split bin stays one
+    target: two parts of one body (:func:`~.detection.detect_in_window`)."""
+    body_max_lag_s: float = 0.5
+    """Largest delay between the two sources' displacements searched for that correlation
+    (the belly may lead or lag the chest)."""
     max_targets: int = 4
     track_gate_m: float = 0.15
     track_gate_deg: float = 15.0

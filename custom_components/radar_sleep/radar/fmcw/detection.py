@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import cmath
 from dataclasses import dataclass, field
 import math
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.linalg import lapack
 
 from .config import DspConfig, FmcwConfig
 from .dsp import (
     ComplexArray,
     FloatArray,
     angle_of_arrival_deg,
+    arctangent_demodulation,
+    circle_fit_pratt,
     circularity_spectrum,
     moving_energy,
     parabolic_peak,
@@ -88,7 +92,7 @@ def detect_in_window(
     threshold = floor * 10.0 ** (dsp.detection_threshold_db / 10.0)
     inner = energy[1:-1]
     is_peak = (inner >= energy[:-2]) & (inner > energy[2:]) & (inner > threshold)
-    peaks = np.flatnonzero(is_peak) + 1
+    peaks = is_peak.nonzero()[0] + 1
     if peaks.size == 0:
         return []
     peaks = peaks[np.argsort(energy[peaks])[::-1]][: 2 * dsp.max_targets + 2]
@@ -105,25 +109,40 @@ def detect_in_window(
         e_k = float(energy[k])
         offset = 0.0
         if 0 < k < energy.size - 1 and energy[k - 1] > 0.0 and energy[k + 1] > 0.0:
-            offset = parabolic_peak(np.log(energy[k - 1 : k + 2]), 1)
+            e3 = energy[k - 1 : k + 2].tolist()
+            offset = parabolic_peak([math.log(e3[0]), math.log(e3[1]), math.log(e3[2])], 1)
         distance = (first_bin + k + offset) * res
         xk = p[:, :, k] - mean[:, k]
         cov = (xk.T @ xk.conj()) / n
         candidates: list[Detection] = []
         if may_split and pair is not None:
             split = _split_bin(xk, cov, pair, spacing=spacing, noise_rx=noise_rx, dsp=dsp)
+            if split and _one_body(xk, split, distance, config.frame_rate_hz, dsp):
+                split = []
             candidates = [Detection(k, distance, angle, e_k / 2, w) for angle, w in split]
         if not candidates:
-            _, vec = np.linalg.eigh(cov)
-            weights = np.asarray(vec[:, -1], dtype=np.complex128)
+            weights = _principal_vector(cov)
             angle = None
             if pair is not None:
-                angle = angle_of_arrival_deg(float(np.angle(cov[pair[0], pair[1]])), spacing)
+                angle = angle_of_arrival_deg(cmath.phase(cov[pair[0], pair[1]]), spacing)
             candidates = [Detection(k, distance, angle, e_k, weights)]
         for cand in candidates:
             if len(accepted) < dsp.max_targets and _separate(cand, accepted, dsp, sidelobe):
                 accepted.append(cand)
     return accepted
+
+
+def _principal_vector(cov: ComplexArray) -> NDArray[np.complex128]:
+    """Unit eigenvector of the largest eigenvalue of a Hermitian matrix.
+
+    LAPACK's ``zheevd`` on the lower triangle, as ``numpy.linalg.eigh`` calls it (the same
+    vector), without numpy's per-call checks: this runs at every update.
+    """
+    matrix = np.asarray(cov, dtype=np.complex128)
+    _, vec, info = lapack.zheevd(matrix, compute_v=1, lower=1)
+    if info != 0:  # did not converge: numpy's path raises with the reason
+        _, vec = np.linalg.eigh(matrix)
+    return np.asarray(vec[:, -1], dtype=np.complex128)
 
 
 def _separate(cand: Detection, accepted: list[Detection], dsp: DspConfig, sidelobe: float) -> bool:
@@ -200,3 +219,51 @@ def _split_bin(
         weights[right] /= math.sqrt(2.0)
         out.append((angles[i], weights))
     return out
+
+
+def _one_body(
+    xk: ComplexArray,
+    split: list[tuple[float, NDArray[np.complex128]]],
+    distance_m: float,
+    fs: float,
+    dsp: DspConfig,
+) -> bool:
+    r"""Whether the two sources of a split bin move together: two parts of one body.
+
+    A torso a few tens of centimetres wide spans 10-20 degrees at bedside range, and its
+    parts (sternum, flanks, belly) reflect with different strengths and move by different
+    amounts, so a bin holding one chest may look like two sources to the circularity test.
+    Two people breathe independently; the parts of one body follow one breathing waveform, up
+    to a scale and a short delay. So when the two sources are closer sideways than
+    ``dsp.body_width_m`` (:math:`R\,|\sin\theta_1 - \sin\theta_2|` at range :math:`R`),
+    the displacement behind each separating beamformer is demodulated (Pratt circle fit and
+    arctangent demodulation), detrended, and the bin stays one target when their normalised
+    cross-correlation, at some delay within ``dsp.body_max_lag_s``, reaches
+    ``dsp.body_correlation``. Two people that close breathing in step (same rate and phase)
+    are therefore one target until their breaths drift apart.
+    """
+    (a1, _), (a2, _) = split
+    lateral = distance_m * abs(math.sin(math.radians(a1)) - math.sin(math.radians(a2)))
+    if lateral >= dsp.body_width_m:
+        return False
+    n = xk.shape[0]
+    ramp = np.linspace(-1.0, 1.0, n)
+    disps = []
+    for _, weights in split:
+        z = xk @ weights.conj()
+        centre, _ = circle_fit_pratt(z)
+        if not math.isfinite(centre.real):
+            return False
+        phase = arctangent_demodulation(z, centre)
+        phase -= phase.mean()
+        phase -= ramp * (float(ramp @ phase) / float(ramp @ ramp))
+        norm = float(np.sqrt(phase @ phase))
+        if norm == 0.0:
+            return False
+        disps.append(phase / norm)
+    a, b = disps
+    max_lag = min(round(dsp.body_max_lag_s * fs), n // 4)
+    best = float(a @ b)
+    for lag in range(1, max_lag + 1):
+        best = max(best, float(a[lag:] @ b[:-lag]), float(a[:-lag] @ b[lag:]))
+    return best >= dsp.body_correlation

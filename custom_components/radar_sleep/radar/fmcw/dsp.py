@@ -6,6 +6,7 @@ detector compose them. References are in the package docstring (:mod:`.`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import math
 from typing import Any
 
@@ -76,7 +77,9 @@ def range_profiles(
     if x.ndim != 4 or x.shape[-1] != n:
         raise ValueError(f"frames must be N x RX x chirps x {n}")
     is_complex = np.iscomplexobj(x)
-    summed = x.sum(axis=2, dtype=np.complex64 if is_complex else np.float32)
+    # The chirp sum as a single-precision einsum (cheaper than a reduction along axis 2).
+    single = x.astype(np.complex64 if is_complex else np.float32, copy=False)
+    summed = np.einsum("nrcs->nrs", single)
     n_frames, n_rx, _ = summed.shape
     if bins is None or not 2 <= bins.start < bins.stop <= (n if is_complex else n // 2 + 1):
         avg = summed / np.float32(x.shape[2])
@@ -161,24 +164,30 @@ def parabolic_peak(y: ArrayLike, k: int) -> float:
     den = a - 2.0 * b + c
     if den >= 0.0:
         return 0.0
-    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+    return min(0.5, max(-0.5, 0.5 * (a - c) / den))
 
 
 def _circle_moments(z: ArrayLike) -> tuple[complex, float, float, float, float, float, float]:
     """Centroid and central moments of complex points (for the algebraic circle fits)."""
     w = np.asarray(z, dtype=np.complex128)
-    centroid = complex(w.mean())
-    d = w - centroid
-    x, y = d.real, d.imag
-    zz = x * x + y * y
-    n = float(w.size)
-    mxx = float(x @ x) / n
-    myy = float(y @ y) / n
-    mxy = float(x @ y) / n
-    mxz = float(x @ zz) / n
-    myz = float(y @ zz) / n
-    mzz = float(zz @ zz) / n
-    return centroid, mxx, myy, mxy, mxz, myz, mzz
+    n = w.size
+    centroid = complex(w.sum()) / n
+    # Rows x, y, x^2 + y^2 of the centred points; all second moments in one product.
+    rows = np.empty((3, n))
+    np.subtract(w.real, centroid.real, out=rows[0])
+    np.subtract(w.imag, centroid.imag, out=rows[1])
+    np.multiply(rows[0], rows[0], out=rows[2])
+    rows[2] += rows[1] * rows[1]
+    g = (rows @ rows.T).tolist()
+    return (
+        centroid,
+        g[0][0] / n,
+        g[1][1] / n,
+        g[0][1] / n,
+        g[0][2] / n,
+        g[1][2] / n,
+        g[2][2] / n,
+    )
 
 
 def circle_fit_kasa(z: ArrayLike) -> tuple[complex, float]:
@@ -395,13 +404,51 @@ def circularity_spectrum(
 
 def unwrap_phase(phase: NDArray[np.floating[Any]]) -> FloatArray:
     """``np.unwrap`` for 1-D arrays, without its generality (a hot path)."""
-    d = np.diff(phase)
-    d -= _TWO_PI * np.round(d * (1.0 / _TWO_PI))
+    d = phase[1:] - phase[:-1]
+    d -= _TWO_PI * np.rint(d * (1.0 / _TWO_PI))
     out = np.empty(phase.shape, dtype=np.float64)
     out[0] = phase[0]
     np.cumsum(d, out=out[1:])
     out[1:] += phase[0]
     return out
+
+
+def block_filter_matrix(
+    sections: Sequence[tuple[FloatArray, FloatArray]], n: int
+) -> NDArray[np.float64]:
+    r"""The cascade of IIR ``sections`` over a block of ``n`` samples as one matrix.
+
+    A linear filter with state is linear in its input and its state together: for a block
+    :math:`x` of ``n`` samples and the stacked direct-form-II-transposed states :math:`s` of
+    the sections (``lfilter``'s ``zi``, section by section),
+
+    .. math:: \begin{pmatrix} y \\ s' \end{pmatrix} = M \begin{pmatrix} x \\ s
+              \end{pmatrix},
+
+    with :math:`M` of size ``(n + S) x (n + S)`` (``S`` states in all). The columns of
+    :math:`M` are the filter's response to unit inputs and unit states, so one matrix product
+    replaces one ``lfilter`` call per section (the same arithmetic up to rounding; Rohrer's
+    state-space block filtering, e.g. Mitra SK, *Digital Signal Processing*, 4th ed., 2011,
+    ch. 9).
+    """
+    orders = [max(len(num), len(den)) - 1 for num, den in sections]
+    size = sum(orders)
+
+    def run(x: FloatArray, state: FloatArray) -> tuple[FloatArray, FloatArray]:
+        out = np.empty(size)
+        pos = 0
+        for (num, den), order in zip(sections, orders, strict=True):
+            x, out[pos : pos + order] = signal.lfilter(num, den, x, zi=state[pos : pos + order])
+            pos += order
+        return np.asarray(x, dtype=np.float64), out
+
+    matrix = np.empty((n + size, n + size))
+    unit = np.eye(n + size)
+    for j in range(n + size):
+        y, state = run(unit[j, :n], unit[j, n:])
+        matrix[:n, j] = y
+        matrix[n:, j] = state
+    return matrix
 
 
 def breathing_bandpass(dsp: DspConfig, fs: float) -> FloatArray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 import math
 
 import numpy as np
@@ -13,6 +14,7 @@ from .config import DspConfig, FmcwConfig
 from .detection import detect_in_window
 from .dsp import (
     FloatArray,
+    block_filter_matrix,
     breathing_bandpass,
     circle_fit_kasa,
     circle_fit_pratt,
@@ -21,6 +23,16 @@ from .dsp import (
     unwrap_phase,
 )
 from .tracker import Track, associate
+
+
+def _power(x: NDArray[np.complex64]) -> NDArray[np.float64]:
+    """``|x|^2`` in float64 (for the window sums)."""
+    w = x.view(np.float32).astype(np.float64)
+    w *= w
+    return w[..., 0::2] + w[..., 1::2]
+
+
+_TWO_PI = 2.0 * math.pi
 
 
 class FmcwProcessor:
@@ -57,7 +69,12 @@ class FmcwProcessor:
         self._bp_zi = signal.sosfilt_zi(sos)
         alpha = 1.0 - math.exp(-1.0 / (self.dsp.movement_smoothing_s * fs))
         self._ms_ba = (np.array([alpha]), np.array([1.0, alpha - 1.0]))
+        # Both filters as one matrix product per block length (cached): see block_filter_matrix.
+        self._bp_blocks: dict[int, NDArray[np.float64]] = {}
+        self._ms_blocks: dict[int, NDArray[np.float64]] = {}
         self._update = max(1, round(self.dsp.update_s * fs))
+        self._bp_blocks[self._update] = block_filter_matrix(self._sections, self._update)
+        self._ms_blocks[self._update] = block_filter_matrix([self._ms_ba], self._update)
         self._det_frames = max(2, round(self.dsp.detection_window_s * fs))
         self._min_det = max(2, round(self.dsp.min_detection_s * fs))
         self._fit_frames = max(3, round(self.dsp.fit_window_s * fs))
@@ -75,12 +92,17 @@ class FmcwProcessor:
     def reset(self) -> None:
         """Forget every target and all history (a new recording)."""
         self._ring: NDArray[np.complex64] | None = None
+        """Range profiles: the last ``_history`` frames and room for more (filled to ``_used``);
+        moved to the front only when full, so that an update copies no history."""
+        self._used = 0
         self._n = 0
         self._tracks: list[Track] = []
         self._next_id = 1
         self._sums: tuple[NDArray[np.complex128], FloatArray] | None = None
         self._sum_lo = self._sum_hi = 0
         self._sum_updates = 0
+        self._blocks: deque[tuple[int, int, NDArray[np.complex128], FloatArray]] = deque()
+        """Sums of the blocks added to the window since it was last summed whole."""
 
     @property
     def frames_seen(self) -> int:
@@ -126,9 +148,24 @@ class FmcwProcessor:
             if times.size != n_new:
                 raise ValueError("t must have one time per frame")
         profiles = range_profiles(x, self.config, self._bins)
-        ring = self._ring
-        p_all = profiles if ring is None else np.concatenate((ring, profiles))
-        base = p_all.shape[0] - n_new
+        ring, used = self._ring, self._used
+        if ring is None or ring.shape[1:] != profiles.shape[1:]:
+            ring, used = None, 0
+        if ring is None or used + n_new > ring.shape[0]:
+            keep = min(used, self._history)
+            if ring is None or keep + n_new > ring.shape[0]:
+                bigger = np.empty(
+                    (max(4 * self._history, keep + n_new), *profiles.shape[1:]), np.complex64
+                )
+                if ring is not None and keep:
+                    bigger[:keep] = ring[used - keep : used]
+                ring = bigger
+            elif keep:
+                ring[:keep] = ring[used - keep : used].copy()
+            used = keep
+        ring[used : used + n_new] = profiles
+        p_all = ring[: used + n_new]
+        base = used
         g0 = self._n - base  # global index of p_all[0]
         out: list[VitalsFrame] = []
         time_list: list[float] = times.tolist()
@@ -138,7 +175,7 @@ class FmcwProcessor:
             self._chunk(p_all, base + a, base + b, g0=g0, times=time_list[a:b], out=out)
             a = b
         self._n += n_new
-        self._ring = p_all[-self._history :].copy()
+        self._ring, self._used = ring, used + n_new
         return out
 
     # -- one update ------------------------------------------------------------------------
@@ -158,14 +195,29 @@ class FmcwProcessor:
             w = p_all[g_lo - g0 : b].astype(np.complex128)
             self._sums = (w.sum(axis=0), (w.real**2 + w.imag**2).sum(axis=0))
             self._sum_updates = 0
+            self._blocks.clear()
         else:
             assert self._sums is not None
             s1, s2 = self._sums
-            add = p_all[self._sum_hi - g0 : b].astype(np.complex128)
-            drop = p_all[self._sum_lo - g0 : g_lo - g0].astype(np.complex128)
-            s1 = s1 + add.sum(axis=0) - drop.sum(axis=0)
-            s2 = s2 + (add.real**2 + add.imag**2).sum(axis=0)
-            s2 -= (drop.real**2 + drop.imag**2).sum(axis=0)
+            add = p_all[self._sum_hi - g0 : b]
+            add1 = add.sum(axis=0, dtype=np.complex128)
+            add2 = _power(add).sum(axis=0, dtype=np.float64)
+            blocks = self._blocks
+            blocks.append((self._sum_hi, g_end, add1, add2))
+            s1 = s1 + add1
+            s2 = s2 + add2
+            # What leaves the window: whole blocks added before as they were, the rest anew.
+            lo = self._sum_lo
+            while blocks and blocks[0][0] == lo and blocks[0][1] <= g_lo:
+                _, lo, drop1, drop2 = blocks.popleft()
+                s1 -= drop1
+                s2 -= drop2
+            if lo < g_lo:
+                drop = p_all[lo - g0 : g_lo - g0]
+                s1 -= drop.sum(axis=0, dtype=np.complex128)
+                s2 -= _power(drop).sum(axis=0, dtype=np.float64)
+            while blocks and blocks[0][0] < g_lo:
+                blocks.popleft()
             self._sums = (s1, s2)
             self._sum_updates += 1
         self._sum_lo, self._sum_hi = g_lo, g_end
@@ -212,30 +264,23 @@ class FmcwProcessor:
                 tr.missed += n
         self._tracks = [tr for tr in self._tracks if tr.missed <= self._hold]
         if not self._tracks:
-            out.extend([VitalsFrame(t=t, targets=()) for t in times])
+            out.extend([VitalsFrame(t, ()) for t in times])
             return
         columns = [self._extract(tr, p_all, a, b, g0) for tr in self._tracks]
         rate = self.config.frame_rate_hz
-        for i, t in enumerate(times):
-            out.append(
-                VitalsFrame(
-                    t=t,
-                    targets=tuple(
-                        [
-                            TargetVitals(
-                                target_id=tid,
-                                distance_m=dist,
-                                angle_deg=ang,
-                                respiration_mm=(resp[i],),
-                                respiration_rate_hz=rate,
-                                movement=mov[i],
-                                signal_quality=qual[i],
-                            )
-                            for tid, dist, ang, resp, mov, qual in columns
-                        ]
-                    ),
-                )
-            )
+        # Positional arguments: these frozen dataclasses are built 20 times a second per target.
+        per_target = [
+            [
+                TargetVitals(tid, dist, ang, (r,), rate, m, q)
+                for r, m, q in zip(resp, mov, qual, strict=True)
+            ]
+            for tid, dist, ang, resp, mov, qual in columns
+        ]
+        if len(per_target) == 1:
+            out.extend([VitalsFrame(t, (tv,)) for t, tv in zip(times, per_target[0], strict=True)])
+        else:
+            frames = zip(*per_target, strict=True)
+            out.extend([VitalsFrame(t, tvs) for t, tvs in zip(times, frames, strict=True)])
 
     def _extract(
         self, tr: Track, p_all: NDArray[np.complex64], a: int, b: int, g0: int
@@ -251,9 +296,16 @@ class FmcwProcessor:
             centre = complex(z.mean())
         has_prev = tr.last_phase is not None and a >= 1 and a - 1 >= lo
         seg = z[a - 1 - lo :] if has_prev else z[a - lo :]
-        phase = unwrap_phase(np.angle(seg - centre))
+        rel = seg - centre
+        angles = np.arctan2(rel.imag, rel.real)
         if has_prev and tr.last_phase is not None:
-            phase = phase[1:] + (tr.last_phase - phase[0])
+            # Unwrapped and continued from the last update's phase in one pass.
+            step = angles[1:] - angles[:-1]
+            step -= _TWO_PI * np.rint(step * (1.0 / _TWO_PI))
+            phase = np.cumsum(step)
+            phase += tr.last_phase
+        else:
+            phase = unwrap_phase(angles)
         tr.last_phase = float(phase[-1])
         disp = phase * self._disp_scale
         if tr.bp_zi is None or tr.ms_zi is None:
@@ -265,9 +317,12 @@ class FmcwProcessor:
         ext = np.concatenate((tr.tail, disp))
         tr.tail = ext[-2:]
         d2 = ext[2:] - 2.0 * ext[1:-1] + ext[:-2]
-        ms, tr.ms_zi = signal.lfilter(*self._ms_ba, d2 * d2, zi=tr.ms_zi)
+        ms, tr.ms_zi = self._block(self._ms_blocks, [self._ms_ba], d2 * d2, tr.ms_zi)
         span = dsp.movement_full_mm - dsp.movement_floor_mm
-        movement = np.clip((np.sqrt(ms) - dsp.movement_floor_mm) / span, 0.0, 1.0)
+        movement = np.sqrt(ms)
+        movement -= dsp.movement_floor_mm
+        movement *= 1.0 / span
+        np.minimum(np.maximum(movement, 0.0, out=movement), 1.0, out=movement)
         moving = movement > dsp.movement_reset
         restart = 0
         if moving.any():
@@ -300,11 +355,26 @@ class FmcwProcessor:
     def _bandpass(self, x: FloatArray, tr: Track) -> FloatArray:
         """Causal breathing band-pass of ``x`` with the track's filter state."""
         assert tr.bp_zi is not None
-        zi_out = np.empty_like(tr.bp_zi)
-        for i, (num, den) in enumerate(self._sections):
-            x, zi_out[i] = signal.lfilter(num, den, x, zi=tr.bp_zi[i])
-        tr.bp_zi = zi_out
-        return np.asarray(x, dtype=np.float64)
+        y, state = self._block(self._bp_blocks, self._sections, x, tr.bp_zi.ravel())
+        tr.bp_zi = state.reshape(tr.bp_zi.shape)
+        return y
+
+    @staticmethod
+    def _block(
+        cache: dict[int, NDArray[np.float64]],
+        sections: list[tuple[FloatArray, FloatArray]],
+        x: FloatArray,
+        state: FloatArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Filter a block with ``sections`` from ``state``: (output, new state)."""
+        n = x.size
+        matrix = cache.get(n)
+        if matrix is None:
+            if len(cache) > 64:  # odd block lengths come from batch edges; keep a few
+                cache.clear()
+            matrix = cache[n] = block_filter_matrix(sections, n)
+        out = matrix @ np.concatenate((x, state))
+        return out[:n], out[n:]
 
     def _quality(
         self, tr: Track, ext: FloatArray, breathing: FloatArray, moving: NDArray[np.bool_]
@@ -318,19 +388,25 @@ class FmcwProcessor:
         prev = tr.last_breathing if tr.last_breathing is not None else float(breathing[0])
         tr.last_breathing = float(breathing[-1])
         w = self._quality_frames
-        powers = np.zeros((2, w + n + 1))
-        if tr.q_hist is not None:
-            powers[:, 1 : w + 1] = tr.q_hist
-        new = powers[:, w + 1 :]
+        new = np.empty((2, n))
         np.subtract(ext[2:], ext[1:-1], out=new[0])
         new[1, 0] = breathing[0] - prev
         np.subtract(breathing[1:], breathing[:-1], out=new[1, 1:])
         new *= new
-        tr.q_hist = powers[:, -w:].copy()
-        sums = np.cumsum(powers, axis=1)
-        window = sums[:, w + 1 :] - sums[:, 1 : n + 1]
+        hist = tr.q_hist if tr.q_hist is not None else np.zeros((2, w))
+        if n <= w:
+            # Window sums ending at each new frame: the history's total, plus what came in
+            # less what left.
+            window = np.cumsum(new - hist[:, :n], axis=1)
+            window += hist.sum(axis=1)[:, None]
+            tr.q_hist = np.concatenate((hist[:, n:], new), axis=1)
+        else:
+            sums = np.cumsum(np.concatenate((np.zeros((2, 1)), hist, new), axis=1), axis=1)
+            window = sums[:, w + 1 :] - sums[:, 1 : n + 1]
+            tr.q_hist = new[:, -w:].copy()
         ratio = window[1] / np.maximum(window[0], 1e-30)
         white = self._white
-        quality: FloatArray = np.clip((ratio - white) / (1.0 - white), 0.0, 1.0)
+        quality: FloatArray = (ratio - white) * (1.0 / (1.0 - white))
+        np.minimum(np.maximum(quality, 0.0, out=quality), 1.0, out=quality)
         quality[moving] = 0.0
         return quality

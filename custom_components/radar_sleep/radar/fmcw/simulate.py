@@ -29,7 +29,12 @@ Signal model
     differ only by their noise.
 
 People
-    A person is a point scatterer at the chest: range ``distance_m`` minus the chest
+    A person is a point scatterer at the chest, or an **extended body**: several scatterers
+    (``SimPerson.scatterers``, :class:`BodyScatterer`) spread over the chest and belly, each
+    moving with the person's displacement scaled by its own ``motion`` (the sternum moves
+    most, the flanks less; the belly leads the chest by a fraction of a breath), as a real
+    torso a few tens of centimetres wide that spans several degrees at bedside range does.
+    Each scatterer sits at range ``distance_m`` minus the chest
     displacement towards the radar, which is breathing (a sinusoid of ``breath_depth_mm`` peak
     to peak at ``breath_rate_bpm``, or any waveform given as a function of time) plus a
     heartbeat-size sinusoid (0.2 mm peak to peak at 65 beats/min by default; Alizadeh et al.
@@ -88,6 +93,46 @@ class MovementEpisode:
 
 
 @dataclass(frozen=True, slots=True)
+class BodyScatterer:
+    """One reflecting part of an extended body, relative to the person's chest."""
+
+    range_offset_m: float = 0.0
+    """Added to the person's ``distance_m``."""
+    lateral_m: float = 0.0
+    """Sideways offset (positive to the radar's right) at the person's range: it adds
+    ``atan(lateral_m / distance_m)`` to the azimuth."""
+    reflectivity: float = 1.0
+    """Share of the person's ``reflectivity``."""
+    motion: float = 1.0
+    """Scale of the person's displacement (breathing, heartbeat, body movement) here."""
+    lag_s: float = 0.0
+    """Delay of this part's breathing behind the person's (negative: it leads)."""
+
+
+def extended_chest(width_m: float = 0.2, parts: int = 3) -> tuple[BodyScatterer, ...]:
+    """A torso of ``parts`` scatterers spread over ``width_m`` sideways and 2 cm in depth.
+
+    The middle one (the sternum) moves fully, the outer ones (flanks, belly) 60-80 % and up
+    to a quarter of a second apart; reflectivities are unequal, so that no two parts cancel.
+    """
+    if parts < 1:
+        raise ValueError("a body needs at least one part")
+    out = []
+    for i in range(parts):
+        u = 0.0 if parts == 1 else 2.0 * i / (parts - 1) - 1.0  # -1 .. 1
+        out.append(
+            BodyScatterer(
+                range_offset_m=0.02 * abs(u),
+                lateral_m=0.5 * width_m * u,
+                reflectivity=1.0 / (1.0 + abs(u)) * (1.0 + 0.2 * u),
+                motion=1.0 - 0.4 * abs(u) * (0.5 + 0.5 * (u > 0)),
+                lag_s=0.25 * u,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class SimPerson:
     """A person in the radar's view, seen as a point scatterer at the chest."""
 
@@ -107,6 +152,10 @@ class SimPerson:
     """Breathing displacement (mm, towards the radar) as a function of time (s); replaces the
     sinusoid of ``breath_rate_bpm`` and ``breath_depth_mm`` when given."""
     movements: tuple[MovementEpisode, ...] = ()
+    scatterers: tuple[BodyScatterer, ...] = ()
+    """The parts of an extended body (:func:`extended_chest`); empty: one point at the chest.
+    The ground truth (``SimulatedCapture.displacement_mm``) is the displacement of a part
+    with ``motion`` 1 and no lag."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,22 +316,31 @@ def simulate(
     distances = np.zeros((len(scene.people), n_frames))
     for i, person in enumerate(scene.people):
         phase0 = rng.uniform(0.0, 2 * np.pi, size=2)
-        if person.breathing is not None:
-            breath = np.asarray(person.breathing(t), dtype=np.float64)
-        else:
-            f_b = person.breath_rate_bpm / 60.0
-            breath = 0.5 * person.breath_depth_mm * np.sin(2 * np.pi * f_b * t + phase0[0])
+
+        def breath_at(
+            tt: NDArray[np.float64], p: SimPerson = person, phase: float = float(phase0[0])
+        ) -> NDArray[np.float64]:
+            if p.breathing is not None:
+                return np.asarray(p.breathing(tt), dtype=np.float64)
+            f_b = p.breath_rate_bpm / 60.0
+            return np.asarray(0.5 * p.breath_depth_mm * np.sin(2 * np.pi * f_b * tt + phase))
+
         f_h = person.heart_rate_bpm / 60.0
         heart = 0.5 * person.heart_depth_mm * np.sin(2 * np.pi * f_h * t + phase0[1])
         body, gain = _movement(person, t, fs, rng)
-        disp = breath + heart + body
-        rng_m = person.distance_m - disp / 1000.0
-        adv = _rx_advance_m(cfg, person.angle_deg, person.elevation_deg)
-        tau = (2.0 * rng_m[:, None] - adv[None, :]) / SPEED_OF_LIGHT
-        amp = (person.reflectivity / rng_m**2 * gain)[:, None] * np.ones(cfg.n_rx)
-        moving += _tones(cfg, tau, amp)
+        disp = breath_at(t) + heart + body
+        for part in person.scatterers or (BodyScatterer(),):
+            part_disp = part.motion * (breath_at(t - part.lag_s) + heart + body)
+            base = person.distance_m + part.range_offset_m
+            azimuth = person.angle_deg + math.degrees(math.atan2(part.lateral_m, base))
+            rng_m = base - part_disp / 1000.0
+            adv = _rx_advance_m(cfg, azimuth, person.elevation_deg)
+            tau = (2.0 * rng_m[:, None] - adv[None, :]) / SPEED_OF_LIGHT
+            refl = person.reflectivity * part.reflectivity
+            amp = (refl / rng_m**2 * gain)[:, None] * np.ones(cfg.n_rx)
+            moving += _tones(cfg, tau, amp)
         displacements[i] = disp
-        distances[i] = rng_m
+        distances[i] = person.distance_m - disp / 1000.0
 
     clean = moving + static  # frames x RX x samples
     snr = 10.0 ** (scene.snr_db / 10.0)
