@@ -22,6 +22,7 @@ from pathlib import Path
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STARTED_LINE = "Home Assistant initialized in"
 START_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 60.0
+SETTLE_DELAY_S = 10.0
+SETTLE_SAMPLES = 10
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
 
@@ -197,6 +200,21 @@ class HassProcess:
     def memory_mb(self) -> dict[str, float]:
         """Resident memory now, in MB: ``rss``, ``anon``, ``file``, ``hwm`` (peak), ``pss``."""
         return memory_mb(self.pid)
+
+    def settled_memory_mb(
+        self, delay_s: float = SETTLE_DELAY_S, samples: int = SETTLE_SAMPLES
+    ) -> dict[str, float]:
+        """:meth:`memory_mb` ``delay_s`` from now: the median of ``samples`` half a second apart.
+
+        At speed 0 the next night is drawn right after a night ends (a passing peak of
+        scratch arrays); the median after a delay is what the process holds while it plays.
+        """
+        time.sleep(delay_s)
+        readings = []
+        for _ in range(samples):
+            readings.append(self.memory_mb())
+            time.sleep(0.5)
+        return {key: statistics.median(r[key] for r in readings) for key in readings[0]}
 
     def cpu_seconds(self) -> float:
         """User and system CPU time of every thread so far."""

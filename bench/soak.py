@@ -5,7 +5,8 @@ bedroom played as fast as it goes (speed 0) runs until ``--nights`` nights (defa
 stored. It prints
 
 - ``rss_growth_mb_per_night``: the slope (least squares) of the resident memory at each
-  night's end over nights 2 to N (the first night also pays for one-off loading), and
+  night's end (five seconds after its summary is stored: the median of six readings over
+  three seconds) over nights 2 to N (the first night also pays for one-off loading), and
   ``rss_growth_mb_per_night_all`` over every night; ``rss_night_<n>_mb`` each night's;
 - ``stored_nights`` against ``retention`` (the tracker's history option);
 - from Home Assistant's log: ``blocking_calls`` ("Detected blocking call" lines), and the
@@ -21,6 +22,7 @@ The last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 import json
 import re
 import time
@@ -31,6 +33,8 @@ import numpy as np
 from bench.hass import HassProcess
 
 NIGHT_TIMEOUT_S = 600.0
+SETTLE_DELAY_S = 5.0
+SETTLE_SAMPLES = 6
 BASELINE_SETTLE_S = 10.0
 BLOCKING = "Detected blocking call"
 _LOG_LINE = re.compile(
@@ -60,11 +64,16 @@ def filled_fields(summary: dict[str, Any]) -> set[str]:
     return fields
 
 
-def slope(values: list[float]) -> float:
-    """Least-squares slope of ``values`` against their index (0 for fewer than two)."""
+def slope(values: dict[int, float]) -> float:
+    """Least-squares slope of ``values`` against their keys (0 for fewer than two)."""
     if len(values) < 2:
         return 0.0
-    return float(np.polyfit(np.arange(len(values)), values, 1)[0])
+    return float(np.polyfit(list(values), list(values.values()), 1)[0])
+
+
+def more_nights(hass: HassProcess, seen: int) -> bool:
+    """Whether more than ``seen`` nights are stored."""
+    return len(hass.stored_nights()) > seen
 
 
 def retention(hass: HassProcess) -> int:
@@ -93,19 +102,17 @@ def baseline_signatures() -> set[tuple[str, str]]:
 def run(nights: int, seed: int = 1) -> dict[str, float]:
     """Play ``nights`` nights in one Home Assistant; the figures of the module docstring."""
     known = baseline_signatures()
-    rss: list[float] = []
+    rss: dict[int, float] = {}
     walls: list[float] = []
     with HassProcess(tracker=True, speed=0.0, seed=seed) as hass:
         stored = 0
         while stored < nights:
             hass.wait_for(
-                lambda seen=stored: len(hass.stored_nights()) > seen,
-                NIGHT_TIMEOUT_S,
-                f"night {stored + 1}",
+                partial(more_nights, hass, stored), NIGHT_TIMEOUT_S, f"night {stored + 1}"
             )
-            memory = hass.memory_mb()
             stored = len(hass.stored_nights())
-            rss.append(memory["rss"])
+            memory = hass.settled_memory_mb(SETTLE_DELAY_S, SETTLE_SAMPLES)
+            rss[stored] = memory["rss"]
             walls.append(time.monotonic() - hass.started_at)
             print(
                 f"night {stored}: RSS {memory['rss']:.1f} MB (anonymous {memory['anon']:.1f}), "
@@ -124,10 +131,10 @@ def run(nights: int, seed: int = 1) -> dict[str, float]:
     if missing := sorted(first - last):
         print(f"the last night's summary lacks: {', '.join(missing)}")
     figures: dict[str, float] = {
-        "rss_growth_mb_per_night": round(slope(rss[1:]), 2),
+        "rss_growth_mb_per_night": round(slope({n: v for n, v in rss.items() if n > 1}), 2),
         "rss_growth_mb_per_night_all": round(slope(rss), 2),
     }
-    figures |= {f"rss_night_{n}_mb": round(value, 1) for n, value in enumerate(rss, 1)}
+    figures |= {f"rss_night_{n}_mb": round(value, 1) for n, value in rss.items()}
     figures |= {
         "nights": nights,
         "stored_nights": len(kept),
