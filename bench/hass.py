@@ -40,7 +40,8 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
 
 _CONFIG = """\
-# Written by the bench (bench/hass.py): scripts/develop's components, loopback only.
+# Written by the bench (bench/hass.py): scripts/develop's components; the web server's settings
+# (loopback only, a free port) are in .storage/http.
 homeassistant:
   name: Radar Sleep bench
   time_zone: Europe/Amsterdam
@@ -50,9 +51,6 @@ homeassistant:
   unit_system: metric
   country: NL
   currency: EUR
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
 frontend:
 config:
 history:
@@ -86,6 +84,25 @@ def free_port() -> int:
         return port
 
 
+def http_store(port: int) -> dict[str, Any]:
+    """Home Assistant's stored web server settings: loopback only, on ``port``.
+
+    Stored as the confirmed settings: an ``http:`` block in YAML would be a trial that Home
+    Assistant reverts, restarting itself, five minutes later.
+    """
+    from homeassistant.components.http import config as http  # noqa: PLC0415
+    from homeassistant.util import dt as dt_util  # noqa: PLC0415
+
+    stable = dict(http.HTTP_STORAGE_SCHEMA({"server_host": ["127.0.0.1"], "server_port": port}))
+    stable |= {"created_at": dt_util.utcnow().isoformat(), "error": None, "error_message": None}
+    return {
+        "version": http.STORAGE_VERSION,
+        "minor_version": http.STORAGE_MINOR_VERSION,
+        "key": http.STORAGE_KEY,
+        "data": {"stable": stable, "pending": None, "yaml_migration_done": True},
+    }
+
+
 def hass_executable() -> Path:
     """The ``hass`` of the virtual environment running this bench."""
     return Path(sys.executable).parent / "hass"
@@ -115,7 +132,10 @@ class HassProcess:
 
     def __enter__(self) -> Self:
         """Write the configuration and start Home Assistant (returns once it is running)."""
-        text = _CONFIG.format(port=free_port())
+        text = _CONFIG
+        storage = self.config_dir / ".storage"
+        storage.mkdir()
+        (storage / "http").write_text(json.dumps(http_store(free_port())), encoding="utf-8")
         if self.tracker:
             text += _TRACKER.format(seed=self.seed, speed=self.speed)
         (self.config_dir / "configuration.yaml").write_text(text, encoding="utf-8")
