@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 import itertools
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +46,9 @@ ABSENT = -1
 """Activity code of an epoch in which the person is not in bed."""
 
 USER_ID, PARTNER_ID, PET_ID = 1, 2, 3
+
+FRAMES_PER_BLOCK = 3000
+"""Frames made at a time by :meth:`BedroomSimulator.frames` (five minutes at 10 Hz)."""
 
 # Bed geometry in metres, seen from above: x across the bed from the sleepers' left edge,
 # y down the bed from the headboard. The radar stands at chest height.
@@ -193,7 +196,6 @@ class _Signals:
     quality: NDArray[np.float64]
     distance: NDArray[np.float64]
     angle: NDArray[np.float64]
-    lists: dict[str, list[float]] = field(default_factory=dict)
     device_id: NDArray[np.int32] | None = None
     """Per-frame target id when ids are not stable (-1 while not reported)."""
 
@@ -844,36 +846,45 @@ class BedroomSimulator:
         return _Signals(present, displacement, movement, quality, distance, angle)
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[VitalsFrame]:
-        """Yield the scene's frames ``start`` .. ``stop`` (indices), at ``frame_rate_hz``."""
-        fs = self.config.frame_rate_hz
+        """Yield the scene's frames ``start`` .. ``stop`` (indices), at ``frame_rate_hz``.
+
+        The signals become Python numbers a block of :data:`FRAMES_PER_BLOCK` frames at a time,
+        so that a night's frames never exist as Python objects all at once.
+        """
         stop = self.n_frames if stop is None else min(stop, self.n_frames)
+        for block in range(start, stop, FRAMES_PER_BLOCK):
+            yield from self._block_frames(block, min(block + FRAMES_PER_BLOCK, stop))
+
+    def _block_frames(self, start: int, stop: int) -> Iterator[VitalsFrame]:
+        """The frames ``start`` .. ``stop``, from the signals' values rounded as a radar reports."""
+        fs = self.config.frame_rate_hz
         single = self.config.single_antenna
+        window = slice(start, stop)
         people = []
         for target_id, sig in self._signals:
-            if not sig.lists:
-                sig.lists = {
-                    "d": np.round(sig.displacement, 4).tolist(),
-                    "m": np.round(sig.movement, 3).tolist(),
-                    "q": np.round(sig.quality, 3).tolist(),
-                    "r": np.round(sig.distance, 3).tolist(),
-                    "a": np.round(sig.angle, 1).tolist(),
-                }
-                sig.lists["p"] = sig.present.tolist()
-                if sig.device_id is not None:
-                    sig.lists["id"] = sig.device_id.tolist()
-            people.append((target_id, sig.lists["p"], sig.lists))
-        for k in range(start, stop):
+            lists: dict[str, list[Any]] = {
+                "d": np.round(sig.displacement[window], 4).tolist(),
+                "m": np.round(sig.movement[window], 3).tolist(),
+                "q": np.round(sig.quality[window], 3).tolist(),
+                "r": np.round(sig.distance[window], 3).tolist(),
+                "a": np.round(sig.angle[window], 1).tolist(),
+                "p": sig.present[window].tolist(),
+            }
+            if sig.device_id is not None:
+                lists["id"] = sig.device_id[window].tolist()
+            people.append((target_id, lists["p"], lists))
+        for j in range(stop - start):
             targets = tuple(
                 TargetVitals(
-                    target_id=int(lists["id"][k]) if "id" in lists else target_id,
-                    distance_m=lists["r"][k],
-                    angle_deg=None if single else lists["a"][k],
-                    respiration_mm=(lists["d"][k],),
+                    target_id=int(lists["id"][j]) if "id" in lists else target_id,
+                    distance_m=lists["r"][j],
+                    angle_deg=None if single else lists["a"][j],
+                    respiration_mm=(lists["d"][j],),
                     respiration_rate_hz=fs,
-                    movement=lists["m"][k],
-                    signal_quality=lists["q"][k],
+                    movement=lists["m"][j],
+                    signal_quality=lists["q"][j],
                 )
                 for target_id, present, lists in people
-                if present[k]
+                if present[j]
             )
-            yield VitalsFrame(t=k / fs, targets=targets)
+            yield VitalsFrame(t=(start + j) / fs, targets=targets)

@@ -8,8 +8,11 @@ anything about sleep; they only deliver frames, paced as the hardware (or the si
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
+import ctypes
 from dataclasses import replace
+import itertools
 import math
 import time
 
@@ -18,6 +21,29 @@ from .bedroom import BedroomSimulator, GroundTruth, SimulatorConfig
 
 DAY_S = 86_400.0
 SIMULATOR_CAPABILITIES = MULTI_TARGET_WAVEFORM_CAPABILITIES
+KEPT_TRUTHS = 7
+"""Nights whose ground truth :class:`SimulatorSource` keeps (a demo plays nights for ever)."""
+
+
+def _draw_night(config: SimulatorConfig) -> BedroomSimulator:
+    """Draw a night, then hand the drawing's scratch memory back to the system."""
+    sim = BedroomSimulator(config)
+    release_free_memory()
+    return sim
+
+
+def release_free_memory() -> None:
+    """Give the C allocator's free memory back to the system (glibc's ``malloc_trim``).
+
+    Drawing a night allocates and frees some hundred megabytes of full-night arrays, and
+    glibc keeps most of it in the process unless asked (about 50 MB in Home Assistant).
+    Elsewhere (musl, jemalloc) there is no such call and nothing is done.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except AttributeError, OSError, TypeError:
+        return
+    trim(0)
 
 
 class SimulatorSource:
@@ -52,8 +78,9 @@ class SimulatorSource:
         self.speed = speed
         self.nights = nights
         self.start_t = start_t
-        self.truths: list[GroundTruth] = []
-        """Ground truth of every night played so far (for tests and diagnostics)."""
+        self.truths: deque[GroundTruth] = deque(maxlen=KEPT_TRUTHS)
+        """Ground truth of the last nights played (for tests and diagnostics), at most
+        :data:`KEPT_TRUTHS`."""
 
     def resume_at(self, t: float) -> None:
         """Play from the start of the epoch open at source time ``t``.
@@ -71,12 +98,13 @@ class SimulatorSource:
         wall0 = time.monotonic() - self.start_t / self.speed if self.speed > 0 else 0.0
         while self.nights is None or night < self.nights:
             cfg = replace(self.config, seed=self.config.seed + night)
-            sim = await loop.run_in_executor(None, BedroomSimulator, cfg)
+            sim = await loop.run_in_executor(None, _draw_night, cfg)
             self.truths.append(sim.truth)
             offset = night * DAY_S
             rate = sim.config.frame_rate_hz
             first = max(0, math.ceil((self.start_t - offset) * rate - 1e-9))
             chunk = max(1, round(rate))  # one second of frames
+            frames = sim.frames(first)
             for start in range(first, sim.n_frames, chunk):
                 if self.speed > 0:
                     delay = wall0 + (offset + start / rate) / self.speed - time.monotonic()
@@ -84,6 +112,8 @@ class SimulatorSource:
                         await asyncio.sleep(delay)
                 elif (start - first) % (chunk * 30) == 0:
                     await asyncio.sleep(0)
-                for frame in sim.frames(start, start + chunk):
+                for frame in itertools.islice(frames, chunk):
                     yield replace(frame, t=frame.t + offset) if offset else frame
+            # The night's signals go before the next night is drawn (never two in memory).
+            del frames, sim
             night += 1
