@@ -55,6 +55,7 @@ from .staging import (
     intent_score,
     load_baseline_params,
 )
+from .staging.network import Backend
 from .teach import TeachingAdaptation, weigh_wake
 
 _WAKE_PROBS = (1.0, 0.0, 0.0, 0.0)
@@ -101,23 +102,31 @@ class EpochResult:
     summary: NightSummary | None
 
 
+RUNTIME_BACKEND: Backend = "numpy"
+"""The networks' backend in the pipeline: numpy, even where onnxruntime is installed. One row
+per 30-s epoch costs numpy microseconds, and onnxruntime would add about 29 MB of resident
+memory to Home Assistant (its import and two sessions; docs/pipeline.md). The two agree within
+1e-5 on probabilities (``tests/sleep/staging/test_network.py``); training and evaluation may
+still ask for onnxruntime."""
+
+
 def default_stager(
     params: BaselineParams | None = None, kind: ModelFamily = "network"
 ) -> StageModel:
     """The stage model of family ``kind``: the shipped trained network or the baseline HMM.
 
     ``params`` are the baseline model's (the shipped ones when ``None``); the network's
-    files must be present for ``network``.
+    files must be present for ``network``. The network runs on numpy (:data:`RUNTIME_BACKEND`).
     """
     if kind == "network":
-        return EngineStager()
+        return EngineStager(backend=RUNTIME_BACKEND)
     return BaselineStager(params)
 
 
 def default_intent_model(kind: ModelFamily = "network") -> IntentModel | None:
     """The shipped trained intent network, or ``None`` for the baseline logistic score."""
     if kind == "network":
-        return IntentModel()
+        return IntentModel(backend=RUNTIME_BACKEND)
     return None
 
 
