@@ -55,6 +55,18 @@ Backend = Literal["auto", "numpy", "onnxruntime"]
 
 
 @dataclass(frozen=True, slots=True)
+class InputShift:
+    """A per-user correction of a model's standardised inputs: ``(z - offset) * gain``.
+
+    Learned from the user's past nights (:mod:`..learning.adaptation`); the identity
+    (offset 0, gain 1) changes nothing.
+    """
+
+    offset: NDArray[np.float64]
+    gain: NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
 class ModelMeta:
     """How a model's input is built, and where it came from."""
 
@@ -196,6 +208,13 @@ def numpy_forward(model: MlpModel, x: NDArray[np.float32]) -> NDArray[np.float32
     return out
 
 
+class InputAdaptation(Protocol):
+    """What was learned about a user's inputs (:class:`..learning.StageAdaptation`)."""
+
+    def shift(self, meta: ModelMeta) -> InputShift | None:
+        """The correction of ``meta``'s standardised inputs (``None``: none)."""
+
+
 class Runner(Protocol):
     """Runs a model's forward pass on input rows."""
 
@@ -265,9 +284,10 @@ def make_runner(model: MlpModel, onnx_path: Path | None, backend: Backend = "aut
 class ContextEncoder:
     """Builds a model's input rows epoch by epoch (see the module docstring)."""
 
-    def __init__(self, meta: ModelMeta) -> None:
-        """Encode for ``meta``'s window."""
+    def __init__(self, meta: ModelMeta, shift: InputShift | None = None) -> None:
+        """Encode for ``meta``'s window; ``shift`` corrects the standardised inputs."""
         self.meta = meta
+        self.shift = shift
         self._width = meta.context + 1 + meta.lookahead
         self._rows: deque[NDArray[np.float64]] = deque(maxlen=self._width)
         self._long: deque[NDArray[np.float64]] = deque(maxlen=max(1, meta.long_context))
@@ -302,6 +322,8 @@ class ContextEncoder:
         if x is None:
             return self._missing_row()
         z = (model_inputs(x) - self.meta.mean) / self.meta.scale
+        if self.shift is not None:
+            z = (z - self.shift.offset) * self.shift.gain
         missing = np.isnan(z)
         z = np.where(missing, 0.0, z)
         if self.meta.night_prior > 0:
@@ -402,11 +424,14 @@ class EngineStager:
         model: MlpModel | None = None,
         backend: Backend = "auto",
         sequence: SequenceParams | Literal["shipped"] | None = "shipped",
+        adaptation: InputAdaptation | None = None,
     ) -> None:
         """Run ``model`` (default: the shipped stage model) on ``backend``.
 
         ``sequence``: the forward filter's parameters; ``"shipped"`` (the default) is the
         shipped filter with the shipped model and none with another model; ``None``: none.
+        ``adaptation``: what was learned from the user's past nights (none: the model as
+        trained).
         """
         self.model = model or shipped_model("stage")
         if self.model.meta.kind != "stage":
@@ -420,6 +445,15 @@ class EngineStager:
         self.encoder = ContextEncoder(self.model.meta)
         self._pending = 0
         """Pushed epochs whose probabilities are not out yet (at most ``lookahead``)."""
+        self.adapt(adaptation)
+
+    def adapt(self, adaptation: InputAdaptation | None) -> None:
+        """Use what was learned from the user's past nights from now on (``None``: nothing).
+
+        Called at set-up and when a night has ended, so a night is staged with one
+        adaptation throughout.
+        """
+        self.encoder.shift = None if adaptation is None else adaptation.shift(self.model.meta)
 
     @property
     def backend(self) -> str:
