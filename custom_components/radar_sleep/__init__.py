@@ -16,6 +16,7 @@ else:
     from .runtime import (
         CONFIG_SCHEMA,
         PLATFORMS,
+        async_remove_entry,
         async_setup,
         async_setup_entry,
         async_unload_entry,
@@ -24,6 +25,7 @@ else:
     __all__ = [
         "CONFIG_SCHEMA",
         "PLATFORMS",
+        "async_remove_entry",
         "async_setup",
         "async_setup_entry",
         "async_unload_entry",

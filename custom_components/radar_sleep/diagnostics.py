@@ -7,6 +7,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
+from .learning import learning_diagnostics
 from .runtime import RadarSleepConfigEntry
 from .sleep.serialize import summary_to_dict
 
@@ -39,4 +40,5 @@ async def async_get_config_entry_diagnostics(
         "stats": asdict(coordinator.stats),
         "clock": coordinator.clock.diagnostics(),
         "alarm": entry.runtime_data.alarm.diagnostics(),
+        "learning": learning_diagnostics(entry),
     }

@@ -41,7 +41,9 @@ from .const import (
     SOURCE_SIMULATOR,
 )
 from .coordinator import RadarSleepCoordinator
+from .learning import LearningStore, async_remove_learning
 from .services import async_setup_services
+from .sleep.learning import UserLearning
 from .sources import build_source
 from .statistics import async_add_night_statistics
 from .store import RadarSleepStore
@@ -57,6 +59,8 @@ class RuntimeData:
     """The smart alarm (follows the coordinator's epochs and source health)."""
     store: RadarSleepStore
     """Past nights, the night in progress, standby and the alarm, across restarts."""
+    learning: LearningStore
+    """What is learned from the user's nights (calibration, stage adaptation)."""
 
 
 type RadarSleepConfigEntry = ConfigEntry[RuntimeData]
@@ -82,7 +86,11 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     everything is stopped and saved when the entry unloads.
     """
     store = RadarSleepStore(hass, entry)
-    coordinator = RadarSleepCoordinator(hass, entry, build_source(hass, entry), store)
+    learning = LearningStore(hass, entry, await hass.async_add_executor_job(UserLearning))
+    await learning.async_load()
+    coordinator = RadarSleepCoordinator(
+        hass, entry, build_source(hass, entry), store, learning.learning
+    )
     await store.async_load()
     await coordinator.async_load()
     params = await hass.async_add_executor_job(_alarm_params)
@@ -90,12 +98,14 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     store.dump_alarm = alarm.as_dict
     entry.async_on_unload(coordinator.async_shutdown_timers)
     entry.async_on_unload(store.async_save)
+    entry.async_on_unload(learning.async_save)
     entry.async_on_unload(alarm.async_shutdown)
     entry.async_on_unload(coordinator.async_add_sleep_listener(alarm))
+    entry.async_on_unload(coordinator.async_add_night_listener(learning.async_night_ended))
     entry.async_on_unload(
         coordinator.async_add_night_listener(partial(async_add_night_statistics, hass, entry))
     )
-    return RuntimeData(coordinator=coordinator, alarm=alarm, store=store)
+    return RuntimeData(coordinator=coordinator, alarm=alarm, store=store, learning=learning)
 
 
 def async_start_runtime(runtime: RuntimeData) -> None:
@@ -188,3 +198,8 @@ async def async_place_in_bedroom(hass: HomeAssistant, entry: RadarSleepConfigEnt
 async def async_unload_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> bool:
     """Unload a tracker; its source task is cancelled with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """A tracker is deleted: delete what was learned from its nights too."""
+    await async_remove_learning(hass, entry.entry_id)

@@ -33,6 +33,7 @@ from .const import (
 )
 from .contracts import EPOCH_SECONDS
 from .image import async_show_night
+from .learning import async_reset_calibration, async_reset_stage_model
 from .sleep.room import room_insights
 from .sleep.serialize import summary_to_dict
 
@@ -44,12 +45,17 @@ SERVICE_SNOOZE = "snooze"
 SERVICE_DISMISS = "dismiss"
 SERVICE_SKIP_NEXT = "skip_next"
 SERVICE_GET_NIGHT = "get_night"
+SERVICE_RESET_LEARNING = "reset_learning"
 
 ATTR_WINDOW = "window"
 ATTR_DAYS = "days"
 ATTR_MINUTES = "minutes"
 ATTR_NIGHT = "night"
 ATTR_SHOW_PICTURE = "show_picture"
+ATTR_WHAT = "what"
+
+LEARNING_PARTS = ("calibration", "stage_model")
+"""What ``reset_learning`` can forget (``what``; empty: all of them)."""
 
 _ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 SET_ALARM_SCHEMA = _ENTRY_SCHEMA.extend(
@@ -72,6 +78,14 @@ GET_NIGHT_SCHEMA = _ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_NIGHT): cv.date,
         probatio.Optional(ATTR_SHOW_PICTURE, default=False): cv.boolean,
+    }
+)
+
+RESET_LEARNING_SCHEMA = _ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_WHAT, default=list): probatio.All(
+            cv.ensure_list, [probatio.In(LEARNING_PARTS)]
+        ),
     }
 )
 
@@ -151,6 +165,16 @@ async def _async_get_night(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+async def _async_reset_learning(call: ServiceCall) -> None:
+    """Forget what was learned from the user's nights (``what``; empty: everything)."""
+    entry = _entry(call)
+    what = set(call.data[ATTR_WHAT]) or set(LEARNING_PARTS)
+    if "calibration" in what:
+        await async_reset_calibration(call.hass, entry)
+    if "stage_model" in what:
+        await async_reset_stage_model(call.hass, entry)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the alarm's actions (once, for every tracker)."""
@@ -166,4 +190,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_get_night,
         schema=GET_NIGHT_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESET_LEARNING, _async_reset_learning, schema=RESET_LEARNING_SCHEMA
     )

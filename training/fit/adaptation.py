@@ -27,15 +27,17 @@ from custom_components.radar_sleep.simulation.scenarios import (
 )
 from custom_components.radar_sleep.sleep.learning.adaptation import (
     REFERENCE_FILE,
+    SPREAD_FLOOR,
     AdaptationReference,
     night_statistics,
 )
 from training.evaluate.learning_adaptation import RecordedNight, record_config
 
-ADAPTED = (False, False, True, True, True, True)
-"""Inputs adapted: the breathing ones (interval and amplitude variability, relative rate
-and depth); movement comes from the device's own movement index, which the shifts the
-adaptation is for (gain, noise, sampling, breathing) do not change."""
+ADAPTED = (False, False, True, True, False, True)
+"""Inputs adapted: breath interval and amplitude variability and relative depth. Movement
+comes from the device's own movement index, which the shifts the adaptation is for (gain,
+noise, sampling, breathing) do not change; the relative rate's spread is quantised to 0 on
+1-Hz devices (one breath more or less in the window), so it says nothing there."""
 
 
 def _record(seed: int) -> RecordedNight:
@@ -51,10 +53,17 @@ def fit(nights: int, lowrate_nights: int, jobs: int) -> AdaptationReference:
             recorded = pool.map(_record, seeds, chunksize=1)
     else:
         recorded = [_record(s) for s in seeds]
+    return reference_of(recorded, nights, lowrate_nights)
+
+
+def reference_of(
+    recorded: list[RecordedNight], nights: int, lowrate_nights: int
+) -> AdaptationReference:
+    """The reference over recorded training nights (``nights`` and ``lowrate_nights`` of them)."""
     stats = [night_statistics(r.in_bed_rows()) for r in recorded]
     kept = [s for s in stats if s is not None]
     medians = np.stack([m for m, _ in kept])
-    spreads = np.stack([s for _, s in kept])
+    spreads = np.maximum(np.stack([s for _, s in kept]), SPREAD_FLOOR)
     return AdaptationReference(
         median=np.median(medians, axis=0),
         spread=np.median(spreads, axis=0),

@@ -56,6 +56,8 @@ DEAD_ZONE = 1.0
 not corrected."""
 MAX_GAIN = 3.0
 """The input scale is changed by at most this factor either way."""
+SPREAD_FLOOR = 1e-3
+"""Ranges are floored here before their logarithm (a quantised input can have none)."""
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -81,8 +83,14 @@ class AdaptationReference:
         """Build from the JSON layout; ``ValueError`` for another feature set."""
         if tuple(data["feature_names"]) != FEATURE_NAMES:
             raise ValueError("stage adaptation reference of another feature set")
+        arrays = {k: np.asarray(data[k], dtype=np.float64) for k in _ARRAYS}
+        if any(a.shape != (N_FEATURES,) for a in arrays.values()):
+            raise ValueError("stage adaptation reference of another size")
         return cls(
-            *(np.asarray(data[k], dtype=np.float64) for k in _ARRAYS),
+            median=arrays["median"],
+            spread=arrays["spread"],
+            median_sd=arrays["median_sd"],
+            log_spread_sd=arrays["log_spread_sd"],
             adapt=np.asarray(data["adapt"], dtype=np.bool_),
             source=dict(data.get("source", {})),
         )
@@ -158,7 +166,10 @@ class StageAdaptation:
         level = np.median(np.stack(self.medians), axis=0)
         spread = np.median(np.stack(self.spreads), axis=0)
         d = _soft(level - ref.median, DEAD_ZONE * ref.median_sd)
-        g = _soft(np.log(ref.spread / np.maximum(spread, 1e-6)), DEAD_ZONE * ref.log_spread_sd)
+        g = _soft(
+            np.log(np.maximum(ref.spread, SPREAD_FLOOR) / np.maximum(spread, SPREAD_FLOOR)),
+            DEAD_ZONE * ref.log_spread_sd,
+        )
         g = np.clip(g, -np.log(MAX_GAIN), np.log(MAX_GAIN))
         d = np.where(ref.adapt, d, 0.0)
         g = np.where(ref.adapt, g, 0.0)
