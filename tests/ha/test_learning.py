@@ -111,7 +111,7 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
     assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 0
 
     await reset(hass, mock_config_entry)  # nothing chosen: everything
-    assert hass_storage[adaptation_key]["data"] == {"medians": [], "spreads": []}
+    assert hass_storage[adaptation_key]["data"] == {"medians": [], "spreads": [], "outputs": []}
     assert (await diagnostics(hass, mock_config_entry))["stage_adaptation"] == {
         "nights": 0,
         "active": False,

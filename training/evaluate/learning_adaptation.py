@@ -30,6 +30,7 @@ import argparse
 from dataclasses import dataclass
 import json
 from multiprocessing import get_context
+from pathlib import Path
 import time
 from typing import Any
 
@@ -50,8 +51,8 @@ from training.evaluate.stages import cohen_kappa
 
 LEARN_NIGHTS = 7
 """Nights 1-7 teach the adaptation; nights 8-10 are scored."""
-SHIFTED_USERS = 10
-UNSHIFTED_USERS = 4
+SHIFTED_USERS = 8
+UNSHIFTED_USERS = 2
 QUICK_USERS = (1, 1)
 """Shifted and unshifted users of ``--quick`` (with two learning nights, a smoke test)."""
 QUICK_LEARN_NIGHTS = 2
@@ -143,6 +144,32 @@ def record_config(cfg: SimulatorConfig) -> RecordedNight:
     return RecordedNight(ops, np.stack(recorder.rows), scored)
 
 
+def cached_night(job: tuple[int, int, bool], cache: str | None) -> RecordedNight:
+    """:func:`record_night`, kept in (and read back from) the folder ``cache`` if given.
+
+    The nights are deterministic for their seeds, so a kept night is the night recorded
+    again; the folder only saves the simulation's time when the figures are computed again.
+    """
+    if cache is None:
+        return record_night(job)
+    user, night_number, shifted = job
+    kind = "shifted" if shifted else "plain"
+    path = Path(cache) / f"user{user}_night{night_number}_{kind}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as data:
+            return RecordedNight(data["ops"], data["rows"], data["truth"])
+    night = record_night(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, ops=night.ops, rows=night.rows, truth=night.truth)
+    tmp.replace(path)
+    return night
+
+
+def _cached(args: tuple[tuple[int, int, bool], str | None]) -> RecordedNight:
+    return cached_night(*args)
+
+
 def replay(night: RecordedNight, adaptation: StageAdaptation | None) -> NDArray[np.int8]:
     """The stage of each op's epoch from a fresh stage model (wake where not in bed)."""
     stager = EngineStager(adaptation=adaptation)
@@ -165,8 +192,11 @@ def _score(pairs: list[tuple[NDArray[np.int8], NDArray[np.int8]]]) -> float:
     return cohen_kappa(y, p)
 
 
-def measure(quick: bool = False, jobs: int = 2) -> dict[str, float | int]:
-    """Every figure of the module docstring (``quick``: one user of each, two nights' learning)."""
+def measure(quick: bool = False, jobs: int = 2, cache: str | None = None) -> dict[str, float | int]:
+    """Every figure of the module docstring (``quick``: one user of each, two nights' learning).
+
+    ``cache``: a folder keeping the recorded nights (:func:`cached_night`).
+    """
     started = time.monotonic()
     n_shifted, n_unshifted = QUICK_USERS if quick else (SHIFTED_USERS, UNSHIFTED_USERS)
     learn = QUICK_LEARN_NIGHTS if quick else LEARN_NIGHTS
@@ -179,11 +209,12 @@ def measure(quick: bool = False, jobs: int = 2) -> dict[str, float | int]:
         work += [(u, n, False) for n in scored_nights]
     for u in unshifted_users:
         work += [(u, n, False) for n in range(1, scored_nights[-1] + 1)]
+    args = [(job, cache) for job in work]
     if jobs > 1:
         with get_context("spawn").Pool(jobs) as pool:
-            recorded = dict(zip(work, pool.map(record_night, work, chunksize=1), strict=True))
+            recorded = dict(zip(work, pool.map(_cached, args, chunksize=1), strict=True))
     else:
-        recorded = {job: record_night(job) for job in work}
+        recorded = {job: _cached(a) for job, a in zip(work, args, strict=True)}
 
     def evaluate(u: int, shifted: bool) -> tuple[list[Any], list[Any]]:
         adaptation = StageAdaptation()
@@ -238,8 +269,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one user of each, a smoke test")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--cache", help="a folder keeping the recorded nights, to compute the figures again"
+    )
     args = parser.parse_args(argv)
-    figures = measure(quick=args.quick, jobs=args.jobs)
+    figures = measure(quick=args.quick, jobs=args.jobs, cache=args.cache)
     for key, value in figures.items():
         print(f"{key}: {value}")
     print(json.dumps(figures))

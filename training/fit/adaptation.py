@@ -6,7 +6,9 @@ Runs the pipeline over training nights (10-Hz devices from ``TRAIN_SEEDS`` and 1
 5-Hz devices from ``LOWRATE_SEEDS``, as the stage network was trained on), takes each
 night's median and interquartile range of every model input over its in-bed epochs
 (:func:`~custom_components.radar_sleep.sleep.learning.adaptation.night_statistics`) and
-writes their medians and between-night spreads to
+the stage network's mean probabilities over them
+(:func:`~custom_components.radar_sleep.sleep.learning.adaptation.mean_output`), and writes
+their medians (geometric means for the probabilities) and between-night spreads to
 ``custom_components/radar_sleep/sleep/staging/model_files/stage_adaptation.json``
 (:class:`~custom_components.radar_sleep.sleep.learning.adaptation.AdaptationReference`).
 The last line printed is one JSON object.
@@ -29,6 +31,7 @@ from custom_components.radar_sleep.sleep.learning.adaptation import (
     REFERENCE_FILE,
     SPREAD_FLOOR,
     AdaptationReference,
+    mean_output,
     night_statistics,
 )
 from training.evaluate.learning_adaptation import RecordedNight, record_config
@@ -62,6 +65,10 @@ def reference_of(
     """The reference over recorded training nights (``nights`` and ``lowrate_nights`` of them)."""
     stats = [night_statistics(r.in_bed_rows()) for r in recorded]
     kept = [s for s in stats if s is not None]
+    outputs = np.stack(
+        [mean_output(r.in_bed_rows()) for r, st in zip(recorded, stats, strict=True) if st]
+    )
+    log_outputs = np.log(outputs)
     medians = np.stack([m for m, _ in kept])
     spreads = np.maximum(np.stack([s for _, s in kept]), SPREAD_FLOOR)
     return AdaptationReference(
@@ -70,6 +77,8 @@ def reference_of(
         median_sd=np.std(medians, axis=0, ddof=1),
         log_spread_sd=np.std(np.log(spreads), axis=0, ddof=1),
         adapt=np.array(ADAPTED),
+        output_mean=np.exp(np.mean(log_outputs, axis=0)),
+        log_output_sd=np.std(log_outputs, axis=0, ddof=1),
         source={
             "data": "simulated training nights through the runtime pipeline",
             "seeds": f"{TRAIN_SEEDS}-{TRAIN_SEEDS + nights - 1},"

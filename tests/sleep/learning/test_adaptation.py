@@ -31,7 +31,8 @@ REFERENCE = AdaptationReference(
     log_spread_sd=np.full(N, 0.1),
     adapt=np.ones(N, dtype=np.bool_),
 )
-"""Every input: a typical night at 0 with a range of 1; nights differ by 0.1 and 10 %."""
+"""Every input: a typical night at 0 with a range of 1; nights differ by 0.1 and 10 %
+(the dead zone is half of that: 0.05 and 5 %)."""
 
 
 def rows(level: float, half_range: float, n: int = 120) -> np.ndarray:
@@ -66,24 +67,24 @@ def test_the_shift_beyond_the_dead_zone_is_taken_away() -> None:
     corr = adaptation.correction()
     assert corr is not None
     level, log_scale = corr
-    # Level 0.5 against 0 with a dead zone of 0.1: 0.4 is taken away.
-    assert level[RATE] == pytest.approx(0.4)
-    # Range 0.5 against 1: log 2 = 0.693, less the dead zone of 0.1.
-    assert log_scale[RATE] == pytest.approx(math.log(2.0) - 0.1)
+    # Level 0.5 against 0 with a dead zone of half of 0.1: 0.45 is taken away.
+    assert level[RATE] == pytest.approx(0.45)
+    # Range 0.5 against 1: log 2 = 0.693, less the dead zone of 0.05.
+    assert log_scale[RATE] == pytest.approx(math.log(2.0) - 0.05)
     # Through a model standardising with mean 0 and scale 1, rate_rel u becomes
-    # (u - 0.4) * exp(0.593): the user's median 0.5 lands at 0.181.
+    # (u - 0.45) * exp(0.643): the user's median 0.5 lands at 0.05 * 1.902.
     meta = replace(shipped_model("stage").meta, mean=np.zeros(N), scale=np.ones(N), night_prior=0)
     encoder = ContextEncoder(meta, adaptation.shift(meta))
     x = np.zeros(N)
     x[RATE] = 0.5
     z = encoder.encode_epoch(x)
-    assert z[RATE] == pytest.approx(0.1 * math.exp(math.log(2.0) - 0.1))
+    assert z[RATE] == pytest.approx(0.05 * math.exp(math.log(2.0) - 0.05))
 
 
 def test_a_user_like_the_training_nights_gets_no_correction() -> None:
     adaptation = StageAdaptation(REFERENCE)
     for _ in range(3):
-        adaptation.add_night(rows(0.05, 0.48))
+        adaptation.add_night(rows(0.03, 0.49))
     corr = adaptation.correction()
     assert corr is not None
     assert corr[0][RATE] == 0.0
@@ -107,7 +108,7 @@ def test_round_trip_and_reset() -> None:
     again = StageAdaptation(REFERENCE)
     again.load(adaptation.as_dict())
     assert again.nights == 3
-    assert again.diagnostics()["inputs"]["rate_rel"]["level_offset"] == pytest.approx(0.4)
+    assert again.diagnostics()["inputs"]["rate_rel"]["level_offset"] == pytest.approx(0.45)
     again.reset()
     assert again.nights == 0
     assert again.diagnostics() == {"nights": 0, "active": False}
@@ -127,3 +128,32 @@ def test_no_adaptation_stages_as_the_model_was_trained() -> None:
         assert a is not None
         assert b is not None
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_outputs_are_reweighted_towards_the_training_nights_mean() -> None:
+    reference = replace(REFERENCE, output_mean=np.full(4, 0.25), log_output_sd=np.full(4, 0.1))
+    adaptation = StageAdaptation(reference)
+    night = [0.0] * N
+    adaptation.load(
+        {
+            "medians": [night] * 3,
+            "spreads": [[1.0] * N] * 3,
+            "outputs": [[0.5, 0.25, 0.125, 0.125]] * 3,
+        }
+    )
+    weight = adaptation.output_weight()
+    assert weight is not None
+    # Twice the training nights' wake and half their deep and REM: log 2 each way, less
+    # the dead zone of half a standard deviation (0.05).
+    dz = 0.5 * 0.1
+    np.testing.assert_allclose(
+        weight,
+        [math.exp(-math.log(2) + dz), 1.0, math.exp(math.log(2) - dz), math.exp(math.log(2) - dz)],
+    )
+    correction = adaptation.shift(shipped_model("stage").meta)
+    assert correction is not None
+    assert correction.output_weight is not None
+    # Nothing to correct in the inputs: they pass unchanged.
+    np.testing.assert_array_equal(correction.offset, np.zeros(N))
+    np.testing.assert_array_equal(correction.gain, np.ones(N))
+    assert adaptation.diagnostics()["stage_weights"]["light"] == 1.0

@@ -55,15 +55,19 @@ Backend = Literal["auto", "numpy", "onnxruntime"]
 
 
 @dataclass(frozen=True, slots=True)
-class InputShift:
-    """A per-user correction of a model's standardised inputs: ``(z - offset) * gain``.
+class UserCorrection:
+    """A per-user correction of a stage model's inputs and outputs.
+
+    Its standardised inputs become ``(z - offset) * gain`` and its output probabilities are
+    multiplied by ``output_weight`` (and normalised) before the sequence step.
 
     Learned from the user's past nights (:mod:`..learning.adaptation`); the identity
-    (offset 0, gain 1) changes nothing.
+    (offset 0, gain 1, weight 1) changes nothing.
     """
 
     offset: NDArray[np.float64]
     gain: NDArray[np.float64]
+    output_weight: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +215,7 @@ def numpy_forward(model: MlpModel, x: NDArray[np.float32]) -> NDArray[np.float32
 class InputAdaptation(Protocol):
     """What was learned about a user's inputs (:class:`..learning.StageAdaptation`)."""
 
-    def shift(self, meta: ModelMeta) -> InputShift | None:
+    def shift(self, meta: ModelMeta) -> UserCorrection | None:
         """The correction of ``meta``'s standardised inputs (``None``: none)."""
 
 
@@ -284,7 +288,7 @@ def make_runner(model: MlpModel, onnx_path: Path | None, backend: Backend = "aut
 class ContextEncoder:
     """Builds a model's input rows epoch by epoch (see the module docstring)."""
 
-    def __init__(self, meta: ModelMeta, shift: InputShift | None = None) -> None:
+    def __init__(self, meta: ModelMeta, shift: UserCorrection | None = None) -> None:
         """Encode for ``meta``'s window; ``shift`` corrects the standardised inputs."""
         self.meta = meta
         self.shift = shift
@@ -453,7 +457,16 @@ class EngineStager:
         Called at set-up and when a night has ended, so a night is staged with one
         adaptation throughout.
         """
-        self.encoder.shift = None if adaptation is None else adaptation.shift(self.model.meta)
+        correction = None if adaptation is None else adaptation.shift(self.model.meta)
+        self.encoder.shift = correction
+        self._weight = None if correction is None else correction.output_weight
+
+    def _weigh(self, probs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The network's probabilities under the user's output weight, if any."""
+        if self._weight is None:
+            return probs
+        weighted: NDArray[np.float64] = probs * self._weight
+        return weighted / float(weighted.sum())
 
     @property
     def backend(self) -> str:
@@ -485,12 +498,12 @@ class EngineStager:
             self._pending += 1
             return None
         probs: NDArray[np.float64] = self.runner.run(row[None, :])[0].astype(np.float64)
-        return probs
+        return self._weigh(probs)
 
     def drain(self) -> list[NDArray[np.float64]]:
         """Probabilities of the epochs still waiting for their lookahead, oldest first."""
         out = [
-            self.runner.run(self.encoder.pad()[None, :])[0].astype(np.float64)
+            self._weigh(self.runner.run(self.encoder.pad()[None, :])[0].astype(np.float64))
             for _ in range(self._pending)
         ]
         self._pending = 0
