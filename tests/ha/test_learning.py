@@ -95,6 +95,10 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
     assert calibration["usual_bedtime"] == "22:45"
     assert learned["stage_adaptation"]["nights"] == 3
     assert learned["stage_adaptation"]["active"]
+    # Shown with the usual bedtime too.
+    usual = hass.states.get("sensor.bedroom_usual_bedtime")
+    assert usual is not None
+    assert usual.attributes["breathing_baseline_bpm"] == 14.0
 
     await restart(hass, mock_config_entry)
     assert await diagnostics(hass, mock_config_entry) == learned

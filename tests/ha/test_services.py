@@ -76,6 +76,7 @@ def test_services_are_described(hass: HomeAssistant) -> None:
             "dismiss",
             "skip_next",
             "get_night",
+            "reset_learning",
         }
     )
     for service, spec in described.items():
