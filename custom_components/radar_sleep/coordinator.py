@@ -40,6 +40,7 @@ from .room_sensors import read_room, room_entities
 from .sleep import EpochResult, SleepPipeline
 from .sleep.epoch import EpochInput
 from .sleep.events import SleepEvent, SleepEventTracker
+from .sleep.learning import UserLearning
 from .sleep.room import RoomSample
 from .sleep.teach import learn
 from .sources import (
@@ -105,13 +106,18 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         entry: RadarSleepConfigEntry,
         source: FrameSource,
         store: RadarSleepStore,
+        learning: UserLearning | None = None,
     ) -> None:
-        """Set up around ``source``; it starts with :meth:`async_start`."""
+        """Set up around ``source``; it starts with :meth:`async_start`.
+
+        ``learning``: what is learned from the user's nights, fed by the pipeline.
+        """
         super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
         self.source = source
         if isinstance(self.source, ConnectionSource):
             self.source.on_connection = self._connection_changed
         self._store = store
+        self._learning = learning
         self.clock = TrackerClock(source.speed if isinstance(source, PacedSource) else 1.0)
         """The time of the night being processed (Home Assistant's but for a source played
         faster or slower than real time); the smart alarm runs on it."""
@@ -151,7 +157,12 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         if self.clock.scaled and starts_at is not None:
             origin = scene_origin(origin, starts_at, dt_util.get_default_time_zone())
         self.pipeline = await self.hass.async_add_executor_job(
-            partial(SleepPipeline, pipeline_config(self.config_entry), origin=origin)
+            partial(
+                SleepPipeline,
+                pipeline_config(self.config_entry),
+                origin=origin,
+                learning=self._learning,
+            )
         )
         store = self._store
         self.pipeline.set_teaching(learn(store.nights))

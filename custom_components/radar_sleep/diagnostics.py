@@ -16,6 +16,7 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_CAPTURE_PATH, CONF_PORT
+from .learning import learning_diagnostics
 from .runtime import RadarSleepConfigEntry
 from .sleep.serialize import summary_to_dict
 
@@ -85,6 +86,7 @@ async def async_get_config_entry_diagnostics(
         "clock": coordinator.clock.diagnostics(),
         "alarm": entry.runtime_data.alarm.diagnostics(),
         "hunches": entry.runtime_data.hunches.diagnostics(),
+        "learning": learning_diagnostics(entry),
     }
     result: dict[str, Any] = _scrub(diagnostics, _secrets(dict(entry.data)))
     return result

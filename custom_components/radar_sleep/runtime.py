@@ -43,7 +43,9 @@ from .const import (
 )
 from .coordinator import RadarSleepCoordinator
 from .hunches import HunchController, async_remove_hunches
+from .learning import LearningStore, async_remove_learning
 from .services import async_setup_services
+from .sleep.learning import UserLearning
 from .sources import build_source
 from .statistics import async_add_night_statistics, async_clear_night_statistics
 from .store import RadarSleepStore, async_remove_store
@@ -61,6 +63,8 @@ class RuntimeData:
     """Past nights, the night in progress, standby and the alarm, across restarts."""
     hunches: HunchController
     """Bedtime hunches: the chosen entities looked at, suggestions, answers and lessons."""
+    learning: LearningStore
+    """What is learned from the user's nights (calibration, stage adaptation)."""
 
 
 type RadarSleepConfigEntry = ConfigEntry[RuntimeData]
@@ -86,19 +90,27 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     everything is stopped and saved when the entry unloads.
     """
     store = RadarSleepStore(hass, entry)
-    coordinator = RadarSleepCoordinator(hass, entry, build_source(hass, entry), store)
+    learning = LearningStore(hass, entry, await hass.async_add_executor_job(UserLearning))
+    await learning.async_load()
+    coordinator = RadarSleepCoordinator(
+        hass, entry, build_source(hass, entry), store, learning.learning
+    )
     await store.async_load()
     await coordinator.async_load()
     params = await hass.async_add_executor_job(_alarm_params)
-    learning = AlarmLearningStore(hass, entry)
-    await learning.async_load()
-    alarm = AlarmController(hass, entry, store, params, coordinator.clock, learning_store=learning)
+    alarm_learning = AlarmLearningStore(hass, entry)
+    await alarm_learning.async_load()
+    alarm = AlarmController(
+        hass, entry, store, params, coordinator.clock, learning_store=alarm_learning
+    )
     store.dump_alarm = alarm.as_dict
     entry.async_on_unload(coordinator.async_shutdown_timers)
     entry.async_on_unload(store.async_save)
     entry.async_on_unload(learning.async_save)
+    entry.async_on_unload(alarm_learning.async_save)
     entry.async_on_unload(alarm.async_shutdown)
     entry.async_on_unload(coordinator.async_add_sleep_listener(alarm))
+    entry.async_on_unload(coordinator.async_add_night_listener(learning.async_night_ended))
     entry.async_on_unload(
         coordinator.async_add_night_listener(partial(async_add_night_statistics, hass, entry))
     )
@@ -107,7 +119,9 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     entry.async_on_unload(hunches.async_save)
     entry.async_on_unload(coordinator.async_add_event_listener(hunches.async_on_sleep_event))
     entry.async_on_unload(hunches.async_start())
-    return RuntimeData(coordinator=coordinator, alarm=alarm, store=store, hunches=hunches)
+    return RuntimeData(
+        coordinator=coordinator, alarm=alarm, store=store, hunches=hunches, learning=learning
+    )
 
 
 def async_start_runtime(runtime: RuntimeData) -> None:
@@ -207,6 +221,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
     await async_remove_store(hass, entry)
     await async_remove_alarm_learning(hass, entry)
     await async_remove_hunches(hass, entry.entry_id)
+    await async_remove_learning(hass, entry.entry_id)
     async_clear_night_statistics(hass, entry)
 
 

@@ -36,8 +36,10 @@ from .const import DOMAIN
 from .contracts import REASON_STAGE, NightSummary, SleepMetrics, SleepUpdate, Stage
 from .coordinator import RadarSleepCoordinator, RadarSleepData
 from .entity import RadarSleepEntity
+from .learning import LearningStore
 from .room_sensors import ROOM_SENSOR_KINDS, RoomSensorKind, room_value
 from .runtime import RadarSleepConfigEntry
+from .sleep.learning import CalibrationValues
 from .sleep.metrics import WholeMinutes, whole_minutes
 from .sleep.room import RoomInsight, RoomQuantity, room_insights
 from .sleep.usual import USUAL_NIGHTS, usual_bedtime
@@ -190,7 +192,9 @@ async def async_setup_entry(
         [
             *(RadarSleepSensor(coordinator, d) for d in SENSORS),
             RadarSleepNextAlarmSensor(coordinator, runtime.alarm, NEXT_ALARM),
-            RadarSleepUsualBedtimeSensor(coordinator, runtime.store, USUAL_BEDTIME),
+            RadarSleepUsualBedtimeSensor(
+                coordinator, runtime.store, USUAL_BEDTIME, runtime.learning
+            ),
             *room,
         ]
     )
@@ -289,11 +293,18 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         coordinator: RadarSleepCoordinator,
         store: RadarSleepStore,
         description: SensorEntityDescription,
+        learning: LearningStore,
     ) -> None:
-        """Start without a value; it is computed when added (from ``store``'s nights)."""
+        """Start without a value; it is computed when added (from ``store``'s nights).
+
+        ``learning``'s calibration gives the usual wake time, sleep need and breathing
+        baseline shown with it.
+        """
         super().__init__(coordinator, description)
         self._store = store
+        self._learning = learning
         self._nights: object = None
+        self._calibration: CalibrationValues | None = None
         self._bedtime: time | None = None
         self._value: datetime | None = None
         self._timer: CALLBACK_TYPE | None = None
@@ -310,10 +321,19 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """The usual bedtime as a time of day and how many nights it comes from."""
+        """The usual bedtime as a time of day and how many nights it comes from.
+
+        With the usual wake time, sleep need and sleeping breathing rate (calibration).
+        """
+        values = self._calibration
         return {
             "time": self._bedtime.isoformat() if self._bedtime else None,
             "nights": min(len(self._store.nights), USUAL_NIGHTS),
+            "wake_time": values.usual_wake_time.isoformat()
+            if values is not None and values.usual_wake_time is not None
+            else None,
+            "sleep_need_min": None if values is None else values.sleep_need_min,
+            "breathing_baseline_bpm": None if values is None else values.breathing_rate_bpm,
         }
 
     async def async_added_to_hass(self) -> None:
@@ -341,6 +361,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         self._nights = nights
         tz = dt_util.get_default_time_zone()
         self._bedtime = usual_bedtime(nights, tz)
+        self._calibration = self._learning.values(nights)
         self._value = None
         if self._bedtime is None:
             return

@@ -42,6 +42,7 @@ from .const import (
 from .contracts import EPOCH_SECONDS, LabelKind
 from .hunches import async_reset_hunches
 from .image import async_show_night
+from .learning import async_reset_calibration, async_reset_stage_model
 from .sleep.hunches import Answer
 from .sleep.room import room_insights
 from .sleep.serialize import label_to_dict, summary_to_dict
@@ -86,6 +87,8 @@ LEARNING_RESETS: dict[
     ALARM_LEARNING: async_reset_alarm,
     "hunches": _async_reset_hunches,
     "teaching": _async_reset_teaching,
+    "calibration": async_reset_calibration,
+    "stage_model": async_reset_stage_model,
 }
 """What ``reset_learning`` can forget (``what``; empty or left out: all), and how."""
 LEARNING_PARTS = tuple(LEARNING_RESETS)

@@ -171,6 +171,10 @@ def pipeline_config(entry: ConfigEntry) -> PipelineConfig:
         presence_threshold=float(
             entry.options.get(CONF_PRESENCE_THRESHOLD, DEFAULT_PRESENCE_THRESHOLD)
         ),
+        learn_presence_threshold=float(
+            entry.options.get(CONF_PRESENCE_THRESHOLD, DEFAULT_PRESENCE_THRESHOLD)
+        )
+        == DEFAULT_PRESENCE_THRESHOLD,
         session_end_minutes=float(
             entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES)
         ),

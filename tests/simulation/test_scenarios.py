@@ -114,3 +114,48 @@ def test_teaching_users_keep_their_bedroom_and_habit() -> None:
         minutes = scenarios.teaching_user_config(3, night).still_minutes
         assert low - spread <= minutes <= high + spread
     assert abs(one.still_minutes - two.still_minutes) <= 2 * spread
+
+
+def test_a_simulated_user_keeps_their_bedroom_and_body_over_their_nights() -> None:
+    first = scenarios.adaptation_night_config(3, 1, None)
+    later = scenarios.adaptation_night_config(3, 9, None)
+    assert later.seed == first.seed + 8 == scenarios.ADAPTATION_SEEDS + 10 * 3 + 8
+    assert (later.user_side, later.radar_position, later.partner, later.pet) == (
+        first.user_side,
+        first.radar_position,
+        first.partner,
+        first.pet,
+    )
+    assert later.variation == first.variation
+    assert first.frame_rate_hz == 10.0
+    assert first.variation.regularity_scale == 1.0
+
+
+def test_a_shifted_user_is_the_same_user_through_another_radar() -> None:
+    shift = scenarios.SensorShift(
+        sensor_gain=2.0,
+        noise_scale=3.0,
+        rate_offset_bpm=-3.0,
+        regularity_scale=1.5,
+        frame_rate_hz=2.0,
+    )
+    plain = scenarios.adaptation_night_config(5, 4, None)
+    shifted = scenarios.adaptation_night_config(5, 4, shift)
+    assert shifted.seed == plain.seed
+    assert shifted.frame_rate_hz == 2.0
+    var, base = shifted.variation, plain.variation
+    assert (var.sensor_gain, var.noise_scale, var.regularity_scale) == (2.0, 3.0, 1.5)
+    assert var.resting_rate_bpm is not None
+    assert base.resting_rate_bpm is not None
+    assert var.resting_rate_bpm == base.resting_rate_bpm - 3.0
+    assert var.chest_depth_mm == base.chest_depth_mm
+
+
+def test_shifts_are_drawn_in_their_ranges() -> None:
+    for user in range(40):
+        shift = scenarios.user_shift(user)
+        assert 0.5 <= shift.sensor_gain <= 2.0
+        assert 2.0 <= shift.noise_scale <= 4.0
+        assert shift.rate_offset_bpm in (-3.0, 3.0)
+        assert shift.regularity_scale == 1.5
+        assert shift.frame_rate_hz in (1.0, 2.0, 3.0, 4.0, 5.0)

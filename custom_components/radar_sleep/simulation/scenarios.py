@@ -9,7 +9,8 @@ so that no evaluation measures on a night any model or policy was fitted on:
 seeds                     use
 ========================  ==========================================================
 0-9999                    held-out evaluation nights (stages, intent, user, report;
-                          from 8000 the teaching evaluation's users)
+                          8000-8499: the adaptation measurement's users; 8500-8999:
+                          the teaching measurement's users)
 10000-19999               training nights, 10-Hz devices (stage, intent, baseline and
                           alarm-policy fits)
 20000-29999               validation nights, 10-Hz devices (stage-model sweep; the
@@ -28,7 +29,7 @@ Every seed from :data:`LOWRATE_SEEDS` on is a low-frame-rate device in :func:`ni
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -222,7 +223,7 @@ def intent_night_config(
     return replace(simulated_config(seed), pre_sleep=activity)
 
 
-TEACHING_SEEDS = 8_000
+TEACHING_SEEDS = 8_500
 """First night of the teaching evaluation's simulated users (held-out range): user ``u``'s
 night ``k`` is seed ``TEACHING_SEEDS + TEACHING_NIGHTS_PER_USER * u + k``."""
 TEACHING_NIGHTS_PER_USER = 20
@@ -299,3 +300,72 @@ def user_night_config(seed: int, index: int) -> tuple[str, SimulatorConfig]:
         **options,  # type: ignore[arg-type]
     )
     return name, config
+
+
+ADAPTATION_SEEDS = 8_000
+"""First night of the simulated users of the stage-model adaptation measurement
+(``training/evaluate/learning_adaptation.py``): user ``u``'s night ``n`` (1-based) is seed
+``ADAPTATION_SEEDS + NIGHTS_PER_USER * u + n - 1``, inside the held-out evaluation range."""
+NIGHTS_PER_USER = 10
+"""Nights of each simulated user (the adaptation learns from the first seven)."""
+SHIFT_FRAME_RATES = (1.0, 2.0, 3.0, 4.0, 5.0)
+"""Frame rates (Hz) of shifted users' devices."""
+
+
+@dataclass(frozen=True, slots=True)
+class SensorShift:
+    """A user's radar and body away from the training nights, the same every night.
+
+    The ranges (:func:`draw_shift`) are those of the stage-model adaptation measurement:
+    radar gain x0.5-2, noise x2-4, breathing rate 3 breaths/min above or below the user's
+    own, breathing variability x1.5 in every stage, a device reporting at 1-5 Hz.
+    """
+
+    sensor_gain: float = 1.0
+    noise_scale: float = 1.0
+    rate_offset_bpm: float = 0.0
+    regularity_scale: float = 1.0
+    frame_rate_hz: float | None = None
+    """``None``: the simulator's 10 Hz."""
+
+
+def draw_shift(rng: np.random.Generator) -> SensorShift:
+    """One shifted user's radar and body (log-uniform gain, uniform noise, a random sign)."""
+    return SensorShift(
+        sensor_gain=float(np.exp(rng.uniform(np.log(0.5), np.log(2.0)))),
+        noise_scale=float(rng.uniform(2.0, 4.0)),
+        rate_offset_bpm=3.0 if rng.random() < 0.5 else -3.0,
+        regularity_scale=1.5,
+        frame_rate_hz=SHIFT_FRAME_RATES[int(rng.integers(len(SHIFT_FRAME_RATES)))],
+    )
+
+
+def user_shift(user: int) -> SensorShift:
+    """The shift of simulated user ``user`` when shifted (drawn from the user number)."""
+    return draw_shift(np.random.default_rng(user + 19_000_000))
+
+
+def adaptation_night_config(user: int, night: int, shift: SensorShift | None) -> SimulatorConfig:
+    """Night ``night`` (1-based) of simulated user ``user``, through ``shift`` if any.
+
+    A user keeps their bedroom (side, radar placement, partner, pet: :func:`simulated_config`
+    of the user's first night), resting breathing rate and chest depth (drawn from the
+    population figures of :mod:`.physiology` by user number) over every night; the night's
+    seed draws the rest. ``shift=None`` is the same night as the training nights' sensor sees
+    it, so that a shifted user's nights can be compared with the same nights unshifted.
+    """
+    first = ADAPTATION_SEEDS + NIGHTS_PER_USER * user
+    rng = np.random.default_rng(first + 23_000_000)
+    rate = float(np.clip(rng.normal(15.0, 2.0), 10.0, 21.0))
+    depth = float(np.clip(rng.normal(7.0, 1.5), 4.0, 11.0))
+    config = replace(simulated_config(first), seed=first + night - 1)
+    shift = shift or SensorShift()
+    variation = PhysiologyVariation(
+        resting_rate_bpm=rate + shift.rate_offset_bpm,
+        chest_depth_mm=depth,
+        regularity_scale=shift.regularity_scale,
+        sensor_gain=shift.sensor_gain,
+        noise_scale=shift.noise_scale,
+    )
+    rate_hz = shift.frame_rate_hz or config.frame_rate_hz
+    return replace(config, variation=variation, frame_rate_hz=rate_hz)

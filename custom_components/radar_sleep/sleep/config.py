@@ -51,6 +51,9 @@ class PipelineConfig:
     radar_position: RadarPosition = "left_table"
     presence_threshold: float = 0.5
     """Presence confidence above which the user's side counts as occupied."""
+    learn_presence_threshold: bool = True
+    """Use the presence threshold learned for this radar and bed
+    (:mod:`.learning.calibration`) instead of ``presence_threshold`` once it is learned."""
     presence_time_constant_s: float = 5.0
     session_start_minutes: float = 5.0
     """Presence needed before a session starts."""

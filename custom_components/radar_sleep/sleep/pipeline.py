@@ -34,6 +34,7 @@ from .epoch import EpochInput
 from .explain import NOTE_LENGTH, encode_note, stage_reason as explain_stage
 from .features import EpochFeatures, FeatureExtractor
 from .intent import IntentTracker
+from .learning import UserLearning
 from .metrics import sleep_metrics
 from .presence import RELEASE_FRACTION, PresenceDetector
 from .room import RoomSample, room_stats
@@ -143,8 +144,13 @@ class SleepPipeline:
         *,
         stage_family: ModelFamily = "network",
         intent_family: ModelFamily = "network",
+        learning: UserLearning | None = None,
     ) -> None:
         """``origin`` is the UTC instant of source time 0.
+
+        ``learning``: what is learned from the user's nights (:mod:`.learning`); it watches
+        every epoch, learns when a night ends, and its presence threshold (when
+        ``config.learn_presence_threshold``) and stage adaptation are used from then on.
 
         ``stager`` and ``intent_model`` default to the models of ``stage_family`` and
         ``intent_family`` (:func:`default_stager`, :func:`default_intent_model`): by default
@@ -184,6 +190,25 @@ class SleepPipeline:
         self.last_t: float | None = None
         """Source time of the last frame pushed."""
         self.last_update = self.idle_update(0.0, {REASON_PRESENCE: "no data yet"})
+        self.learning = learning
+        self.apply_learning()
+
+    def apply_learning(self) -> None:
+        """Use what :attr:`learning` has learned (after set-up, a restore, a reset of it).
+
+        Without learning, or before anything is learned, the pipeline is as configured.
+        """
+        threshold = self.config.presence_threshold
+        adaptation = None
+        if self.learning is not None:
+            adaptation = self.learning.adaptation
+            learned = self.learning.calibration.presence_threshold()
+            if self.config.learn_presence_threshold and learned is not None:
+                threshold = learned
+        self.presence.threshold = threshold
+        adapt = getattr(self.stager, "adapt", None)
+        if adapt is not None:
+            adapt(adaptation)
 
     def set_teaching(self, adaptation: TeachingAdaptation) -> None:
         """Use what was learned from the user's teaching from the next epoch on."""
@@ -267,6 +292,14 @@ class SleepPipeline:
         step = self._session_step(epoch)
         stage, probabilities, stage_reason = self._stage(epoch.index, feats, present, step)
         score, trying, intent_reason = self._intent(epoch.index, feats, present, step, stage)
+        if self.learning is not None:
+            self.learning.observe(
+                feats,
+                epoch.confidence_sum / epoch.n_frames if epoch.n_frames else 0.0,
+                present=present,
+                in_session=step.state is not SessionState.IDLE,
+                stage=stage if present and self.config.stages_available else None,
+            )
         record = EpochRecord(
             index=epoch.index,
             present=present,
@@ -393,6 +426,9 @@ class SleepPipeline:
                 self._revise(index - lookahead + 1 + k, weigh_wake(late, self.teaching.wake_weight))
             summary = self._summarise(step.start_index, step.end_index)
             self.summaries.append(summary)
+            if self.learning is not None:
+                self.learning.night_ended()
+                self.apply_learning()
             self.records = [r for r in self.records if r.index >= (step.end_index or 0)]
             self.intent.reset()
             if step.state is SessionState.IDLE:
@@ -459,7 +495,7 @@ class SleepPipeline:
     def _presence_reason(self) -> str:
         """Why presence is on or off, with the confidence as it is now (as the update shows it)."""
         confidence = round(self.presence.confidence, 3)
-        threshold = self.config.presence_threshold
+        threshold = self.presence.threshold
         if not self.presence.present:
             return f"confidence {confidence:.2f} < threshold {threshold}"
         if confidence >= threshold:
@@ -638,6 +674,7 @@ class SleepPipeline:
             intent_model=self.intent_model,
             stage_family=self.stage_family,
             intent_family=self.intent_family,
+            learning=self.learning,
         )
         fresh.presence.load_state(state["presence"])
         fresh.presence.tracker.load_state(state.get("user"))

@@ -55,6 +55,22 @@ Backend = Literal["auto", "numpy", "onnxruntime"]
 
 
 @dataclass(frozen=True, slots=True)
+class UserCorrection:
+    """A per-user correction of a stage model's inputs and outputs.
+
+    Its standardised inputs become ``(z - offset) * gain`` and its output probabilities are
+    multiplied by ``output_weight`` (and normalised) before the sequence step.
+
+    Learned from the user's past nights (:mod:`..learning.adaptation`); the identity
+    (offset 0, gain 1, weight 1) changes nothing.
+    """
+
+    offset: NDArray[np.float64]
+    gain: NDArray[np.float64]
+    output_weight: NDArray[np.float64] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelMeta:
     """How a model's input is built, and where it came from."""
 
@@ -196,6 +212,13 @@ def numpy_forward(model: MlpModel, x: NDArray[np.float32]) -> NDArray[np.float32
     return out
 
 
+class InputAdaptation(Protocol):
+    """What was learned about a user's inputs (:class:`..learning.StageAdaptation`)."""
+
+    def shift(self, meta: ModelMeta) -> UserCorrection | None:
+        """The correction of ``meta``'s standardised inputs (``None``: none)."""
+
+
 class Runner(Protocol):
     """Runs a model's forward pass on input rows."""
 
@@ -265,9 +288,10 @@ def make_runner(model: MlpModel, onnx_path: Path | None, backend: Backend = "aut
 class ContextEncoder:
     """Builds a model's input rows epoch by epoch (see the module docstring)."""
 
-    def __init__(self, meta: ModelMeta) -> None:
-        """Encode for ``meta``'s window."""
+    def __init__(self, meta: ModelMeta, shift: UserCorrection | None = None) -> None:
+        """Encode for ``meta``'s window; ``shift`` corrects the standardised inputs."""
         self.meta = meta
+        self.shift = shift
         self._width = meta.context + 1 + meta.lookahead
         self._rows: deque[NDArray[np.float64]] = deque(maxlen=self._width)
         self._long: deque[NDArray[np.float64]] = deque(maxlen=max(1, meta.long_context))
@@ -302,6 +326,8 @@ class ContextEncoder:
         if x is None:
             return self._missing_row()
         z = (model_inputs(x) - self.meta.mean) / self.meta.scale
+        if self.shift is not None:
+            z = (z - self.shift.offset) * self.shift.gain
         missing = np.isnan(z)
         z = np.where(missing, 0.0, z)
         if self.meta.night_prior > 0:
@@ -402,11 +428,14 @@ class EngineStager:
         model: MlpModel | None = None,
         backend: Backend = "auto",
         sequence: SequenceParams | Literal["shipped"] | None = "shipped",
+        adaptation: InputAdaptation | None = None,
     ) -> None:
         """Run ``model`` (default: the shipped stage model) on ``backend``.
 
         ``sequence``: the forward filter's parameters; ``"shipped"`` (the default) is the
         shipped filter with the shipped model and none with another model; ``None``: none.
+        ``adaptation``: what was learned from the user's past nights (none: the model as
+        trained).
         """
         self.model = model or shipped_model("stage")
         if self.model.meta.kind != "stage":
@@ -420,6 +449,24 @@ class EngineStager:
         self.encoder = ContextEncoder(self.model.meta)
         self._pending = 0
         """Pushed epochs whose probabilities are not out yet (at most ``lookahead``)."""
+        self.adapt(adaptation)
+
+    def adapt(self, adaptation: InputAdaptation | None) -> None:
+        """Use what was learned from the user's past nights from now on (``None``: nothing).
+
+        Called at set-up and when a night has ended, so a night is staged with one
+        adaptation throughout.
+        """
+        correction = None if adaptation is None else adaptation.shift(self.model.meta)
+        self.encoder.shift = correction
+        self._weight = None if correction is None else correction.output_weight
+
+    def _weigh(self, probs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The network's probabilities under the user's output weight, if any."""
+        if self._weight is None:
+            return probs
+        weighted: NDArray[np.float64] = probs * self._weight
+        return weighted / float(weighted.sum())
 
     @property
     def backend(self) -> str:
@@ -451,12 +498,12 @@ class EngineStager:
             self._pending += 1
             return None
         probs: NDArray[np.float64] = self.runner.run(row[None, :])[0].astype(np.float64)
-        return probs
+        return self._weigh(probs)
 
     def drain(self) -> list[NDArray[np.float64]]:
         """Probabilities of the epochs still waiting for their lookahead, oldest first."""
         out = [
-            self.runner.run(self.encoder.pad()[None, :])[0].astype(np.float64)
+            self._weigh(self.runner.run(self.encoder.pad()[None, :])[0].astype(np.float64))
             for _ in range(self._pending)
         ]
         self._pending = 0

@@ -1,0 +1,334 @@
+"""The stage model adapts to this radar and this body: its inputs re-standardised per user.
+
+The stage network (:mod:`..staging.network`) was trained on simulated nights; a real radar
+has its own gain, noise and sampling, and a sleeper their own breathing, so the distribution
+of the network's inputs on the user's nights is shifted away from the training nights'.
+Adaptive batch normalisation re-estimates the standardisation of a network's inputs on the
+target domain, without labels, and leaves the weights alone (Li Y, Wang N, Shi J, Hou X, Liu J.
+Adaptive Batch Normalization for practical domain adaptation. *Pattern Recognition*
+80:109-117, 2018; arXiv:1603.04779, 2016). Here the target domain is the user, and its
+statistics come from the user's own completed nights only (causal: a night is staged with
+what was learned before it began):
+
+* after each night, the median and interquartile range of each model input over the night's
+  in-bed epochs are kept (the last :data:`MAX_NIGHTS`);
+* from :data:`MIN_NIGHTS` nights on, the user's level (median of the nights' medians) and
+  spread (median of their ranges) are compared with a typical training night's
+  (``model_files/stage_adaptation.json``, fitted by ``python -m training.fit.adaptation``);
+* the part of each difference beyond what training nights differ from each other by
+  (:data:`DEAD_ZONE` between-night standard deviations; a soft threshold) is taken away:
+  each input is moved and scaled so that the user's nights look like a typical training
+  night. A user whose nights are like the training nights gets no correction at all, which
+  keeps the model as it was for them; a robust level and spread (medians and quartiles,
+  not means and standard deviations) are not pulled by a restless night.
+
+What the inputs' correction leaves, the outputs' takes: the network's mean stage
+probabilities over the user's nights are compared with their mean over training nights, and
+the network's probabilities are reweighted by their ratio before the sequence step (beyond
+the same kind of dead zone). Reweighting posteriors by a ratio of class priors is the
+prior-shift adjustment of Saerens M, Latinne P, Decaestecker C. Adjusting the outputs of a
+classifier to new a priori probabilities: a simple procedure. *Neural Computation*
+14(1):21-41, 2002; here the ratio is taken the other way (towards the training nights'
+mean output rather than towards an estimated new prior), as in distribution alignment
+(Berthelot D et al. ReMixMatch: semi-supervised learning with distribution alignment and
+augmentation anchoring. *ICLR* 2020): with a shifted sensor, a network calling too much of
+the night one stage does so because of the sensor, not because the sleeper sleeps so.
+
+Learning from unlabelled nights cannot tell a shifted sensor from a sleeper whose stage mix
+differs from the population's (label shift, Saerens et al. 2002); the dead zones are the
+guard, sized so that the variation among training nights, stage mix included, is left
+alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..features import FEATURE_NAMES
+from ..staging.network import (
+    MODEL_DIR,
+    ContextEncoder,
+    ModelMeta,
+    UserCorrection,
+    numpy_forward,
+    shipped_model,
+)
+from ..staging.protocol import model_inputs
+
+REFERENCE_FILE = MODEL_DIR / "stage_adaptation.json"
+MIN_NIGHTS = 3
+"""Nights before the adaptation is used."""
+MAX_NIGHTS = 14
+"""The most recent nights kept (a new radar or bed is learned within two weeks)."""
+MIN_EPOCHS = 120
+"""In-bed epochs with data a night needs to count (an hour)."""
+DEAD_ZONE = 0.5
+"""Differences up to this many between-night standard deviations of the training nights are
+not corrected."""
+OUTPUT_DEAD_ZONE = 0.5
+"""The same for the network's mean output."""
+MAX_GAIN = 3.0
+"""The input scale is changed by at most this factor either way."""
+SPREAD_FLOOR = 1e-3
+"""Ranges are floored here before their logarithm (a quantised input can have none)."""
+N_FEATURES = len(FEATURE_NAMES)
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptationReference:
+    """A typical training night's inputs (:func:`load_reference`)."""
+
+    median: NDArray[np.float64]
+    """Per model input (after :func:`..staging.protocol.model_inputs`): median over
+    training nights of the night's median."""
+    spread: NDArray[np.float64]
+    """Median over training nights of the night's interquartile range."""
+    median_sd: NDArray[np.float64]
+    """Between-night standard deviation of the nights' medians."""
+    log_spread_sd: NDArray[np.float64]
+    """Between-night standard deviation of the log of the nights' ranges."""
+    adapt: NDArray[np.bool_]
+    """Which inputs are adapted."""
+    output_mean: NDArray[np.float64] | None = None
+    """The stage network's mean probabilities (wake, light, deep, REM) over a typical
+    training night's in-bed epochs (geometric mean over nights; ``None``: outputs are not
+    adapted)."""
+    log_output_sd: NDArray[np.float64] | None = None
+    """Between-night standard deviation of the log of the nights' mean probabilities."""
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AdaptationReference:
+        """Build from the JSON layout; ``ValueError`` for another feature set."""
+        if tuple(data["feature_names"]) != FEATURE_NAMES:
+            raise ValueError("stage adaptation reference of another feature set")
+        arrays = {k: np.asarray(data[k], dtype=np.float64) for k in _ARRAYS}
+        if any(a.shape != (N_FEATURES,) for a in arrays.values()):
+            raise ValueError("stage adaptation reference of another size")
+        return cls(
+            median=arrays["median"],
+            spread=arrays["spread"],
+            median_sd=arrays["median_sd"],
+            log_spread_sd=arrays["log_spread_sd"],
+            adapt=np.asarray(data["adapt"], dtype=np.bool_),
+            output_mean=None
+            if data.get("output_mean") is None
+            else np.asarray(data["output_mean"], dtype=np.float64),
+            log_output_sd=None
+            if data.get("log_output_sd") is None
+            else np.asarray(data["log_output_sd"], dtype=np.float64),
+            source=dict(data.get("source", {})),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON layout (rounded, so that refits are byte-stable)."""
+        return {
+            "feature_names": list(FEATURE_NAMES),
+            **{k: np.round(getattr(self, k), 6).tolist() for k in _ARRAYS},
+            "adapt": self.adapt.tolist(),
+            **{
+                k: None if getattr(self, k) is None else np.round(getattr(self, k), 6).tolist()
+                for k in ("output_mean", "log_output_sd")
+            },
+            "source": self.source,
+        }
+
+
+_ARRAYS = ("median", "spread", "median_sd", "log_spread_sd")
+
+
+@cache
+def load_reference(path: Path = REFERENCE_FILE) -> AdaptationReference:
+    """The shipped reference of a typical training night."""
+    return AdaptationReference.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def night_statistics(
+    rows: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Median and interquartile range of each model input over a night's in-bed epochs.
+
+    ``rows`` are the epochs' feature vectors (:meth:`..features.EpochFeatures.vector`, NaN
+    where missing). ``None`` for a night shorter than :data:`MIN_EPOCHS` with data.
+    """
+    u = model_inputs(np.asarray(rows, dtype=np.float64).reshape(-1, N_FEATURES))
+    counts = np.sum(~np.isnan(u), axis=0)
+    if u.shape[0] == 0 or int(np.min(counts)) < MIN_EPOCHS:
+        return None
+    q25, q50, q75 = np.nanpercentile(u, [25.0, 50.0, 75.0], axis=0)
+    return np.asarray(q50, dtype=np.float64), np.asarray(q75 - q25, dtype=np.float64)
+
+
+def mean_output(
+    rows: NDArray[np.float64], correction: UserCorrection | None = None
+) -> NDArray[np.float64]:
+    """The shipped stage network's mean probabilities over a night's in-bed epochs.
+
+    ``rows`` as for :func:`night_statistics`, in order; ``correction``: of the inputs (its
+    output weight is not applied).
+    """
+    model = shipped_model("stage")
+    encoder = ContextEncoder(model.meta, correction)
+    x = np.stack([encoder.push(row) for row in np.asarray(rows, dtype=np.float64)])
+    probs = numpy_forward(model, x).astype(np.float64)
+    out: NDArray[np.float64] = probs.mean(axis=0)
+    return out
+
+
+def _soft(d: NDArray[np.float64], width: NDArray[np.float64]) -> NDArray[np.float64]:
+    out: NDArray[np.float64] = np.sign(d) * np.maximum(np.abs(d) - width, 0.0)
+    return out
+
+
+class StageAdaptation:
+    """What the stage model learned about one user's inputs (see the module docstring)."""
+
+    def __init__(self, reference: AdaptationReference | None = None) -> None:
+        """Nothing learned yet; ``reference`` defaults to the shipped one."""
+        self.reference = reference or load_reference()
+        self.medians: list[NDArray[np.float64]] = []
+        self.spreads: list[NDArray[np.float64]] = []
+        self.outputs: list[NDArray[np.float64]] = []
+        """Per night, the network's mean probabilities under the input correction learned
+        up to and including that night."""
+
+    @property
+    def nights(self) -> int:
+        """Nights learned from (at most :data:`MAX_NIGHTS`)."""
+        return len(self.medians)
+
+    def add_night(self, rows: NDArray[np.float64]) -> bool:
+        """Learn from a completed night's in-bed feature vectors; whether it counted."""
+        stats = night_statistics(rows)
+        if stats is None:
+            return False
+        self.medians = [*self.medians, stats[0]][-MAX_NIGHTS:]
+        self.spreads = [*self.spreads, stats[1]][-MAX_NIGHTS:]
+        if self.reference.output_mean is not None:
+            meta = shipped_model("stage").meta
+            output = mean_output(rows, self._input_shift(meta, self._correction(1)))
+            self.outputs = [*self.outputs, output][-MAX_NIGHTS:]
+        return True
+
+    def correction(self) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Level difference (model-input units) and log scale factor taken away, per input."""
+        return self._correction(MIN_NIGHTS)
+
+    def output_weight(self) -> NDArray[np.float64] | None:
+        """The weight of each stage's probability (``None``: none learned, or all 1)."""
+        ref = self.reference
+        outputs = self.outputs[-self.nights :] if self.nights else []
+        if ref.output_mean is None or ref.log_output_sd is None or len(outputs) < MIN_NIGHTS:
+            return None
+        user = np.exp(np.mean(np.log(np.maximum(np.stack(outputs), 1e-6)), axis=0))
+        g = _soft(np.log(ref.output_mean / user), OUTPUT_DEAD_ZONE * ref.log_output_sd)
+        if not np.any(g):
+            return None
+        weight: NDArray[np.float64] = np.exp(g)
+        return weight
+
+    def _correction(
+        self, min_nights: int
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        if self.nights < min_nights:
+            return None
+        ref = self.reference
+        level = np.median(np.stack(self.medians), axis=0)
+        spread = np.median(np.stack(self.spreads), axis=0)
+        d = _soft(level - ref.median, DEAD_ZONE * ref.median_sd)
+        g = _soft(
+            np.log(np.maximum(ref.spread, SPREAD_FLOOR) / np.maximum(spread, SPREAD_FLOOR)),
+            DEAD_ZONE * ref.log_spread_sd,
+        )
+        g = np.clip(g, -np.log(MAX_GAIN), np.log(MAX_GAIN))
+        d = np.where(ref.adapt, d, 0.0)
+        g = np.where(ref.adapt, g, 0.0)
+        return d, g
+
+    def shift(self, meta: ModelMeta) -> UserCorrection | None:
+        """The correction of ``meta``'s standardised inputs (``None``: none).
+
+        None before :data:`MIN_NIGHTS` nights, or when there is nothing to correct.
+
+        An input ``u`` becomes ``c + (u - c - d) * r`` (``c`` the reference level, ``d`` the
+        level difference, ``r`` the scale factor), which in standardised units is
+        ``(z - offset) * gain`` with ``gain = r`` and ``offset = z_c + d / scale - z_c / r``.
+        """
+        shift = self._input_shift(meta, self.correction())
+        weight = self.output_weight()
+        if weight is None:
+            return shift
+        if shift is None:
+            return UserCorrection(np.zeros(N_FEATURES), np.ones(N_FEATURES), weight)
+        return UserCorrection(shift.offset, shift.gain, weight)
+
+    def _input_shift(
+        self,
+        meta: ModelMeta,
+        corr: tuple[NDArray[np.float64], NDArray[np.float64]] | None,
+    ) -> UserCorrection | None:
+        if corr is None:
+            return None
+        d, g = corr
+        if not np.any(d) and not np.any(g):
+            return None
+        r = np.exp(g)
+        zc = (self.reference.median - meta.mean) / meta.scale
+        return UserCorrection(offset=zc + d / meta.scale - zc / r, gain=r)
+
+    def as_dict(self) -> dict[str, Any]:
+        """What is stored (JSON types)."""
+        return {
+            "medians": [np.round(m, 6).tolist() for m in self.medians],
+            "spreads": [np.round(s, 6).tolist() for s in self.spreads],
+            "outputs": [np.round(o, 6).tolist() for o in self.outputs],
+        }
+
+    def load(self, data: dict[str, Any] | None) -> None:
+        """Carry on from :meth:`as_dict` (``None`` or malformed: nothing learned)."""
+        self.reset()
+        if not data:
+            return
+        medians = [np.asarray(m, dtype=np.float64) for m in data.get("medians", [])]
+        spreads = [np.asarray(s, dtype=np.float64) for s in data.get("spreads", [])]
+        outputs = [np.asarray(o, dtype=np.float64) for o in data.get("outputs", [])]
+        if len(medians) != len(spreads) or any(
+            a.shape != (N_FEATURES,) for a in (*medians, *spreads)
+        ):
+            raise ValueError("stage adaptation of another feature set")
+        if any(o.shape != (4,) for o in outputs):
+            raise ValueError("stage adaptation of another number of stages")
+        self.medians, self.spreads = medians[-MAX_NIGHTS:], spreads[-MAX_NIGHTS:]
+        self.outputs = outputs[-MAX_NIGHTS:]
+
+    def reset(self) -> None:
+        """Forget everything learned."""
+        self.medians, self.spreads, self.outputs = [], [], []
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Nights learned from and the correction in use, per input."""
+        corr = self.correction()
+        weight = self.output_weight()
+        out: dict[str, Any] = {"nights": self.nights, "active": corr is not None}
+        if weight is not None:
+            out["stage_weights"] = {
+                stage: round(float(w), 4)
+                for stage, w in zip(("wake", "light", "deep", "rem"), weight, strict=True)
+            }
+        if corr is not None:
+            d, g = corr
+            out["inputs"] = {
+                name: {
+                    "level_offset": round(float(d[i]), 4),
+                    "scale": round(float(np.exp(g[i])), 4),
+                }
+                for i, name in enumerate(FEATURE_NAMES)
+            }
+        return out

@@ -1,0 +1,198 @@
+"""What is learned from the user's nights: kept across restarts, shown, reset by an action."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+import probatio
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.radar_sleep.const import CONF_PRESENCE_THRESHOLD, DOMAIN, SAVE_DELAY_SECONDS
+from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
+from custom_components.radar_sleep.sleep.learning.calibration import NightObservation
+
+from .conftest import tracker_entry
+from .fixed import NIGHT, NOW, async_setup_fixed
+
+NIGHT_FIGURES = {
+    "breathing_rate_bpm": 14.0,
+    "breathing_spread_bpm": 2.0,
+    "movement_still": 0.05,
+    "empty_confidence": 0.1,
+    "occupied_confidence": 0.7,
+}
+"""One learned night: asleep at 14 breaths/min, an empty bed's presence confidence up to
+0.1 and an occupied one's from 0.7."""
+SIX = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+
+
+def keys(entry: MockConfigEntry) -> tuple[str, str]:
+    """The two stores of what is learned."""
+    return (
+        f"{DOMAIN}.{entry.entry_id}.calibration",
+        f"{DOMAIN}.{entry.entry_id}.stage_adaptation",
+    )
+
+
+def store_learning(entry: MockConfigEntry, hass_storage: dict[str, Any]) -> None:
+    """Three learned nights of calibration and of stage adaptation."""
+    calibration, adaptation = keys(entry)
+    hass_storage[calibration] = {
+        "version": 1,
+        "key": calibration,
+        "data": {"nights": [NIGHT_FIGURES] * 3},
+    }
+    hass_storage[adaptation] = {
+        "version": 1,
+        "key": adaptation,
+        "data": {"medians": [SIX] * 3, "spreads": [SIX] * 3},
+    }
+
+
+async def diagnostics(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """The learning part of the entry's diagnostics."""
+    learning: dict[str, Any] = (await async_get_config_entry_diagnostics(hass, entry))["learning"]
+    return learning
+
+
+async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Unload and set the entry up again, as a restart of Home Assistant does."""
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def reset(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> None:
+    """Call ``radar_sleep.reset_learning``."""
+    await hass.services.async_call(
+        DOMAIN, "reset_learning", {"config_entry_id": entry.entry_id, **data}, blocking=True
+    )
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_learning_survives_restarts_and_is_reset_part_by_part(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    store_learning(mock_config_entry, hass_storage)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    learned = await diagnostics(hass, mock_config_entry)
+    calibration = learned["calibration"]
+    assert calibration["nights"] == 3
+    assert calibration["breathing_rate_bpm"] == 14.0
+    # Half way between the empty bed's 0.1 and the occupied bed's 0.7, and in use: the
+    # presence option was left at its default.
+    assert calibration["presence_threshold"] == 0.4
+    assert calibration["presence_threshold_in_use"] == 0.4
+    # The fixed nights' lights off: 21:35, 21:45 and 21:55 UTC, 22:45 in Berlin.
+    assert calibration["usual_bedtime"] == "22:45"
+    assert learned["stage_adaptation"]["nights"] == 3
+    assert learned["stage_adaptation"]["active"]
+    # Shown with the usual bedtime too.
+    usual = hass.states.get("sensor.bedroom_usual_bedtime")
+    assert usual is not None
+    assert usual.attributes["breathing_baseline_bpm"] == 14.0
+
+    await restart(hass, mock_config_entry)
+    assert await diagnostics(hass, mock_config_entry) == learned
+
+    await reset(hass, mock_config_entry, what=["calibration"])
+    calibration_key, adaptation_key = keys(mock_config_entry)
+    assert hass_storage[calibration_key]["data"] == {"nights": []}
+    after = await diagnostics(hass, mock_config_entry)
+    assert after["calibration"]["nights"] == 0
+    assert after["calibration"]["presence_threshold_in_use"] == 0.5
+    assert after["stage_adaptation"] == learned["stage_adaptation"]
+
+    await restart(hass, mock_config_entry)
+    assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 0
+
+    await reset(hass, mock_config_entry)  # nothing chosen: everything
+    assert hass_storage[adaptation_key]["data"] == {"medians": [], "spreads": [], "outputs": []}
+    assert (await diagnostics(hass, mock_config_entry))["stage_adaptation"] == {
+        "nights": 0,
+        "active": False,
+    }
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_a_set_presence_threshold_is_not_replaced_by_the_learned_one(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(NOW)
+    entry = tracker_entry({CONF_PRESENCE_THRESHOLD: 0.6})
+    store_learning(entry, hass_storage)
+    await async_setup_fixed(hass, entry, hass_storage, [Platform.SENSOR])
+    calibration = (await diagnostics(hass, entry))["calibration"]
+    assert calibration["presence_threshold"] == 0.4
+    assert calibration["presence_threshold_in_use"] == 0.6
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_a_night_learned_from_is_written(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    runtime = mock_config_entry.runtime_data
+    # The pipeline learns in the executor when the night ends; here a night of 60 epochs of
+    # each kind, all at 14 breaths/min, an empty bed at 0 and an occupied one at 0.9.
+    runtime.learning.learning.calibration.add_night(
+        NightObservation([14.0] * 60, [0.01] * 60, [0.9] * 60, [0.0] * 60)
+    )
+    runtime.learning.async_night_ended(NIGHT)
+    calibration_key, _ = keys(mock_config_entry)
+    assert calibration_key not in hass_storage
+    freezer.tick(timedelta(seconds=SAVE_DELAY_SECONDS + 1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    stored = hass_storage[calibration_key]["data"]["nights"]
+    assert stored == [
+        {
+            "breathing_rate_bpm": 14.0,
+            "breathing_spread_bpm": 0.0,
+            "movement_still": 0.01,
+            "empty_confidence": 0.0,
+            "occupied_confidence": 0.9,
+        }
+    ]
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_an_unknown_part_is_refused(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    store_learning(mock_config_entry, hass_storage)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    with pytest.raises(probatio.Invalid):
+        await reset(hass, mock_config_entry, what=["everything"])
+    assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 3
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_removing_the_tracker_removes_what_was_learned(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    store_learning(mock_config_entry, hass_storage)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not set(keys(mock_config_entry)) & set(hass_storage)

@@ -1,0 +1,283 @@
+"""How much of the stage agreement lost to a shifted radar and sleeper the adaptation recovers.
+
+    python -m training.evaluate.learning_adaptation [--quick] [--jobs 2]
+
+Simulated users (``simulation/scenarios.py``, ``adaptation_night_config``) sleep ten nights
+each. Shifted users see them through their own radar and body
+(:func:`~custom_components.radar_sleep.simulation.scenarios.user_shift`: gain x0.5-2, noise
+x2-4, breathing rate +-3/min, breathing variability x1.5, 1-5 Hz); unshifted users through
+the training nights' sensor. The pipeline runs each night once, recording what its stage model
+is fed; the stage model is then replayed on nights 8-10 without adaptation and with the
+adaptation learned (:class:`~custom_components.radar_sleep.sleep.learning.StageAdaptation`)
+from nights 1-7, and scored epoch by epoch against the ground truth as
+``python -m training.evaluate stages`` scores (lights off to getting up, epochs in bed).
+
+Figures (4-class Cohen's kappa pooled over the epochs of nights 8-10):
+
+* ``adaptation.kappa_shifted``: shifted users, no adaptation;
+* ``adaptation.kappa_adapted``: shifted users, adapted;
+* ``adaptation.kappa_reference``: the same users' same nights without the shift;
+* ``adaptation.recovered_fraction``: (adapted - shifted) / (reference - shifted);
+* ``adaptation.kappa_unshifted`` and ``adaptation.kappa_unshifted_delta``: unshifted users,
+  and adapted minus unadapted for them.
+
+The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+import json
+from multiprocessing import get_context
+from pathlib import Path
+import time
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from custom_components.radar_sleep.contracts import EPOCH_SECONDS
+from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
+from custom_components.radar_sleep.simulation.scenarios import (
+    NIGHTS_PER_USER,
+    adaptation_night_config,
+    user_shift,
+)
+from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
+from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation
+from custom_components.radar_sleep.sleep.staging import EngineStager
+from training.evaluate.stages import cohen_kappa
+
+LEARN_NIGHTS = 7
+"""Nights 1-7 teach the adaptation; nights 8-10 are scored."""
+SHIFTED_USERS = 8
+UNSHIFTED_USERS = 2
+QUICK_USERS = (1, 1)
+"""Shifted and unshifted users of ``--quick`` (with two learning nights, a smoke test)."""
+QUICK_LEARN_NIGHTS = 2
+
+_RESET, _STEP, _SKIP = 0, 1, 2
+
+
+class _Recorder:
+    """A stage model that records what the pipeline feeds it (and stages with the network)."""
+
+    def __init__(self) -> None:
+        self.inner = EngineStager()
+        self.lookahead = self.inner.lookahead
+        self.ops: list[int] = []
+        self.rows: list[NDArray[np.float64]] = []
+
+    def reset(self) -> None:
+        self.ops.append(_RESET)
+        self.rows.append(np.full(6, np.nan))
+        self.inner.reset()
+
+    def step(self, x: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        self.ops.append(_STEP)
+        self.rows.append(np.asarray(x, dtype=np.float64))
+        return self.inner.step(x)
+
+    def skip(self) -> NDArray[np.float64] | None:
+        self.ops.append(_SKIP)
+        self.rows.append(np.full(6, np.nan))
+        return self.inner.skip()
+
+    def drain(self) -> list[NDArray[np.float64]]:
+        return self.inner.drain()
+
+    def dump_state(self) -> dict[str, Any]:
+        return self.inner.dump_state()
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.inner.load_state(state)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedNight:
+    """What the stage model was fed over one night, and the truth to score it against."""
+
+    ops: NDArray[np.int8]
+    """Per epoch processed: reset, step (in bed: a feature row) or skip."""
+    rows: NDArray[np.float64]
+    """Feature vectors of the steps (NaN rows elsewhere)."""
+    truth: NDArray[np.int8]
+    """True stage of the op's epoch where it is scored, else -1."""
+
+    def in_bed_rows(self) -> NDArray[np.float64]:
+        """The feature vectors of the night's in-bed epochs (what the adaptation learns from)."""
+        rows: NDArray[np.float64] = self.rows[self.ops == _STEP]
+        return rows
+
+
+def record_night(job: tuple[int, int, bool]) -> RecordedNight:
+    """Run the pipeline over night ``night`` of ``user`` (shifted or not), recording."""
+    user, night, shifted = job
+    return record_config(
+        adaptation_night_config(user, night, user_shift(user) if shifted else None)
+    )
+
+
+def record_config(cfg: SimulatorConfig) -> RecordedNight:
+    """Run the pipeline over the simulated night ``cfg``, recording its stage model's input."""
+    sim = BedroomSimulator(cfg)
+    truth = sim.truth
+    recorder = _Recorder()
+    pipeline = SleepPipeline(
+        PipelineConfig(side=cfg.user_side, radar_position=cfg.radar_position), stager=recorder
+    )
+    indices: list[int] = []
+    kept: set[int] = set()
+    for result in pipeline.run(sim.frames()):
+        indices.append(result.record.index)
+        kept.add(result.record.index)
+    # Every epoch processed made exactly one call (step, skip or reset), in order.
+    ops = np.array(recorder.ops, dtype=np.int8)
+    assert ops.size == len(indices), (ops.size, len(indices))
+    stages = truth.user_stages
+    lo, hi = int(truth.intent_s) // EPOCH_SECONDS, int(truth.bed_exit_s) // EPOCH_SECONDS
+    scored = np.full(ops.size, -1, dtype=np.int8)
+    for k, i in enumerate(indices):
+        if lo <= i < hi and i < stages.size and stages[i] >= 0:
+            scored[k] = stages[i]
+    return RecordedNight(ops, np.stack(recorder.rows), scored)
+
+
+def cached_night(job: tuple[int, int, bool], cache: str | None) -> RecordedNight:
+    """:func:`record_night`, kept in (and read back from) the folder ``cache`` if given.
+
+    The nights are deterministic for their seeds, so a kept night is the night recorded
+    again; the folder only saves the simulation's time when the figures are computed again.
+    """
+    if cache is None:
+        return record_night(job)
+    user, night_number, shifted = job
+    kind = "shifted" if shifted else "plain"
+    path = Path(cache) / f"user{user}_night{night_number}_{kind}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as data:
+            return RecordedNight(data["ops"], data["rows"], data["truth"])
+    night = record_night(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, ops=night.ops, rows=night.rows, truth=night.truth)
+    tmp.replace(path)
+    return night
+
+
+def _cached(args: tuple[tuple[int, int, bool], str | None]) -> RecordedNight:
+    return cached_night(*args)
+
+
+def replay(night: RecordedNight, adaptation: StageAdaptation | None) -> NDArray[np.int8]:
+    """The stage of each op's epoch from a fresh stage model (wake where not in bed)."""
+    stager = EngineStager(adaptation=adaptation)
+    out = np.zeros(night.ops.size, dtype=np.int8)
+    for k, op in enumerate(night.ops):
+        if op == _RESET:
+            stager.reset()
+        elif op == _SKIP:
+            stager.skip()
+        else:
+            probs = stager.step(night.rows[k])
+            assert probs is not None
+            out[k] = int(np.argmax(probs))
+    return out
+
+
+def _score(pairs: list[tuple[NDArray[np.int8], NDArray[np.int8]]]) -> float:
+    y = np.concatenate([t[t >= 0] for t, _ in pairs])
+    p = np.concatenate([s[t >= 0] for t, s in pairs])
+    return cohen_kappa(y, p)
+
+
+def measure(quick: bool = False, jobs: int = 2, cache: str | None = None) -> dict[str, float | int]:
+    """Every figure of the module docstring (``quick``: one user of each, two nights' learning).
+
+    ``cache``: a folder keeping the recorded nights (:func:`cached_night`).
+    """
+    started = time.monotonic()
+    n_shifted, n_unshifted = QUICK_USERS if quick else (SHIFTED_USERS, UNSHIFTED_USERS)
+    learn = QUICK_LEARN_NIGHTS if quick else LEARN_NIGHTS
+    scored_nights = range(learn + 1, (learn + 2 if quick else NIGHTS_PER_USER) + 1)
+    shifted_users = list(range(n_shifted))
+    unshifted_users = list(range(n_shifted, n_shifted + n_unshifted))
+    work: list[tuple[int, int, bool]] = []
+    for u in shifted_users:
+        work += [(u, n, True) for n in range(1, scored_nights[-1] + 1)]
+        work += [(u, n, False) for n in scored_nights]
+    for u in unshifted_users:
+        work += [(u, n, False) for n in range(1, scored_nights[-1] + 1)]
+    args = [(job, cache) for job in work]
+    if jobs > 1:
+        with get_context("spawn").Pool(jobs) as pool:
+            recorded = dict(zip(work, pool.map(_cached, args, chunksize=1), strict=True))
+    else:
+        recorded = {job: _cached(a) for job, a in zip(work, args, strict=True)}
+
+    def evaluate(u: int, shifted: bool) -> tuple[list[Any], list[Any]]:
+        adaptation = StageAdaptation()
+        for n in range(1, learn + 1):
+            adaptation.add_night(recorded[u, n, shifted].in_bed_rows())
+        plain, adapted = [], []
+        for n in scored_nights:
+            night = recorded[u, n, shifted]
+            plain.append((night.truth, replay(night, None)))
+            adapted.append((night.truth, replay(night, adaptation)))
+        return plain, adapted
+
+    shifted_plain: list[Any] = []
+    shifted_adapted: list[Any] = []
+    reference: list[Any] = []
+    for u in shifted_users:
+        plain, adapted = evaluate(u, True)
+        shifted_plain += plain
+        shifted_adapted += adapted
+        for n in scored_nights:
+            night = recorded[u, n, False]
+            reference.append((night.truth, replay(night, None)))
+    unshifted_plain: list[Any] = []
+    unshifted_adapted: list[Any] = []
+    for u in unshifted_users:
+        plain, adapted = evaluate(u, False)
+        unshifted_plain += plain
+        unshifted_adapted += adapted
+    k_shifted = _score(shifted_plain)
+    k_adapted = _score(shifted_adapted)
+    k_reference = _score(reference)
+    k_unshifted = _score(unshifted_plain)
+    lost = k_reference - k_shifted
+    return {
+        "adaptation.kappa_shifted": round(k_shifted, 4),
+        "adaptation.kappa_adapted": round(k_adapted, 4),
+        "adaptation.kappa_reference": round(k_reference, 4),
+        "adaptation.recovered_fraction": round((k_adapted - k_shifted) / lost, 3)
+        if abs(lost) > 1e-9
+        else 0.0,
+        "adaptation.kappa_unshifted": round(k_unshifted, 4),
+        "adaptation.kappa_unshifted_delta": round(_score(unshifted_adapted) - k_unshifted, 4),
+        "adaptation.shifted_users": n_shifted,
+        "adaptation.unshifted_users": n_unshifted,
+        "adaptation.learning_nights": learn,
+        "adaptation.seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure and print the figures, the JSON object last."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one user of each, a smoke test")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--cache", help="a folder keeping the recorded nights, to compute the figures again"
+    )
+    args = parser.parse_args(argv)
+    figures = measure(quick=args.quick, jobs=args.jobs, cache=args.cache)
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
