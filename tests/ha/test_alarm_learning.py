@@ -9,7 +9,6 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -223,13 +222,6 @@ async def snoozed_at_the_set_time_again(
     assert alarm.state.phase is AlarmPhase.RINGING
     await call(hass, tracker, "dismiss")
     alarm.async_on_epoch(epoch(tomorrow + timedelta(minutes=11), in_bed=False))
-
-
-async def test_reset_learning_refuses_an_unknown_part(
-    hass: HomeAssistant, tracker: MockConfigEntry
-) -> None:
-    with pytest.raises(ServiceValidationError):
-        await call(hass, tracker, "reset_learning", what=["everything"])
 
 
 async def test_an_unreadable_learning_starts_over(

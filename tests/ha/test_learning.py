@@ -8,7 +8,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-import probatio
+from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -178,7 +178,7 @@ async def test_an_unknown_part_is_refused(
     freezer.move_to(NOW)
     store_learning(mock_config_entry, hass_storage)
     await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(ServiceValidationError):
         await reset(hass, mock_config_entry, what=["everything"])
     assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 3
 
