@@ -77,7 +77,7 @@ def _night_attrs(data: RadarSleepData) -> dict[str, Any]:
         return {}
     night_date: date = night.night
     attrs: dict[str, Any] = {"night": night_date.isoformat()}
-    if night.labels:  # what the user taught about it (docs/learning-teaching.md)
+    if night.labels:  # what the user taught about it (docs/learning.md#teaching)
         attrs["taught"] = [str(label.kind) for label in night.labels]
     return attrs
 
