@@ -143,9 +143,10 @@ def _check(
     """
     try:
         return schema(user_input), {}
-    except probatio.MultipleInvalid as err:
+    except probatio.Invalid as err:
+        refused = err.errors if isinstance(err, probatio.MultipleInvalid) else [err]
         errors: dict[str, str] = {}
-        for error in err.errors:
+        for error in refused:
             path = [str(part) for part in error.path if isinstance(part, str)]
             if not path:
                 errors["base"] = "invalid_input"
