@@ -95,6 +95,92 @@ from .sources import (
 )
 
 
+def _as_sent(value: Any) -> Any:
+    """Any value: the step checks it (the field's selector keeps drawing the field)."""
+    return value
+
+
+class _AcceptingSection(section):
+    """A section of the form: its fields accept any value, and so does the section itself.
+
+    A value that is not a mapping of the section's fields passes as sent, for the step to
+    refuse in a translated error.
+    """
+
+    @override
+    def __call__(self, value: Any) -> Any:
+        try:
+            return self.schema(value)
+        except probatio.Invalid:
+            return value
+
+
+def _accepting(schema: probatio.Schema) -> probatio.Schema:
+    """``schema`` as the form's schema: each field shown by its selector, any value let through.
+
+    Home Assistant checks a submitted form against the form's schema before the step runs
+    and refuses it with an untranslated message. Each field here tries its selector (which
+    draws the field and converts what it accepts) and otherwise passes the value on as sent;
+    the step then checks it against ``schema`` itself (:func:`_check`) and names the field
+    in a translated error.
+    """
+    fields: dict[Any, Any] = {}
+    for key, value in schema.schema.items():
+        if isinstance(value, section):
+            fields[key] = _AcceptingSection(_accepting(value.schema), value.options)
+        else:
+            fields[key] = probatio.Any(value, _as_sent)
+    return probatio.Schema(fields)
+
+
+def _check(
+    schema: probatio.Schema, user_input: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form's values checked against ``schema``, or the error of each field refused.
+
+    A field's error is ``invalid_<field>``; a field inside a section is reported on the
+    section (the frontend shows section errors above the section), still by its own key.
+    """
+    try:
+        return schema(user_input), {}
+    except probatio.Invalid as err:
+        refused = err.errors if isinstance(err, probatio.MultipleInvalid) else [err]
+        errors: dict[str, str] = {}
+        for error in refused:
+            path = [str(part) for part in error.path if isinstance(part, str)]
+            if not path:
+                errors["base"] = "invalid_input"
+                continue
+            inner = _section_fields(schema, path[0])
+            field = path[1] if len(path) > 1 and path[1] in inner else path[0]
+            errors.setdefault(path[0], f"invalid_{field}")
+        return user_input, errors
+
+
+def _section_fields(schema: probatio.Schema, key: str) -> set[str]:
+    """The field names of the section ``key`` of ``schema`` (none if it is not a section)."""
+    for marker, value in schema.schema.items():
+        if str(marker) == key and isinstance(value, section):
+            return {str(k) for k in value.schema.schema}
+    return set()
+
+
+def _form(
+    flow: ConfigFlow | OptionsFlowWithReload,
+    schema: probatio.Schema,
+    user_input: dict[str, Any] | None,
+) -> probatio.Schema:
+    """The form to show again: the values sent as suggestions, any value let through."""
+    if user_input:
+        sent = {
+            key: value
+            for key, value in user_input.items()
+            if isinstance(value, dict) or not _section_fields(schema, key)
+        }
+        schema = flow.add_suggested_values_to_schema(schema, sent)
+    return _accepting(schema)
+
+
 def _bed_schema(defaults: dict[str, Any]) -> dict[Any, Any]:
     return {
         probatio.Required(CONF_SIDE, default=defaults.get(CONF_SIDE, "left")): select(
@@ -260,23 +346,26 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the tracker, pick the source, describe the bed and pick the room's sensors."""
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_NAME, default=self._title): TextSelector(),
+                probatio.Required(
+                    CONF_SOURCE, default=self._data.get(CONF_SOURCE, SOURCE_SERIAL)
+                ): select(list(SOURCE_KINDS), CONF_SOURCE),
+                **_bed_schema(self._data),
+                probatio.Optional(CONF_ROOM): _room_section(self._room),
+            }
+        )
+        errors: dict[str, str] = {}
         if user_input is not None:
-            self._title = user_input.pop(CONF_NAME)
-            self._room = {k: v for k, v in (user_input.pop(CONF_ROOM, None) or {}).items() if v}
-            self._data = {**self._data, **user_input}
-            return await self._async_step_source(source_kind(self._data))
+            checked, errors = _check(schema, user_input)
+            if not errors:
+                self._title = checked.pop(CONF_NAME)
+                self._room = {k: v for k, v in (checked.pop(CONF_ROOM, None) or {}).items() if v}
+                self._data = {**self._data, **checked}
+                return await self._async_step_source(source_kind(self._data))
         return self.async_show_form(
-            step_id="user",
-            data_schema=probatio.Schema(
-                {
-                    probatio.Required(CONF_NAME, default=self._title): TextSelector(),
-                    probatio.Required(
-                        CONF_SOURCE, default=self._data.get(CONF_SOURCE, SOURCE_SERIAL)
-                    ): select(list(SOURCE_KINDS), CONF_SOURCE),
-                    **_bed_schema(self._data),
-                    probatio.Optional(CONF_ROOM): _room_section(self._room),
-                }
-            ),
+            step_id="user", data_schema=_form(self, schema, user_input), errors=errors
         )
 
     async def _async_finish(self, extra: dict[str, Any]) -> ConfigFlowResult:
@@ -292,24 +381,24 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         """The source's own settings, checked (when the kind has a check) before accepting."""
         errors: dict[str, str] | None = None
         placeholders = kind.form_placeholders() if kind.form_placeholders else None
+        schema = probatio.Schema(await kind.schema(self.hass, self._data))
         if user_input is not None:
-            if in_use := await self._async_port_in_use(kind, user_input):
-                errors, found = in_use
-            elif kind.validate is None:
-                return await self._async_finish(user_input)
-            else:
-                errors, found = await kind.validate(self.hass, user_input)
+            checked, errors = _check(schema, user_input)
+            found: dict[str, str] = {}
+            if not errors:
+                if in_use := await self._async_port_in_use(kind, checked):
+                    errors, found = in_use
+                elif kind.validate is not None:
+                    errors, found = await kind.validate(self.hass, checked)
             if placeholders is not None:
                 placeholders |= found
             if not errors:
-                return await self._async_finish(user_input)
+                return await self._async_finish(checked)
         elif kind.validate is not None:
             errors = {}
         return self.async_show_form(
             step_id=kind.step_id,
-            data_schema=probatio.Schema(
-                await kind.schema(self.hass, {**self._data, **(user_input or {})})
-            ),
+            data_schema=_form(self, schema, user_input),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -377,24 +466,27 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         kind = source_kind(entry.data)
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
+        schema = probatio.Schema(
+            _bed_schema(dict(entry.data)) | await kind.schema(self.hass, dict(entry.data))
+        )
         if user_input is not None:
-            data = {**entry.data, **user_input}
-            if in_use := await self._async_port_in_use(kind, data, entry.entry_id):
-                errors, placeholders = in_use
-            elif kind.validate is not None:
-                errors, placeholders = await kind.validate(self.hass, data)
+            checked, errors = _check(schema, user_input)
+            data = {**entry.data, **checked}
+            if not errors:
+                if in_use := await self._async_port_in_use(kind, data, entry.entry_id):
+                    errors, placeholders = in_use
+                elif kind.validate is not None:
+                    errors, placeholders = await kind.validate(self.hass, data)
             if not errors:
                 await self.async_set_unique_id(kind.unique_id(data))
                 if self.unique_id != entry.unique_id:
                     self._abort_if_unique_id_configured()
                 return self.async_update_reload_and_abort(
-                    entry, unique_id=self.unique_id, data_updates=user_input
+                    entry, unique_id=self.unique_id, data_updates=checked
                 )
-        current = {**entry.data, **(user_input or {})}
-        schema = _bed_schema(current) | await kind.schema(self.hass, current)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=probatio.Schema(schema),
+            data_schema=_form(self, schema, user_input),
             errors=errors,
             description_placeholders={
                 "port": "",
@@ -418,8 +510,6 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options."""
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
         options = self.config_entry.options
         schema: dict[Any, Any] = {
             probatio.Required(
@@ -466,4 +556,12 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
         schema[probatio.Optional(CONF_HUNCHES)] = section(
             _hunches_schema(self.hass, dict(options.get(CONF_HUNCHES) or {})), {"collapsed": True}
         )
-        return self.async_show_form(step_id="init", data_schema=probatio.Schema(schema))
+        form = probatio.Schema(schema)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            checked, errors = _check(form, user_input)
+            if not errors:
+                return self.async_create_entry(data=checked)
+        return self.async_show_form(
+            step_id="init", data_schema=_form(self, form, user_input), errors=errors
+        )
