@@ -129,7 +129,7 @@ def render_hypnogram(
         stamp = f"{label} {when.astimezone(time_zone):%H:%M}"
         half = draw.textlength(stamp, font=small) / 2
         centre = min(max(x, half + 10), WIDTH - half - 10)  # the whole label on the picture
-        draw.text((centre, PLOT_TOP - 12 - 28 * (n % 2)), stamp, font=small, fill=INK, anchor="mb")
+        draw.text((centre, PLOT_TOP - 10 - 26 * (n % 2)), stamp, font=small, fill=INK, anchor="mb")
 
     _draw_labels(draw, summary, x_of, small)
 
@@ -138,6 +138,9 @@ def render_hypnogram(
         draw.rectangle((x, HEIGHT - 60, x + 26, HEIGHT - 34), fill=STAGE_COLOURS[stage])
         draw.text((x + 36, HEIGHT - 47), LABELS[stage], font=text, fill=INK, anchor="lm")
         x += 36 + int(draw.textlength(LABELS[stage], font=text)) + 48
+    if any(label.start is not None for label in summary.labels):  # the taught marks' key
+        draw.rectangle((x + 11, HEIGHT - 60, x + 15, HEIGHT - 34), fill=TAUGHT)
+        draw.text((x + 36, HEIGHT - 47), "You said", font=text, fill=INK, anchor="lm")
 
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -169,7 +172,7 @@ def _draw_labels(
             x1 = min(max(x_of(label.end), PLOT_LEFT), PLOT_RIGHT)
             draw.rectangle((x0, PLOT_BOTTOM + 2, max(x1, x0 + 3), PLOT_BOTTOM + 8), fill=TAUGHT)
     if untimed:
-        draw.text((40, 118), "You said: " + ", ".join(untimed), font=font, fill=TAUGHT)
+        draw.text((40, 112), "You said: " + ", ".join(untimed), font=font, fill=TAUGHT)
 
 
 def _runs(hypnogram: tuple[Stage, ...]) -> list[tuple[Stage, int, int]]:
