@@ -40,7 +40,6 @@ from collections.abc import Callable, Sequence
 import json
 import math
 from pathlib import Path
-import subprocess
 import sys
 import time
 from typing import Any
@@ -58,6 +57,7 @@ from training.evaluate.agreement import (
     json_ready,
     sleep_wake,
 )
+from training.evaluate.learning import run_printing
 from training.evaluate.plots import (
     plot_bland_altman,
     plot_confusion,
@@ -284,15 +284,12 @@ def merged(argv: list[str] | None = None) -> int:
     last: dict[str, Any] = {}
     for name, n in nights.items():
         print(f"== {name}", flush=True)
-        command = [sys.executable, "-m", "training.evaluate", name, "--nights", str(n)]
-        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
-            assert proc.stdout is not None
-            line = ""
-            for line in proc.stdout:
-                print(line, end="", flush=True)
-        if proc.returncode:
-            return proc.returncode
-        last[name] = json.loads(line)
+        code, figures = run_printing(
+            [sys.executable, "-m", "training.evaluate", name, "--nights", str(n)]
+        )
+        if code:
+            return code
+        last[name] = figures
     print(json.dumps(last))
     return 0
 

@@ -31,6 +31,19 @@ PARTS: dict[str, str] = {
 """Each part's module; each one's ``main`` prints its figures as its last line."""
 
 
+def run_printing(command: list[str]) -> tuple[int, dict[str, Any]]:
+    """Run an evaluation, printing its report as it comes; its exit code and last JSON line."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        line = ""
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+    if proc.returncode:
+        return proc.returncode, {}
+    figures: dict[str, Any] = json.loads(line)
+    return 0, figures
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every part (or the ones named) in turn; last, their figures as one object."""
     parser = argparse.ArgumentParser(prog="python -m training.evaluate learning")
@@ -47,14 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", PARTS[name]]
         if args.quick:
             command.append("--quick")
-        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
-            assert proc.stdout is not None
-            line = ""
-            for line in proc.stdout:
-                print(line, end="", flush=True)
-        if proc.returncode:
-            return proc.returncode
-        figures.update(json.loads(line))
+        code, part = run_printing(command)
+        if code:
+            return code
+        figures.update(part)
     figures["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(figures))
     return 0

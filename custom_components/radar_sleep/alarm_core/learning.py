@@ -46,6 +46,8 @@ from enum import StrEnum
 import math
 from typing import Any, Final
 
+from .policy import optional_number
+
 STATE_KIND: Final = "radar_sleep.alarm_learning"
 STATE_VERSION: Final = 1
 
@@ -123,14 +125,7 @@ class Morning:
         """Read :meth:`to_dict`'s output (``ValueError``/``TypeError`` for anything else)."""
 
         def number(name: str) -> float | None:
-            value = data.get(name)
-            if value is None:
-                return None
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(f"{name} must be a number")
-            if not math.isfinite(value):
-                raise ValueError(f"{name} must be finite")
-            return float(value)
+            return optional_number(data.get(name), name)
 
         deadline = number("deadline")
         if deadline is None:

@@ -84,6 +84,20 @@ class TriggerReason(StrEnum):
     """The set time was reached without sleep data (rung by the alarm's timer)."""
 
 
+def optional_number(value: object, name: str) -> float | None:
+    """A stored number read back (``None`` stays ``None``).
+
+    A value that is not a number raises ``TypeError``, a non-finite one ``ValueError``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite")
+    return float(value)
+
+
 @dataclass(frozen=True, slots=True)
 class AlarmDecision:
     """The policy's decision for one epoch."""
@@ -586,14 +600,7 @@ class SmartAlarmPolicy:
             raise ValueError(f"kind/version {state.get('kind')!r}/{state.get('version')!r}")
 
         def number(name: str) -> float | None:
-            value = state[name]
-            if value is None:
-                return None
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(f"{name} must be a number")
-            if not math.isfinite(value):
-                raise ValueError(f"{name} must be finite")
-            return float(value)
+            return optional_number(state[name], name)
 
         window_start, deadline = number("window_start"), number("deadline")
         if (window_start is None) != (deadline is None):
