@@ -1,11 +1,33 @@
-"""The stage-adaptation measurement runs end to end (a smoke test on one user of each kind)."""
+"""The stage-adaptation measurement runs end to end on recorded nights.
+
+The nights are made up here (feature rows and true stages drawn at random) instead of simulated:
+the measurement's own bookkeeping, replay and scoring are what is tested; recording a
+simulated night (:func:`record_config`) is the pipeline's, tested with it.
+"""
 
 from __future__ import annotations
 
-from training.evaluate.learning_adaptation import measure
+import numpy as np
+import pytest
+
+from training.evaluate import learning_adaptation
+from training.evaluate.learning_adaptation import RecordedNight, measure
+
+EPOCHS = 240
 
 
-def test_quick_measure_has_every_figure() -> None:
+def made_up_night(job: tuple[int, int, bool]) -> RecordedNight:
+    """One reset, then ``EPOCHS`` in-bed epochs of plausible standardised feature rows."""
+    user, night, shifted = job
+    rng = np.random.default_rng([user, night, int(shifted)])
+    ops = np.array([0] + [1] * EPOCHS, dtype=np.int8)
+    rows = np.vstack([np.full(6, np.nan), rng.normal(size=(EPOCHS, 6)) * (2.0 if shifted else 1.0)])
+    truth = np.concatenate([[-1], rng.integers(0, 4, EPOCHS)]).astype(np.int8)
+    return RecordedNight(ops, rows, truth)
+
+
+def test_quick_measure_has_every_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learning_adaptation, "record_night", made_up_night)
     figures = measure(quick=True, jobs=1)
     for key in (
         "adaptation.kappa_shifted",
