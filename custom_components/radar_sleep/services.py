@@ -307,9 +307,10 @@ async def _async_forget_data(call: ServiceCall) -> None:
     from .runtime import async_forget_data  # noqa: PLC0415 - runtime imports this module
 
     entry = _entry(call)
-    await async_forget_data(call.hass, entry)
     for reset in LEARNING_RESETS.values():
         await reset(call.hass, entry)
+    # Last: the entities recompute from the nights and the learning, both empty by then.
+    await async_forget_data(call.hass, entry)
 
 
 @callback
