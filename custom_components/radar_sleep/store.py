@@ -34,7 +34,7 @@ import shutil
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, UnsupportedStorageVersionError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import STORAGE_DIR, Store
@@ -147,7 +147,8 @@ async def async_clear_unreadable(hass: HomeAssistant, entry_id: str) -> None:
     """Delete the copies of the entry's unreadable files and their repairs (data deleted).
 
     Both this integration's copies (``.corrupt-<time>``) and those Home Assistant makes of a
-    file that is not JSON (``.corrupt.<time>``), of every store of the entry.
+    file that is not JSON (``.corrupt.<time>``, with its "storage corruption" repair), of
+    every store of the entry.
     """
     folder = Path(hass.config.path(STORAGE_DIR))
 
@@ -157,9 +158,12 @@ async def async_clear_unreadable(hass: HomeAssistant, entry_id: str) -> None:
 
     await hass.async_add_executor_job(delete_copies)
     ids = {unreadable_issue_id(key, entry_id) for key in UNREADABLE_ISSUES}
+    core = f"storage_corruption_{DOMAIN}.{entry_id}"  # Home Assistant's, naming a copy
     for domain, issue_id in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and any(issue_id == i or issue_id.startswith(f"{i}_") for i in ids):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
+        if (
+            domain == DOMAIN and any(issue_id == i or issue_id.startswith(f"{i}_") for i in ids)
+        ) or (domain == HOMEASSISTANT_DOMAIN and issue_id.startswith((f"{core}_", f"{core}."))):
+            ir.async_delete_issue(hass, domain, issue_id)
 
 
 class RadarSleepStore:

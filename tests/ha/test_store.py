@@ -295,10 +295,21 @@ async def test_copies_of_unreadable_files_go_with_the_data(
         severity=ir.IssueSeverity.ERROR,
         translation_key="store_unreadable",
     )
+    core_issue = f"storage_corruption_{key}.calibration_2026-11-20T01:00:00.000000+00:00"
+    ir.async_create_issue(
+        hass,
+        HOMEASSISTANT_DOMAIN,
+        core_issue,
+        is_fixable=True,
+        issue_domain=DOMAIN,
+        severity=ir.IssueSeverity.CRITICAL,
+        translation_key="storage_corruption",
+    )
     await _setup(hass, mock_config_entry)
     ours = {f"store_newer_version_{entry_id}", f"store_unreadable_{entry_id}_hunches"}
     assert ours <= {i for d, i in issue_registry.issues if d == DOMAIN}
     assert len(list(folder.glob(f"{key}*.corrupt*"))) == 3
+    assert issue_registry.async_get_issue(HOMEASSISTANT_DOMAIN, core_issue)
 
     if how == "remove":
         assert await hass.config_entries.async_remove(entry_id)
@@ -309,4 +320,5 @@ async def test_copies_of_unreadable_files_go_with_the_data(
     await hass.async_block_till_done()
     assert list(folder.glob(f"{key}*.corrupt*")) == []
     assert {i for d, i in issue_registry.issues if d == DOMAIN} == {other_issue}
+    assert not issue_registry.async_get_issue(HOMEASSISTANT_DOMAIN, core_issue)
     assert other.read_text() == "{}", "another tracker's copy stays"
