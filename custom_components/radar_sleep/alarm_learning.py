@@ -15,7 +15,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .alarm_core.learning import AlarmLearning
-from .const import DOMAIN, LOGGER, SAVE_DELAY_SECONDS
+from .const import DOMAIN, SAVE_DELAY_SECONDS
+from .store import async_load_part
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
@@ -34,23 +35,18 @@ class AlarmLearningStore:
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Nothing learned yet; :meth:`async_load` reads the file."""
+        self._hass = hass
         self._entry = entry
         self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, _key(entry.entry_id))
         self.learning = AlarmLearning()
 
     async def async_load(self) -> None:
-        """Read what was learned; an unreadable file starts over (with a warning)."""
-        stored = await self._store.async_load()
-        if stored is None:
-            return
-        try:
-            self.learning = AlarmLearning.from_dict(stored)
-        except ValueError as err:
-            LOGGER.warning(
-                "%s: what the alarm learned could not be read (%s): starting over",
-                self._entry.title,
-                err,
-            )
+        """Read what was learned (unreadable: kept in a copy, reported, starts over)."""
+        learning = await async_load_part(
+            self._hass, self._entry, self._store, AlarmLearning.from_dict
+        )
+        if learning is not None:
+            self.learning = learning
 
     @callback
     def async_delay_save(self) -> None:

@@ -66,6 +66,7 @@ from .sleep.hunches import (
     morning_of,
     usual_alarm_weekdays,
 )
+from .store import async_load_part
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
@@ -161,18 +162,27 @@ class HunchController:
     # Lifecycle --------------------------------------------------------------------------------
 
     async def async_load(self) -> None:
-        """Read the store; unreadable suggestions are dropped."""
-        stored = await self._store.async_load() or {}
-        self.memory = HunchMemory.from_dict(stored.get("memory") or {})
+        """Read the store; unreadable suggestions are dropped.
+
+        A store that cannot be read is kept in a copy and reported
+        (:func:`.store.async_load_part`): hunches start empty.
+        """
+        await async_load_part(self.hass, self.entry, self._store, self._read)
+
+    def _read(self, stored: dict[str, Any]) -> None:
+        """Carry on from :meth:`_data_to_store` (``KeyError``/``TypeError``... if malformed)."""
+        memory = HunchMemory.from_dict(stored.get("memory") or {})
+        pending: dict[str, Hunch] = {}
         for item in stored.get("pending") or ():
             try:
                 hunch = Hunch.from_dict(item)
             except (KeyError, ValueError, TypeError) as err:
                 LOGGER.warning("%s: dropping an unreadable hunch: %s", self.entry.title, err)
                 continue
-            self.pending[hunch.key] = hunch
-        self.history = list(stored.get("history") or ())[-HISTORY_KEPT:]
-        self._looked = {str(k) for k in stored.get("looked") or ()}
+            pending[hunch.key] = hunch
+        history = list(stored.get("history") or ())[-HISTORY_KEPT:]
+        looked = {str(k) for k in stored.get("looked") or ()}
+        self.memory, self.pending, self.history, self._looked = memory, pending, history, looked
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:

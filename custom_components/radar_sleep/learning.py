@@ -5,7 +5,8 @@ every epoch and it learns when a night ends. Here it is kept in two versioned st
 entry, ``.storage/radar_sleep.<entry id>.calibration`` and
 ``.storage/radar_sleep.<entry id>.stage_adaptation``, written after every night, and reset by
 ``radar_sleep.reset_learning`` (:func:`async_reset_calibration`,
-:func:`async_reset_stage_model`).
+:func:`async_reset_stage_model`; the entities are told at once). A store that cannot be read
+is kept in a copy and reported (:func:`.store.async_load_part`); that part starts empty.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER, SAVE_DELAY_SECONDS
 from .contracts import NightSummary
-from .sleep.learning import CalibrationValues, UserLearning
+from .sleep.learning import Calibration, CalibrationValues, StageAdaptation, UserLearning
+from .store import async_load_part
 
 if TYPE_CHECKING:
     from .runtime import RadarSleepConfigEntry
@@ -38,6 +40,7 @@ class LearningStore:
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry, learning: UserLearning) -> None:
         """Around ``learning`` (built in the executor: it reads the adaptation reference)."""
+        self._hass = hass
         self._entry = entry
         self.learning = learning
         self._calibration: Store[dict[str, Any]] = Store(
@@ -48,21 +51,17 @@ class LearningStore:
         )
 
     async def async_load(self) -> None:
-        """Read both stores; an unreadable one starts from nothing, with a warning."""
+        """Read both stores; an unreadable one is kept in a copy, reported, and starts empty."""
         for store, part in (
             (self._calibration, self.learning.calibration),
             (self._adaptation, self.learning.adaptation),
         ):
-            data = await store.async_load()
-            try:
+
+            def read(data: dict[str, Any], part: Calibration | StageAdaptation = part) -> bool:
                 part.load(data)
-            except (KeyError, ValueError, TypeError) as err:
-                LOGGER.warning(
-                    "%s: ignoring the unreadable learned %s: %s",
-                    self._entry.title,
-                    store.key.rsplit(".", 1)[-1],
-                    err,
-                )
+                return True
+
+            if not await async_load_part(self._hass, self._entry, store, read):
                 part.reset()
 
     @callback
@@ -87,6 +86,7 @@ async def async_reset_calibration(hass: HomeAssistant, entry: RadarSleepConfigEn
     runtime.learning.learning.calibration.reset()
     runtime.coordinator.pipeline.apply_learning()
     await runtime.learning.async_save()
+    runtime.coordinator.async_update_listeners()
     LOGGER.info("%s: calibration reset", entry.title)
 
 
@@ -96,6 +96,7 @@ async def async_reset_stage_model(hass: HomeAssistant, entry: RadarSleepConfigEn
     runtime.learning.learning.adaptation.reset()
     runtime.coordinator.pipeline.apply_learning()
     await runtime.learning.async_save()
+    runtime.coordinator.async_update_listeners()
     LOGGER.info("%s: stage model adaptation reset", entry.title)
 
 

@@ -48,7 +48,7 @@ from .services import async_setup_services
 from .sleep.learning import UserLearning
 from .sources import build_source
 from .statistics import async_add_night_statistics, async_clear_night_statistics
-from .store import RadarSleepStore, async_remove_store
+from .store import RadarSleepStore, async_clear_unreadable, async_remove_store
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -222,10 +222,15 @@ async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
     await async_remove_alarm_learning(hass, entry)
     await async_remove_hunches(hass, entry.entry_id)
     await async_remove_learning(hass, entry.entry_id)
+    await async_clear_unreadable(hass, entry.entry_id)
     async_clear_night_statistics(hass, entry)
 
 
 async def async_forget_data(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
-    """Delete a loaded tracker's sleep data: its nights, the night in progress, statistics."""
+    """Delete a loaded tracker's sleep data: its nights, the night in progress, statistics.
+
+    With the copies of its files that could not be read, and their repairs.
+    """
     await entry.runtime_data.coordinator.async_forget()
+    await async_clear_unreadable(hass, entry.entry_id)
     async_clear_night_statistics(hass, entry)

@@ -304,6 +304,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         self._store = store
         self._learning = learning
         self._nights: object = None
+        self._calibration_nights: object = None
         self._calibration: CalibrationValues | None = None
         self._bedtime: time | None = None
         self._value: datetime | None = None
@@ -344,7 +345,11 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        if self._store.nights is not self._nights:
+        # Both lists are replaced, never changed in place: a new one is a change.
+        if (
+            self._store.nights is not self._nights
+            or self._learning.learning.calibration.nights is not self._calibration_nights
+        ):
             self._recompute()
             self.async_write_ha_state()
 
@@ -359,6 +364,7 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         self._cancel_timer()
         nights = self._store.nights
         self._nights = nights
+        self._calibration_nights = self._learning.learning.calibration.nights
         tz = dt_util.get_default_time_zone()
         self._bedtime = usual_bedtime(nights, tz)
         self._calibration = self._learning.values(nights)

@@ -101,8 +101,14 @@ FIELD_ERRORS: dict[str, str] = {
     ATTR_MINUTES: "invalid_minutes",
     ATTR_NIGHT: "invalid_night",
     ATTR_SHOW_PICTURE: "invalid_show_picture",
+    ATTR_END: "invalid_time",
+    ATTR_WHAT: "invalid_what",
+    ATTR_KIND: "invalid_kind",
+    ATTR_ANSWER: "invalid_answer",
+    ATTR_HUNCH: "invalid_hunch",
 }
-"""Translation key of the error for a field's invalid value (``invalid_field`` otherwise)."""
+"""Translation key of the error for a field's invalid value (``invalid_field`` for a field the
+action does not have, ``missing_field`` for a required field left out, but the tracker's)."""
 
 
 class ActionSchema(probatio.Schema):
@@ -121,20 +127,37 @@ class ActionSchema(probatio.Schema):
         except probatio.Invalid as err:
             first = err.errors[0] if isinstance(err, probatio.MultipleInvalid) else err
             field = str(first.path[0]) if first.path else ""
-            value = data.get(field) if isinstance(data, dict) else data
             key = FIELD_ERRORS.get(field, "invalid_field")
             if isinstance(first, probatio.ExtraKeysInvalid):
                 key = "invalid_field"  # a field of another action
+            elif isinstance(first, probatio.RequiredFieldInvalid) and field != ATTR_CONFIG_ENTRY_ID:
+                key = "missing_field"  # (the tracker's message says what to give)
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key=key,
                 translation_placeholders={
                     "field": field,
-                    "value": str(value),
+                    "value": str(_invalid_value(data, first.path)),
                     "max_window": str(MAX_WINDOW_MINUTES),
                     "max_minutes": str(MAX_SNOOZE_MINUTES),
+                    "parts": ", ".join(LEARNING_PARTS),
+                    "kinds": ", ".join(LabelKind),
+                    "answers": ", ".join(Answer),
                 },
             ) from err
+
+
+def _invalid_value(data: Any, path: list[Any]) -> Any:
+    """The value at ``path`` in ``data`` (as deep as it goes: an item of a list field)."""
+    value = data
+    for step in path:
+        if not isinstance(value, list | dict):
+            break
+        try:
+            value = value[step]
+        except KeyError, IndexError:
+            return None if value is data else value
+    return value
 
 
 _ENTRY_SCHEMA = ActionSchema({probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
@@ -307,9 +330,10 @@ async def _async_forget_data(call: ServiceCall) -> None:
     from .runtime import async_forget_data  # noqa: PLC0415 - runtime imports this module
 
     entry = _entry(call)
-    await async_forget_data(call.hass, entry)
     for reset in LEARNING_RESETS.values():
         await reset(call.hass, entry)
+    # Last: the entities recompute from the nights and the learning, both empty by then.
+    await async_forget_data(call.hass, entry)
 
 
 @callback

@@ -18,6 +18,12 @@ nights that do not read (``store_unreadable``). A file that is not JSON at all i
 Home Assistant's own storage before this code sees it: it renames the file to
 ``<name>.corrupt.<time>`` and raises its own "storage corruption" repair; the tracker then
 starts afresh.
+
+The other stores of the entry (what was learned: ``.calibration``, ``.stage_adaptation``,
+``.hunches``, ``.alarm_learning``) are read through :func:`async_load_part` the same way: one
+that cannot be read is kept in a copy and reported, and that part starts empty. The copies
+and the repairs are deleted with the data (:func:`async_clear_unreadable`: the entry is
+removed, or ``radar_sleep.forget_data``).
 """
 
 from __future__ import annotations
@@ -28,10 +34,10 @@ import shutil
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, UnsupportedStorageVersionError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -46,6 +52,118 @@ from .contracts import NightSummary
 from .sleep.serialize import summary_from_dict, summary_to_dict
 
 type AlarmDump = Callable[[], dict[str, Any] | None]
+
+UNREADABLE_ISSUES = ("store_unreadable", "store_newer_version")
+"""The repairs raised for a store that could not be read."""
+READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError)
+"""What reading stored data that is not of the expected shape raises."""
+
+
+def _part(store: Store[Any], entry_id: str) -> str:
+    """The part of the tracker's storage ``store`` holds (``""`` for the main store)."""
+    return store.key.removeprefix(f"{DOMAIN}.{entry_id}").lstrip(".")
+
+
+def unreadable_issue_id(translation_key: str, entry_id: str, part: str = "") -> str:
+    """The repair's ID for an unreadable store (``part``: ``""`` for the main store)."""
+    return f"{translation_key}_{entry_id}" + (f"_{part}" if part else "")
+
+
+async def async_keep_unreadable(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    store: Store[Any],
+    translation_key: str,
+    error: str,
+) -> None:
+    """Keep a copy of ``store``'s file next to it and raise a repair saying what happened.
+
+    The copy is ``<file>.corrupt-<UTC time>``, made before the next write replaces the file
+    (:func:`async_clear_unreadable` deletes copies and repairs with the tracker's data).
+    """
+    path = Path(store.path)
+    copy = path.with_name(f"{path.name}.corrupt-{dt_util.utcnow():%Y%m%dT%H%M%SZ}")
+
+    def keep_copy() -> bool:
+        try:
+            shutil.copy2(path, copy)
+        except FileNotFoundError:
+            return False
+        return True
+
+    kept = await hass.async_add_executor_job(keep_copy)
+    LOGGER.error(
+        "%s: the stored data in %s could not be read (%s); %s",
+        entry.title,
+        store.key,
+        error,
+        f"a copy is kept in {copy}" if kept else "there was no file to copy",
+    )
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        unreadable_issue_id(translation_key, entry.entry_id, _part(store, entry.entry_id)),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=translation_key,
+        translation_placeholders={
+            "name": entry.title,
+            "copy": str(copy) if kept else "-",
+            "error": error,
+        },
+    )
+
+
+async def async_load_part[T](
+    hass: HomeAssistant, entry: ConfigEntry, store: Store[Any], read: Callable[[Any], T]
+) -> T | None:
+    """``read`` of what ``store`` holds; ``None`` when it holds nothing or cannot be read.
+
+    A file that cannot be read (newer version, not of the shape ``read`` takes) is kept in a
+    copy and reported (:func:`async_keep_unreadable`): that part of the tracker starts empty.
+    """
+    try:
+        stored = await store.async_load()
+    except UnsupportedStorageVersionError as err:
+        await async_keep_unreadable(hass, entry, store, "store_newer_version", str(err))
+        return None
+    except (HomeAssistantError, *READ_ERRORS) as err:
+        await async_keep_unreadable(
+            hass, entry, store, "store_unreadable", str(err) or type(err).__name__
+        )
+        return None
+    if stored is None:
+        return None
+    try:
+        if not isinstance(stored, dict):
+            raise TypeError(f"the stored data is a {type(stored).__name__}, not an object")
+        return read(stored)
+    except READ_ERRORS as err:
+        await async_keep_unreadable(hass, entry, store, "store_unreadable", str(err) or repr(err))
+        return None
+
+
+async def async_clear_unreadable(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the copies of the entry's unreadable files and their repairs (data deleted).
+
+    Both this integration's copies (``.corrupt-<time>``) and those Home Assistant makes of a
+    file that is not JSON (``.corrupt.<time>``, with its "storage corruption" repair), of
+    every store of the entry.
+    """
+    folder = Path(hass.config.path(STORAGE_DIR))
+
+    def delete_copies() -> None:
+        for copy in folder.glob(f"{DOMAIN}.{entry_id}*.corrupt[-.]*"):
+            copy.unlink(missing_ok=True)
+
+    await hass.async_add_executor_job(delete_copies)
+    ids = {unreadable_issue_id(key, entry_id) for key in UNREADABLE_ISSUES}
+    core = f"storage_corruption_{DOMAIN}.{entry_id}"  # Home Assistant's, naming a copy
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if (
+            domain == DOMAIN and any(issue_id == i or issue_id.startswith(f"{i}_") for i in ids)
+        ) or (domain == HOMEASSISTANT_DOMAIN and issue_id.startswith((f"{core}_", f"{core}."))):
+            ir.async_delete_issue(hass, domain, issue_id)
 
 
 class RadarSleepStore:
@@ -90,7 +208,7 @@ class RadarSleepStore:
         except UnsupportedStorageVersionError as err:
             await self._async_unreadable("store_newer_version", str(err))
             stored = None
-        except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
+        except (HomeAssistantError, *READ_ERRORS) as err:
             await self._async_unreadable("store_unreadable", str(err) or type(err).__name__)
             stored = None
         if stored is None:
@@ -128,7 +246,7 @@ class RadarSleepStore:
         for item in items:
             try:
                 nights.append(summary_from_dict(item))
-            except (KeyError, ValueError, TypeError, AttributeError) as err:
+            except READ_ERRORS as err:
                 LOGGER.warning(
                     "%s: ignoring an unreadable stored night: %s", self._entry.title, err
                 )
@@ -136,37 +254,7 @@ class RadarSleepStore:
         return nights
 
     async def _async_unreadable(self, translation_key: str, error: str) -> None:
-        """Keep a copy of the file next to it and raise a repair saying what happened."""
-        path = Path(self._store.path)
-        copy = path.with_name(f"{path.name}.corrupt-{dt_util.utcnow():%Y%m%dT%H%M%SZ}")
-
-        def keep_copy() -> bool:
-            try:
-                shutil.copy2(path, copy)
-            except FileNotFoundError:
-                return False
-            return True
-
-        kept = await self._hass.async_add_executor_job(keep_copy)
-        LOGGER.error(
-            "%s: the stored data could not be read (%s); %s",
-            self._entry.title,
-            error,
-            f"a copy is kept in {copy}" if kept else "there was no file to copy",
-        )
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            f"{translation_key}_{self._entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=translation_key,
-            translation_placeholders={
-                "name": self._entry.title,
-                "copy": str(copy) if kept else "-",
-                "error": error,
-            },
-        )
+        await async_keep_unreadable(self._hass, self._entry, self._store, translation_key, error)
 
     def add_night(self, summary: NightSummary) -> None:
         """A night ended: keep it (the oldest beyond the retention are dropped)."""

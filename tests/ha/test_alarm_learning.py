@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -236,7 +237,12 @@ async def test_an_unreadable_learning_starts_over(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(ALARM_SWITCH).attributes["learned_mornings"] == 0
-    assert "what the alarm learned could not be read" in caplog.text
+    assert f"the stored data in {KEY} could not be read" in caplog.text
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"store_unreadable_{mock_config_entry.entry_id}_alarm_learning"
+    )
+    assert issue is not None
+    assert issue.translation_key == "store_unreadable"
 
 
 async def test_removing_the_tracker_removes_what_was_learned(

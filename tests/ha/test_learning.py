@@ -110,6 +110,10 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
     assert after["calibration"]["nights"] == 0
     assert after["calibration"]["presence_threshold_in_use"] == 0.5
     assert after["stage_adaptation"] == learned["stage_adaptation"]
+    # The sensor shows it at once: no breathing baseline left.
+    usual = hass.states.get("sensor.bedroom_usual_bedtime")
+    assert usual is not None
+    assert usual.attributes["breathing_baseline_bpm"] is None
 
     await restart(hass, mock_config_entry)
     assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 0
@@ -120,6 +124,35 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
         "nights": 0,
         "active": False,
     }
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_forget_data_leaves_nothing_on_the_usual_bedtime(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The nights and the calibration are gone from the sensor as soon as the action returns."""
+    freezer.move_to(NOW)
+    store_learning(mock_config_entry, hass_storage)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    usual = hass.states.get("sensor.bedroom_usual_bedtime")
+    assert usual is not None
+    assert usual.attributes["breathing_baseline_bpm"] == 14.0
+    assert usual.attributes["nights"] == 3
+
+    await hass.services.async_call(
+        DOMAIN, "forget_data", {"config_entry_id": mock_config_entry.entry_id}, blocking=True
+    )
+    usual = hass.states.get("sensor.bedroom_usual_bedtime")
+    assert usual is not None
+    assert usual.state == "unknown"
+    assert usual.attributes["nights"] == 0
+    assert usual.attributes["time"] is None
+    assert usual.attributes["wake_time"] is None
+    assert usual.attributes["sleep_need_min"] is None
+    assert usual.attributes["breathing_baseline_bpm"] is None
 
 
 @pytest.mark.usefixtures("silent_source")

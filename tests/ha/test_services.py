@@ -109,7 +109,7 @@ async def test_set_alarm_sets_time_window_days_and_enables(
 BAD_DATA = [
     ("set_alarm", {"time": "25:00"}, "invalid_time", "“25:00” is not a time of day"),
     ("set_alarm", {"time": 7}, "invalid_time", "“7” is not a time of day"),
-    ("set_alarm", {}, "invalid_time", "“None” is not a time of day"),
+    ("set_alarm", {}, "missing_field", "This action needs “time”"),
     ("set_alarm", {"time": "07:00", "window": 200}, "invalid_window", "from 0 to 90, not “200”"),
     ("set_alarm", {"time": "07:00", "window": -1}, "invalid_window", "from 0 to 90, not “-1”"),
     ("set_alarm", {"time": "07:00", "window": "long"}, "invalid_window", "not “long”"),
@@ -127,6 +127,41 @@ BAD_DATA = [
     ("get_night", {"show_picture": "perhaps"}, "invalid_show_picture", "not “perhaps”"),
     ("dismiss", {"config_entry_id": None}, "invalid_config_entry_id", "Choose a Radar Sleep"),
     ("dismiss", {"config_entry_id": ["a", "b"]}, "invalid_config_entry_id", "config entry"),
+    (
+        "reset_learning",
+        {"what": ["calibration", "sleep"]},
+        "invalid_what",
+        "“sleep” is not something the tracker learns. "
+        "Choose from alarm, hunches, teaching, calibration, stage_model",
+    ),
+    ("reset_learning", {"what": "dreams"}, "invalid_what", "“dreams” is not something"),
+    (
+        "teach",
+        {"kind": "dreaming"},
+        "invalid_kind",
+        "“dreaming” is not a kind of label. "
+        "Choose from reading_until, fell_asleep_at, awake_at, was_partner, slept_badly",
+    ),
+    (
+        "teach",
+        {"kind": "awake_at", "time": "03:00", "end": "half past"},
+        "invalid_time",
+        "“half past” is not a time of day. Give the time as HH:MM or HH:MM:SS",
+    ),
+    ("teach", {"time": "03:00"}, "missing_field", "This action needs “kind”"),
+    (
+        "answer_hunch",
+        {"hunch": "opening", "answer": "maybe"},
+        "invalid_answer",
+        "Answer a suggestion with accept, dismiss, not “maybe”",
+    ),
+    (
+        "answer_hunch",
+        {"hunch": ["opening"], "answer": "accept"},
+        "invalid_hunch",
+        "“['opening']” is not a suggestion's key",
+    ),
+    ("answer_hunch", {"answer": "accept"}, "missing_field", "This action needs “hunch”"),
 ]
 
 

@@ -17,6 +17,7 @@ from homeassistant.helpers.storage import Store
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.radar_sleep.alarm_core.learning import AlarmLearning
 from custom_components.radar_sleep.const import DOMAIN, STORAGE_VERSION
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 from custom_components.radar_sleep.store import RadarSleepStore
@@ -76,11 +77,13 @@ _REAL_LOAD = Store._async_load
 """Home Assistant's own loading (the test storage replaces it once the fixture is active)."""
 
 
-def _storage_file(hass: HomeAssistant, entry: MockConfigEntry, tmp_path: Path, text: str) -> Path:
-    """Put the tracker's file on disk in a configuration folder of the test's own."""
+def _storage_file(
+    hass: HomeAssistant, entry: MockConfigEntry, tmp_path: Path, text: str, part: str = ""
+) -> Path:
+    """Put a file of the tracker (``part``: of another store) in a folder of the test's own."""
     hass.config.config_dir = str(tmp_path)
-    path = tmp_path / ".storage" / f"{DOMAIN}.{entry.entry_id}"
-    path.parent.mkdir()
+    path = tmp_path / ".storage" / f"{DOMAIN}.{entry.entry_id}{'.' + part if part else ''}"
+    path.parent.mkdir(exist_ok=True)
     path.write_text(text)
     return path
 
@@ -197,3 +200,125 @@ async def test_a_file_that_is_not_json_is_renamed_and_reported_by_home_assistant
     ]
     assert len(issues) == 1
     assert issues[0].domain == HOMEASSISTANT_DOMAIN
+
+
+def _is_empty(runtime: Any, part: str) -> bool:
+    """Whether the part of the tracker that ``part``'s store holds starts with nothing."""
+    learning = runtime.learning.learning
+    return {
+        "calibration": lambda: learning.calibration.nights == [],
+        "stage_adaptation": lambda: learning.adaptation.medians == [],
+        "hunches": lambda: runtime.hunches.pending == {} and runtime.hunches.memory.records == {},
+        "alarm_learning": lambda: (
+            runtime.alarm.learning_store.learning.to_dict() == AlarmLearning().to_dict()
+        ),
+    }[part]()
+
+
+@pytest.mark.freeze_time("2026-11-24 04:30:00+00:00")
+@pytest.mark.parametrize("part", ["calibration", "stage_adaptation", "hunches", "alarm_learning"])
+@pytest.mark.parametrize(
+    ("version", "data", "translation_key"),
+    [
+        (1, ["a", "list"], "store_unreadable"),
+        (2, {"nights": []}, "store_newer_version"),
+    ],
+)
+async def test_an_unreadable_store_of_what_was_learned_is_kept_and_starts_empty(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+    part: str,
+    version: int,
+    data: object,
+    translation_key: str,
+) -> None:
+    """The tracker sets up; the file is copied, a repair names the copy, the part is empty."""
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}.{part}"
+    stored = {"version": version, "minor_version": 1, "key": key, "data": data}
+    text = json.dumps(stored)
+    path = _storage_file(hass, mock_config_entry, tmp_path, text, part)
+    hass_storage[key] = stored
+    await _setup(hass, mock_config_entry)  # loaded
+    copy = path.with_name(f"{path.name}.corrupt-20261124T043000Z")
+    assert copy.read_text() == text
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"{translation_key}_{mock_config_entry.entry_id}_{part}"
+    )
+    assert issue is not None
+    assert issue.translation_key == translation_key
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["copy"] == str(copy)
+    assert issue.translation_placeholders["name"] == mock_config_entry.title
+    if version == 1:
+        assert issue.translation_placeholders["error"] == (
+            "the stored data is a list, not an object"
+        )
+    assert _is_empty(mock_config_entry.runtime_data, part)
+    assert not issue_registry.async_get_issue(
+        DOMAIN, f"{translation_key}_{mock_config_entry.entry_id}"
+    ), "the main store read"
+
+
+@pytest.mark.freeze_time("2026-11-24 04:30:00+00:00")
+@pytest.mark.parametrize("how", ["remove", "forget_data"])
+async def test_copies_of_unreadable_files_go_with_the_data(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    """Removing the tracker or forgetting its data deletes the copies and their repairs."""
+    entry_id = mock_config_entry.entry_id
+    key = f"{DOMAIN}.{entry_id}"
+    future = {"version": 2, "minor_version": 1, "key": key, "data": {}}
+    _storage_file(hass, mock_config_entry, tmp_path, json.dumps(future))
+    hass_storage[key] = future
+    hunches = {"version": 1, "key": f"{key}.hunches", "data": ["a", "list"]}
+    _storage_file(hass, mock_config_entry, tmp_path, json.dumps(hunches), "hunches")
+    hass_storage[f"{key}.hunches"] = hunches
+    folder = tmp_path / ".storage"
+    home_assistants = folder / f"{key}.calibration.corrupt.2026-11-20T01:00:00.000000+00:00"
+    home_assistants.write_text("{")
+    other = folder / f"{DOMAIN}.another_entry.corrupt-20261120T010000Z"
+    other.write_text("{}")
+    other_issue = "store_unreadable_another_entry"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        other_issue,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="store_unreadable",
+    )
+    core_issue = f"storage_corruption_{key}.calibration_2026-11-20T01:00:00.000000+00:00"
+    ir.async_create_issue(
+        hass,
+        HOMEASSISTANT_DOMAIN,
+        core_issue,
+        is_fixable=True,
+        issue_domain=DOMAIN,
+        severity=ir.IssueSeverity.CRITICAL,
+        translation_key="storage_corruption",
+    )
+    await _setup(hass, mock_config_entry)
+    ours = {f"store_newer_version_{entry_id}", f"store_unreadable_{entry_id}_hunches"}
+    assert ours <= {i for d, i in issue_registry.issues if d == DOMAIN}
+    assert len(list(folder.glob(f"{key}*.corrupt*"))) == 3
+    assert issue_registry.async_get_issue(HOMEASSISTANT_DOMAIN, core_issue)
+
+    if how == "remove":
+        assert await hass.config_entries.async_remove(entry_id)
+    else:
+        await hass.services.async_call(
+            DOMAIN, "forget_data", {"config_entry_id": entry_id}, blocking=True
+        )
+    await hass.async_block_till_done()
+    assert list(folder.glob(f"{key}*.corrupt*")) == []
+    assert {i for d, i in issue_registry.issues if d == DOMAIN} == {other_issue}
+    assert not issue_registry.async_get_issue(HOMEASSISTANT_DOMAIN, core_issue)
+    assert other.read_text() == "{}", "another tracker's copy stays"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -18,6 +20,7 @@ from custom_components.radar_sleep.contracts import (
 )
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline, sleep_metrics
+from custom_components.radar_sleep.sleep.learning import UserLearning
 from custom_components.radar_sleep.sleep.pipeline import (
     EpochResult,
     default_intent_model,
@@ -26,7 +29,7 @@ from custom_components.radar_sleep.sleep.pipeline import (
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict, summary_to_dict
 from custom_components.radar_sleep.sleep.staging import BaselineStager, EngineStager, IntentModel
 
-from ..conftest import SimulatedNight
+from ..conftest import SHARED_ORIGIN, SHARED_PIPELINE, SimulatedNight
 
 
 def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
@@ -223,3 +226,46 @@ def test_a_silent_hour_is_a_gap_in_the_night_not_a_second_night() -> None:
     assert summary.metrics is not None
     assert summary.metrics.tst_min == pytest.approx(59.5)
     assert summary_from_dict(summary_to_dict(summary)) == summary
+
+
+def test_reset_drops_what_the_learning_saw_of_the_night_in_progress(
+    simulated_night: SimulatedNight,
+) -> None:
+    """Standby or deleted data: nothing of the night so far is learned when a night ends."""
+    learning = UserLearning()
+    pipeline = SleepPipeline(SHARED_PIPELINE, origin=SHARED_ORIGIN, learning=learning)
+    for _ in islice(pipeline.run(simulated_night.sim.frames()), 240):  # the first two hours
+        pass
+    seen = copy.deepcopy(learning)
+    seen.night_ended()
+    assert seen.calibration.nights[0].occupied_confidence is not None, "in bed by then"
+    assert seen.adaptation.nights == 1
+
+    pipeline.reset()
+    learning.night_ended()
+    (night,) = learning.calibration.nights
+    assert night.occupied_confidence is None
+    assert night.empty_confidence is None
+    assert night.breathing_rate_bpm is None
+    assert learning.adaptation.nights == 0
+
+
+class _BrokenLearning(UserLearning):
+    """A learning that fails when a night ends."""
+
+    def night_ended(self) -> None:
+        raise RuntimeError("the learning broke")
+
+
+def test_a_failing_learning_keeps_the_night(
+    simulated_night: SimulatedNight, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The night's summary is handed over as without learning; the failure is logged."""
+    pipeline = SleepPipeline(SHARED_PIPELINE, origin=SHARED_ORIGIN, learning=_BrokenLearning())
+    results = list(pipeline.run(simulated_night.sim.frames()))
+    assert pipeline.summaries == simulated_night.pipeline.summaries
+    assert [r.summary for r in results if r.summary is not None] == (
+        simulated_night.pipeline.summaries
+    )
+    assert "Learning from the night that ended failed" in caplog.text
+    assert "the learning broke" in caplog.text

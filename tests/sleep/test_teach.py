@@ -24,6 +24,7 @@ from custom_components.radar_sleep.sleep.teach import (
     MAX_WAKE_WEIGHT,
     add_label,
     forget_labels,
+    gap_epochs,
     in_night,
     learn,
     night_instant,
@@ -143,6 +144,31 @@ def test_wake_weight_is_the_odds_ratio_of_taught_to_scored_wake() -> None:
     assert wake_weight([NIGHT]) == 1.0
     probs = weigh_wake(np.array([0.25, 0.5, 0.25, 0.0]), 2.0)
     np.testing.assert_allclose(probs, [0.4, 0.4, 0.2, 0.0])
+
+
+def test_gap_epochs_are_those_starting_in_a_gap() -> None:
+    # 22:02:00 to 22:04:10: epochs 4 (22:02:00) to 8 (22:04:00); 22:04:30 is outside.
+    night = replace(NIGHT, gaps=((at(2), at(4) + timedelta(seconds=10)),))
+    assert gap_epochs(night) == {4, 5, 6, 7, 8}
+    # A gap past the scored period's end counts only the epochs it has.
+    night = replace(NIGHT, gaps=((at(19), at(30)),))
+    assert gap_epochs(night) == {38, 39}
+
+
+def test_the_wake_weight_leaves_out_epochs_without_data() -> None:
+    # Asleep from 22:05 (epochs 10-29, scored light) with the radar silent 22:05 to 22:10
+    # (epochs 10-19, wake in the hypnogram for want of data): as without the gap, taught wake
+    # 0 of 10 and scored wake 0 of 10, weight 1. Counting the gap: 10 of 20 scored wake,
+    # odds (0+1)/(20+1) over (10+1)/(10+1): 1/21, bounded to 1/MAX_WAKE_WEIGHT.
+    scored = (W,) * 20 + (L,) * 20
+    night = replace(
+        NIGHT,
+        hypnogram=scored,
+        gaps=((at(5), at(10)),),
+        labels=(label(LabelKind.FELL_ASLEEP_AT, 5),),
+    )
+    assert wake_weight([night]) == 1.0
+    assert wake_weight([replace(night, gaps=())]) == 1 / MAX_WAKE_WEIGHT
 
 
 def test_learn_from_taught_nights() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+import logging
 import math
 from typing import Any
 
@@ -58,6 +59,8 @@ from .staging import (
 )
 from .staging.network import Backend
 from .teach import TeachingAdaptation, weigh_wake
+
+_LOGGER = logging.getLogger(__name__)
 
 _WAKE_PROBS = (1.0, 0.0, 0.0, 0.0)
 STATE_VERSION = 1
@@ -426,9 +429,7 @@ class SleepPipeline:
                 self._revise(index - lookahead + 1 + k, weigh_wake(late, self.teaching.wake_weight))
             summary = self._summarise(step.start_index, step.end_index)
             self.summaries.append(summary)
-            if self.learning is not None:
-                self.learning.night_ended()
-                self.apply_learning()
+            self._learn_from_night()
             self.records = [r for r in self.records if r.index >= (step.end_index or 0)]
             self.intent.reset()
             if step.state is SessionState.IDLE:
@@ -437,6 +438,20 @@ class SleepPipeline:
             self.records = []
         self._prune_room()
         return summary
+
+    def _learn_from_night(self) -> None:
+        """Learn from the night that just ended (with :attr:`learning`).
+
+        A failure is logged and learning is skipped for that night: the night's summary,
+        already kept, is not lost with it.
+        """
+        if self.learning is None:
+            return
+        try:
+            self.learning.night_ended()
+            self.apply_learning()
+        except Exception:  # whatever the learning raises, the night is kept
+            _LOGGER.exception("Learning from the night that ended failed; the night is kept")
 
     def _prune_room(self) -> None:
         """Drop the room readings of epochs no longer in :attr:`records`."""
@@ -701,8 +716,13 @@ class SleepPipeline:
         self.last_update = last_update
 
     def reset(self) -> None:
-        """Forget the night in progress (standby): buffered frames, epochs and context."""
+        """Forget the night in progress (standby, data deleted).
+
+        Its buffered frames, epochs and context, and what the learning observed of it.
+        """
         self._epoch = None
+        if self.learning is not None:
+            self.learning.forget_night()
         self.records = []
         self.room = {}
         self._sleep_intent_onset = None

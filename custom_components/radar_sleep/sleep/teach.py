@@ -162,16 +162,30 @@ def taught_epochs(night: NightSummary) -> dict[int, bool]:
     return out
 
 
+def gap_epochs(night: NightSummary) -> set[int]:
+    """Hypnogram epochs that start inside one of the night's gaps (scored wake, not seen)."""
+    out: set[int] = set()
+    for start, end in night.gaps:
+        first = math.ceil((start - night.hypnogram_start).total_seconds() / EPOCH_SECONDS)
+        last = math.ceil((end - night.hypnogram_start).total_seconds() / EPOCH_SECONDS)
+        out.update(range(max(first, 0), min(last, len(night.hypnogram))))
+    return out
+
+
 def wake_weight(nights: list[NightSummary]) -> float:
     """The prior-shift weight on the wake probability from the taught epochs of ``nights``.
 
     The odds of wake among the taught epochs over the odds the model gave them (each count
     with one pseudo-epoch), bounded to [1/:data:`MAX_WAKE_WEIGHT`, :data:`MAX_WAKE_WEIGHT`];
-    1 without taught epochs.
+    1 without taught epochs. Epochs in the night's gaps (:func:`gap_epochs`) do not count: the
+    model did not score them, they are wake for want of data.
     """
     taught_wake = model_wake = total = 0
     for night in nights:
+        unseen = gap_epochs(night)
         for k, awake in taught_epochs(night).items():
+            if k in unseen:
+                continue
             total += 1
             taught_wake += awake
             model_wake += night.hypnogram[k] is Stage.WAKE
