@@ -248,24 +248,3 @@ def test_reset_drops_what_the_learning_saw_of_the_night_in_progress(
     assert night.empty_confidence is None
     assert night.breathing_rate_bpm is None
     assert learning.adaptation.nights == 0
-
-
-class _BrokenLearning(UserLearning):
-    """A learning that fails when a night ends."""
-
-    def night_ended(self) -> None:
-        raise RuntimeError("the learning broke")
-
-
-def test_a_failing_learning_keeps_the_night(
-    simulated_night: SimulatedNight, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The night's summary is handed over as without learning; the failure is logged."""
-    pipeline = SleepPipeline(SHARED_PIPELINE, origin=SHARED_ORIGIN, learning=_BrokenLearning())
-    results = list(pipeline.run(simulated_night.sim.frames()))
-    assert pipeline.summaries == simulated_night.pipeline.summaries
-    assert [r.summary for r in results if r.summary is not None] == (
-        simulated_night.pipeline.summaries
-    )
-    assert "Learning from the night that ended failed" in caplog.text
-    assert "the learning broke" in caplog.text
