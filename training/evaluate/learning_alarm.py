@@ -94,7 +94,7 @@ SNOOZE_MIN = 9.0
 STAGE_SIGNAL = 2.2
 NOISE_SD = 1.1
 NOISE_AR = 0.6
-GRID = tuple(round(k, 2) for k in np.arange(-BOUND, BOUND + 1e-9, 0.25))
+GRID = tuple(round(float(k), 2) for k in np.arange(-BOUND, BOUND + 1e-9, 0.25))
 HELD_OUT_SEED = 900_000
 LEARNING_SEED = 100_000
 
