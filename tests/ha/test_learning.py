@@ -73,16 +73,27 @@ async def reset(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> Non
     )
 
 
-@pytest.mark.usefixtures("silent_source")
+@pytest.fixture
+async def learned_tracker(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    silent_source: None,
+) -> None:
+    """The fixed tracker set up at ``NOW`` with three nights' calibration and adaptation stored."""
+    freezer.move_to(NOW)
+    store_learning(mock_config_entry, hass_storage)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+
+
+@pytest.mark.usefixtures("learned_tracker")
 async def test_learning_survives_restarts_and_is_reset_part_by_part(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(NOW)
-    store_learning(mock_config_entry, hass_storage)
-    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
     learned = await diagnostics(hass, mock_config_entry)
     calibration = learned["calibration"]
     assert calibration["nights"] == 3
@@ -126,7 +137,7 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
     }
 
 
-@pytest.mark.usefixtures("silent_source")
+@pytest.mark.usefixtures("learned_tracker")
 async def test_forget_data_leaves_nothing_on_the_usual_bedtime(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -134,9 +145,6 @@ async def test_forget_data_leaves_nothing_on_the_usual_bedtime(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The nights and the calibration are gone from the sensor as soon as the action returns."""
-    freezer.move_to(NOW)
-    store_learning(mock_config_entry, hass_storage)
-    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
     usual = hass.states.get("sensor.bedroom_usual_bedtime")
     assert usual is not None
     assert usual.attributes["breathing_baseline_bpm"] == 14.0
@@ -201,31 +209,25 @@ async def test_a_night_learned_from_is_written(
     ]
 
 
-@pytest.mark.usefixtures("silent_source")
+@pytest.mark.usefixtures("learned_tracker")
 async def test_an_unknown_part_is_refused(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(NOW)
-    store_learning(mock_config_entry, hass_storage)
-    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
     with pytest.raises(ServiceValidationError):
         await reset(hass, mock_config_entry, what=["everything"])
     assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 3
 
 
-@pytest.mark.usefixtures("silent_source")
+@pytest.mark.usefixtures("learned_tracker")
 async def test_removing_the_tracker_removes_what_was_learned(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(NOW)
-    store_learning(mock_config_entry, hass_storage)
-    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
     assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert not set(keys(mock_config_entry)) & set(hass_storage)
