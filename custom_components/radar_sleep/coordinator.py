@@ -307,6 +307,17 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         if running:
             self.async_start()
 
+    async def async_between_epochs(self, change: Callable[[], None]) -> None:
+        """Run ``change`` on the pipeline's state when no epoch is being processed.
+
+        Epochs run in the executor; a change from the event loop (a reset of what was
+        learned) waits for the epoch in flight, then runs before the next one can start.
+        """
+        while (job := self._epoch_job) is not None and not job.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(job)  # another epoch may start before this resumes
+        change()
+
     async def _async_stop_source(self) -> None:
         """Stop consuming the source; wait for an epoch in the executor to finish."""
         if (task := self._task) is not None:

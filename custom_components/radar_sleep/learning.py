@@ -83,8 +83,13 @@ class LearningStore:
 async def async_reset_calibration(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
     """Forget the calibration: the configured presence threshold is used again."""
     runtime = entry.runtime_data
-    runtime.learning.learning.calibration.reset()
-    runtime.coordinator.pipeline.apply_learning()
+    learning, pipeline = runtime.learning.learning, runtime.coordinator.pipeline
+
+    def reset() -> None:
+        learning.calibration.reset()
+        pipeline.apply_learning()
+
+    await runtime.coordinator.async_between_epochs(reset)
     await runtime.learning.async_save()
     runtime.coordinator.async_update_listeners()
     LOGGER.info("%s: calibration reset", entry.title)
@@ -93,8 +98,13 @@ async def async_reset_calibration(hass: HomeAssistant, entry: RadarSleepConfigEn
 async def async_reset_stage_model(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
     """Forget the stage model's adaptation: the next epochs are staged as trained."""
     runtime = entry.runtime_data
-    runtime.learning.learning.adaptation.reset()
-    runtime.coordinator.pipeline.apply_learning()
+    learning, pipeline = runtime.learning.learning, runtime.coordinator.pipeline
+
+    def reset() -> None:
+        learning.adaptation.reset()
+        pipeline.apply_learning()
+
+    await runtime.coordinator.async_between_epochs(reset)
     await runtime.learning.async_save()
     runtime.coordinator.async_update_listeners()
     LOGGER.info("%s: stage model adaptation reset", entry.title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -231,3 +232,21 @@ async def test_removing_the_tracker_removes_what_was_learned(
     assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert not set(keys(mock_config_entry)) & set(hass_storage)
+
+
+@pytest.mark.usefixtures("learned_tracker")
+async def test_a_reset_waits_for_the_epoch_being_processed(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Epochs run in the executor: what was learned is not changed under one."""
+    coordinator = mock_config_entry.runtime_data.coordinator
+    calibration = mock_config_entry.runtime_data.learning.learning.calibration
+    in_flight: asyncio.Future[None] = hass.loop.create_future()
+    coordinator._epoch_job = in_flight
+    task = hass.async_create_task(reset(hass, mock_config_entry, what=["calibration"]))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert len(calibration.nights) == 3, "reset while an epoch is processed"
+    in_flight.set_result(None)
+    await task
+    assert calibration.nights == []
