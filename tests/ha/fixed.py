@@ -13,6 +13,7 @@ from unittest.mock import patch
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radar_sleep.const import DOMAIN, STORAGE_VERSION
@@ -152,4 +153,26 @@ async def async_setup_fixed(
         await hass.async_block_till_done()
     coordinator = entry.runtime_data.coordinator
     coordinator.async_set_updated_data(RadarSleepData(UPDATE, coordinator.data.last_night))
+    await hass.async_block_till_done()
+
+
+async def async_respond(
+    hass: HomeAssistant, entry: MockConfigEntry, action: str, **data: Any
+) -> dict[str, Any]:
+    """Call one of the tracker's actions that respond (``get_night``, ``teach``); its answer."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        action,
+        {"config_entry_id": entry.entry_id, **data},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def async_setup_assist(hass: HomeAssistant) -> None:
+    """Set up Assist (the default conversation agent) next to the tracker."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
     await hass.async_block_till_done()

@@ -20,13 +20,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary, Stage
 from custom_components.radar_sleep.coordinator import RadarSleepData
 from custom_components.radar_sleep.hypnogram_image import format_duration, render_hypnogram
 from custom_components.radar_sleep.sleep.metrics import sleep_metrics
 
-from .fixed import NIGHT, NIGHTS, NOW, async_setup_fixed
+from .fixed import NIGHT, NIGHTS, NOW, async_respond, async_setup_fixed
 
 ENTITY = "image.bedroom_last_night_hypnogram"
 COLOURS = {  # the documented palette (docs/entities.md), written out here
@@ -188,15 +187,7 @@ EARLIER = replace(
 
 
 async def get_night(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_night",
-        {"config_entry_id": entry.entry_id, **data},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return dict(response)
+    return await async_respond(hass, entry, "get_night", **data)
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

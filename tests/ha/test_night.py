@@ -40,6 +40,7 @@ from custom_components.radar_sleep.sleep.metrics import sleep_metrics, whole_min
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
 
 from .conftest import SilentSource, tracker_entry
+from .fixed import async_respond
 
 START = datetime(2026, 11, 20, 21, 30, tzinfo=dt_util.UTC)
 
@@ -139,14 +140,7 @@ async def test_night_ends_in_last_night_sensors(
     assert night.room_temperature_c == 19.5
 
     # The night's action, its picture and the statistics: still nothing leaves the machine.
-    answer = await hass.services.async_call(
-        DOMAIN,
-        "get_night",
-        {"config_entry_id": played_night.entry_id, "show_picture": True},
-        blocking=True,
-        return_response=True,
-    )
-    assert answer is not None
+    answer = await async_respond(hass, played_night, "get_night", show_picture=True)
     assert answer["night"] == "2026-11-20"
     image = await async_get_image(hass, "image.bedroom_last_night_hypnogram")
     assert image.content.startswith(b"\x89PNG")

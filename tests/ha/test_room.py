@@ -51,7 +51,7 @@ from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 
 from ..conftest import SimulatedNight
 from .conftest import tracker_entry
-from .fixed import NIGHT, NOW, async_setup_fixed
+from .fixed import NIGHT, NOW, async_respond, async_setup_fixed
 
 TEMPERATURE = "sensor.bedroom_thermometer"
 HUMIDITY = "sensor.bedroom_hygrometer"
@@ -448,14 +448,7 @@ async def test_night_records_the_room_while_asleep_across_a_restart(
     assert light.attributes["range_high"] == 3.0
     assert hass.states.get(LAST["humidity"]).attributes["verdict"] == "in_range"
 
-    answer = await hass.services.async_call(
-        DOMAIN,
-        "get_night",
-        {"config_entry_id": entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
-    assert answer is not None
+    answer = await async_respond(hass, entry, "get_night")
     assert answer["room_temperature_c"] == night.room_temperature_c
     assert answer["room_humidity_min_pct"] == 40.0
     assert answer["room_illuminance_onset_lx"] == 0.5

@@ -22,7 +22,6 @@ from homeassistant.components import conversation
 from homeassistant.const import Platform
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.setup import async_setup_component
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -36,7 +35,7 @@ from custom_components.radar_sleep.contracts import LabelKind, Stage, TeachingLa
 from custom_components.radar_sleep.hypnogram_image import render_hypnogram
 
 from . import fixed
-from .fixed import NIGHT, NIGHTS, async_setup_fixed
+from .fixed import NIGHT, NIGHTS, async_respond, async_setup_assist, async_setup_fixed
 
 MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 """09:00 in Berlin, the morning after :data:`NIGHT`."""
@@ -60,34 +59,16 @@ async def tracker(
         await async_setup_fixed(
             hass, mock_config_entry, hass_storage, [Platform.SENSOR, Platform.IMAGE]
         )
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "conversation", {})
-    await hass.async_block_till_done()
+    await async_setup_assist(hass)
     return mock_config_entry
 
 
 async def teach(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "teach",
-        {"config_entry_id": entry.entry_id, **data},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return dict(response)
+    return await async_respond(hass, entry, "teach", **data)
 
 
 async def get_night(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_night",
-        {"config_entry_id": entry.entry_id, **data},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return dict(response)
+    return await async_respond(hass, entry, "get_night", **data)
 
 
 async def ask(hass: HomeAssistant, text: str) -> str:

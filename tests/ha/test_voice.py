@@ -27,7 +27,6 @@ from homeassistant.helpers import (
     intent,
     llm,
 )
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -41,7 +40,7 @@ from custom_components.radar_sleep.coordinator import RadarSleepData
 from custom_components.radar_sleep.intents import ALARM_RINGS, HANDLERS, Ring
 
 from . import fixed
-from .fixed import NIGHT, UPDATE, async_setup_fixed
+from .fixed import NIGHT, UPDATE, async_setup_assist, async_setup_fixed
 
 MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 """Monday 09:00 in Berlin, the morning after :data:`NIGHT`; the alarm (06:30 on weekdays,
@@ -68,12 +67,6 @@ async def ask(
     return speech
 
 
-async def setup_assist(hass: HomeAssistant) -> None:
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "conversation", {})
-    await hass.async_block_till_done()
-
-
 @pytest.fixture
 async def tracker(
     hass: HomeAssistant,
@@ -84,7 +77,7 @@ async def tracker(
     """The fixed tracker on the morning after :data:`NIGHT`, Assist set up after it."""
     freezer.move_to(MORNING)
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL_WITH_EVENT)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     return mock_config_entry
 
 
@@ -303,7 +296,7 @@ async def test_no_night_tracked(
     freezer.move_to(MORNING)
     await setup_with_nights(hass, mock_config_entry, hass_storage, [])
     show(hass, mock_config_entry, in_bed=False, present=False, session_state=SessionState.IDLE)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     for text in (
         "how did I sleep last night",
         "how much deep sleep did I get",
@@ -321,7 +314,7 @@ async def test_the_night_is_still_going(
     """At 05:30 in bed, the night after the last stored one."""
     freezer.move_to(datetime(2026, 11, 24, 4, 30, tzinfo=UTC))
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     assert (
         await ask(hass, "how did I sleep")
         == "The night is still going: ask me again when you're up."
@@ -344,7 +337,7 @@ async def test_last_tracked_night_was_earlier(
     freezer.move_to(datetime(2026, 11, 26, 11, 0, tzinfo=UTC))
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL)
     show(hass, mock_config_entry, in_bed=False, present=False, session_state=SessionState.IDLE)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     assert await ask(hass, "how did I sleep last night") == (
         "I didn't track your sleep last night. The last night I have is the night of "
         "Sunday 22 November."
@@ -410,7 +403,7 @@ async def usual_tracker(
 ) -> MockConfigEntry:
     freezer.move_to(MORNING)
     await setup_with_nights(hass, mock_config_entry, hass_storage, USUAL_NIGHTS)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     return mock_config_entry
 
 
@@ -474,7 +467,7 @@ async def test_the_room_out_of_its_ranges(
     )
     freezer.move_to(MORNING)
     await setup_with_nights(hass, mock_config_entry, hass_storage, [*USUAL_NIGHTS[:-1], warm])
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     assert await ask(hass, "how was the bedroom climate last night") == (
         "The bedroom was 29.0 °C on average while you slept. That's warmer than the range "
         "recommended for sleep (17.0 °C to 28.0 °C). The bedroom's humidity was 35 % on "
@@ -614,7 +607,7 @@ async def test_two_trackers_the_satellites_area_decides(
     )
     await setup_with_nights(hass, guest, hass_storage, [])
     show(hass, guest, in_bed=False, present=False, session_state=SessionState.IDLE)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
 
     bedroom = area_registry.async_create("Main bedroom")
     spare = area_registry.async_create("Spare room")
@@ -781,7 +774,7 @@ async def test_simulated_night_answer_matches_the_sensors(
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     answer = await ask(hass, "how did I sleep last night?")
     match = re.fullmatch(
         r"You slept (.+) last night, (\d+) percent of your (.+) in bed: (.+) light, (.+) deep "
@@ -815,7 +808,7 @@ async def test_assist_set_up_before_the_tracker(
 ) -> None:
     """As Home Assistant starts: the conversation integration first, then the tracker."""
     freezer.move_to(MORNING)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL_WITH_EVENT)
     assert await ask(hass, "is anyone in bed?") == "Yes, you're in bed."
 
@@ -830,7 +823,7 @@ async def test_an_evening_session_is_tonight_not_last_night(
     freezer.move_to(datetime(2026, 11, 23, 22, 27, tzinfo=UTC))  # 23:27 in Berlin
     await setup_with_nights(hass, mock_config_entry, hass_storage, [])
     show(hass, mock_config_entry, in_bed=True, session_state=SessionState.ACTIVE)
-    await setup_assist(hass)
+    await async_setup_assist(hass)
     assert await ask(hass, "how did I sleep last night") == "I didn't track your sleep last night."
     show(hass, mock_config_entry, in_bed=False, session_state=SessionState.AWAY)
     assert await ask(hass, "how did I sleep") == "I didn't track your sleep last night."
