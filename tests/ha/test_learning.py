@@ -131,10 +131,17 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
     assert (await diagnostics(hass, mock_config_entry))["calibration"]["nights"] == 0
 
     await reset(hass, mock_config_entry)  # nothing chosen: everything
-    assert hass_storage[adaptation_key]["data"] == {"medians": [], "spreads": [], "outputs": []}
+    assert hass_storage[adaptation_key]["data"] == {
+        "medians": [],
+        "spreads": [],
+        "outputs": [],
+        "rows": [],
+        "tuned": None,
+    }
     assert (await diagnostics(hass, mock_config_entry))["stage_adaptation"] == {
         "nights": 0,
         "active": False,
+        "network_tuned_on_nights": 0,
     }
 
 

@@ -19,7 +19,13 @@ Figures (4-class Cohen's kappa pooled over the epochs of nights 8-10):
 * ``adaptation.kappa_reference``: the same users' same nights without the shift;
 * ``adaptation.recovered_fraction``: (adapted - shifted) / (reference - shifted);
 * ``adaptation.kappa_unshifted`` and ``adaptation.kappa_unshifted_delta``: unshifted users,
-  and adapted minus unadapted for them.
+  and adapted minus unadapted for them;
+* ``adaptation.kappa_labelled`` and ``adaptation.labelled_recovered_fraction``: the ceiling of
+  any adaptation learned from nights 1-7: the same input and output corrections, with the
+  network fitted on nights 1-7 *with their true stages* (which no real user gives), every
+  layer, by :func:`~custom_components.radar_sleep.sleep.learning.tuning.fit_layers`
+  (cross-entropy, :data:`LABELLED_PASSES` passes at step size :data:`LABELLED_STEP_SIZE`, the
+  best of the settings tried on these users: a generous ceiling).
 
 The last line printed is one JSON object with every figure.
 """
@@ -27,7 +33,7 @@ The last line printed is one JSON object with every figure.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import json
 from multiprocessing import get_context
 from pathlib import Path
@@ -46,7 +52,15 @@ from custom_components.radar_sleep.simulation.scenarios import (
 )
 from custom_components.radar_sleep.sleep import PipelineConfig, SleepPipeline
 from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation
+from custom_components.radar_sleep.sleep.learning.tuning import fit_layers
 from custom_components.radar_sleep.sleep.staging import EngineStager
+from custom_components.radar_sleep.sleep.staging.network import (
+    ContextEncoder,
+    MlpModel,
+    ModelMeta,
+    UserCorrection,
+    shipped_model,
+)
 from training.evaluate.stages import cohen_kappa
 
 LEARN_NIGHTS = 7
@@ -56,6 +70,10 @@ UNSHIFTED_USERS = 2
 QUICK_USERS = (1, 1)
 """Shifted and unshifted users of ``--quick`` (with two learning nights, a smoke test)."""
 QUICK_LEARN_NIGHTS = 2
+
+LABELLED_PASSES = 5
+LABELLED_STEP_SIZE = 3e-4
+"""The labelled ceiling's fit (module docstring)."""
 
 _RESET, _STEP, _SKIP = 0, 1, 2
 
@@ -170,7 +188,57 @@ def _cached(args: tuple[tuple[int, int, bool], str | None]) -> RecordedNight:
     return cached_night(*args)
 
 
-def replay(night: RecordedNight, adaptation: StageAdaptation | None) -> NDArray[np.int8]:
+class _Labelled:
+    """An adaptation whose network was fitted with the true stages (the ceiling)."""
+
+    def __init__(self, adaptation: StageAdaptation, model: MlpModel) -> None:
+        self.adaptation = adaptation
+        self.model = model
+
+    def shift(self, meta: ModelMeta) -> UserCorrection:
+        found = self.adaptation.shift(meta)
+        base = found or UserCorrection(np.zeros(meta.mean.size), np.ones(meta.mean.size))
+        return replace(base, model=self.model)
+
+
+def labelled(adaptation: StageAdaptation, nights: list[RecordedNight]) -> _Labelled:
+    """The ceiling's adaptation (module docstring).
+
+    ``adaptation``'s corrections, the network fitted on ``nights`` with their true stages.
+    """
+    model = shipped_model("stage")
+    shift = adaptation.shift(model.meta)
+    x: list[NDArray[np.float32]] = []
+    y: list[NDArray[np.int8]] = []
+    for night in nights:
+        encoder = ContextEncoder(model.meta, shift)
+        x.extend(encoder.push(row) for row in night.in_bed_rows())
+        y.append(night.truth[night.ops == _STEP])
+    truth = np.concatenate(y)
+    known = (truth >= 0).astype(np.float64)
+    onehot = np.eye(4)[np.maximum(truth, 0)]
+
+    def gradient(probs: NDArray[np.float64], rows: NDArray[np.intp]) -> NDArray[np.float64]:
+        weight = known[rows]
+        out: NDArray[np.float64] = (
+            (probs - onehot[rows]) * weight[:, None] / max(float(weight.sum()), 1.0)
+        )
+        return out
+
+    fitted = fit_layers(
+        model,
+        np.stack(x),
+        gradient,
+        passes=LABELLED_PASSES,
+        step_size=LABELLED_STEP_SIZE,
+        output_layer=True,
+    )
+    return _Labelled(adaptation, fitted)
+
+
+def replay(
+    night: RecordedNight, adaptation: StageAdaptation | _Labelled | None
+) -> NDArray[np.int8]:
     """The stage of each op's epoch from a fresh stage model (wake where not in bed)."""
     stager = EngineStager(adaptation=adaptation)
     out = np.zeros(night.ops.size, dtype=np.int8)
@@ -216,47 +284,61 @@ def measure(quick: bool = False, jobs: int = 2, cache: str | None = None) -> dic
     else:
         recorded = {job: _cached(a) for job, a in zip(work, args, strict=True)}
 
-    def evaluate(u: int, shifted: bool) -> tuple[list[Any], list[Any]]:
+    def evaluate(u: int, shifted: bool) -> tuple[list[Any], list[Any], list[Any]]:
         adaptation = StageAdaptation()
         for n in range(1, learn + 1):
             adaptation.add_night(recorded[u, n, shifted].in_bed_rows())
-        plain, adapted = [], []
+        ceiling = (
+            labelled(adaptation, [recorded[u, n, shifted] for n in range(1, learn + 1)])
+            if shifted
+            else None
+        )
+        plain, adapted, best = [], [], []
         for n in scored_nights:
             night = recorded[u, n, shifted]
             plain.append((night.truth, replay(night, None)))
             adapted.append((night.truth, replay(night, adaptation)))
-        return plain, adapted
+            if ceiling is not None:
+                best.append((night.truth, replay(night, ceiling)))
+        return plain, adapted, best
 
     shifted_plain: list[Any] = []
     shifted_adapted: list[Any] = []
+    shifted_labelled: list[Any] = []
     reference: list[Any] = []
     for u in shifted_users:
-        plain, adapted = evaluate(u, True)
+        plain, adapted, best = evaluate(u, True)
         shifted_plain += plain
         shifted_adapted += adapted
+        shifted_labelled += best
         for n in scored_nights:
             night = recorded[u, n, False]
             reference.append((night.truth, replay(night, None)))
     unshifted_plain: list[Any] = []
     unshifted_adapted: list[Any] = []
     for u in unshifted_users:
-        plain, adapted = evaluate(u, False)
+        plain, adapted, _ = evaluate(u, False)
         unshifted_plain += plain
         unshifted_adapted += adapted
     k_shifted = _score(shifted_plain)
     k_adapted = _score(shifted_adapted)
     k_reference = _score(reference)
     k_unshifted = _score(unshifted_plain)
+    k_labelled = _score(shifted_labelled)
     lost = k_reference - k_shifted
+
+    def recovered(k: float) -> float:
+        return round((k - k_shifted) / lost, 3) if abs(lost) > 1e-9 else 0.0
+
     return {
         "adaptation.kappa_shifted": round(k_shifted, 4),
         "adaptation.kappa_adapted": round(k_adapted, 4),
         "adaptation.kappa_reference": round(k_reference, 4),
-        "adaptation.recovered_fraction": round((k_adapted - k_shifted) / lost, 3)
-        if abs(lost) > 1e-9
-        else 0.0,
+        "adaptation.recovered_fraction": recovered(k_adapted),
         "adaptation.kappa_unshifted": round(k_unshifted, 4),
         "adaptation.kappa_unshifted_delta": round(_score(unshifted_adapted) - k_unshifted, 4),
+        "adaptation.kappa_labelled": round(k_labelled, 4),
+        "adaptation.labelled_recovered_fraction": recovered(k_labelled),
         "adaptation.shifted_users": n_shifted,
         "adaptation.unshifted_users": n_unshifted,
         "adaptation.learning_nights": learn,

@@ -34,6 +34,11 @@ mean output rather than towards an estimated new prior), as in distribution alig
 augmentation anchoring. *ICLR* 2020): with a shifted sensor, a network calling too much of
 the night one stage does so because of the sensor, not because the sleeper sleeps so.
 
+What neither correction reaches, the network's own features learned on the simulator's sensor,
+the tuning does: from :data:`MIN_NIGHTS` nights on, the stage network's hidden layers are
+tuned on the user's last :data:`TUNE_NIGHTS` nights (their inputs corrected as above) by
+information maximisation (:mod:`.tuning`), and the tuned network stages the nights after.
+
 Learning from unlabelled nights cannot tell a shifted sensor from a sleeper whose stage mix
 differs from the population's (label shift, Saerens et al. 2002); the dead zones are the
 guard, sized so that the variation among training nights, stage mix included, is left
@@ -42,7 +47,8 @@ alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+from dataclasses import dataclass, field, replace
 from functools import cache
 import json
 from pathlib import Path
@@ -55,12 +61,14 @@ from ..features import FEATURE_NAMES
 from ..staging.network import (
     MODEL_DIR,
     ContextEncoder,
+    MlpModel,
     ModelMeta,
     UserCorrection,
     numpy_forward,
     shipped_model,
 )
 from ..staging.protocol import model_inputs
+from .tuning import tune
 
 REFERENCE_FILE = MODEL_DIR / "stage_adaptation.json"
 MIN_NIGHTS = 3
@@ -78,6 +86,10 @@ MAX_GAIN = 3.0
 """The input scale is changed by at most this factor either way."""
 SPREAD_FLOOR = 1e-3
 """Ranges are floored here before their logarithm (a quantised input can have none)."""
+TUNE_NIGHTS = 7
+"""The most recent nights the network is tuned on (their feature vectors are kept)."""
+MAX_NIGHT_EPOCHS = 2880
+"""In-bed epochs kept per night for the tuning (a day)."""
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -198,6 +210,10 @@ class StageAdaptation:
         self.outputs: list[NDArray[np.float64]] = []
         """Per night, the network's mean probabilities under the input correction learned
         up to and including that night."""
+        self.rows: list[NDArray[np.float32]] = []
+        """The feature vectors of the last :data:`TUNE_NIGHTS` nights' in-bed epochs."""
+        self.tuned: MlpModel | None = None
+        """The stage network tuned on :attr:`rows` (``None``: the network as trained)."""
 
     @property
     def nights(self) -> int:
@@ -215,7 +231,23 @@ class StageAdaptation:
             meta = shipped_model("stage").meta
             output = mean_output(rows, self._input_shift(meta, self._correction(1)))
             self.outputs = [*self.outputs, output][-MAX_NIGHTS:]
+        kept = np.asarray(rows, dtype=np.float32).reshape(-1, N_FEATURES)[-MAX_NIGHT_EPOCHS:]
+        self.rows = [*self.rows, kept][-TUNE_NIGHTS:]
+        self.tuned = self._tune()
         return True
+
+    def _tune(self) -> MlpModel | None:
+        """The stage network tuned on the kept nights (``None`` before :data:`MIN_NIGHTS`)."""
+        target = self.reference.output_mean
+        if target is None or len(self.rows) < MIN_NIGHTS:
+            return None
+        model = shipped_model("stage")
+        shift = self._input_shift(model.meta, self.correction())
+        x: list[NDArray[np.float32]] = []
+        for night in self.rows:
+            encoder = ContextEncoder(model.meta, shift)
+            x.extend(encoder.push(row) for row in night.astype(np.float64))
+        return tune(model, np.stack(x), target)
 
     def correction(self) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """Level difference (model-input units) and log scale factor taken away, per input."""
@@ -263,11 +295,12 @@ class StageAdaptation:
         """
         shift = self._input_shift(meta, self.correction())
         weight = self.output_weight()
-        if weight is None:
+        tuned = self.tuned if self.tuned is not None and self.tuned.meta == meta else None
+        if weight is None and tuned is None:
             return shift
         if shift is None:
-            return UserCorrection(np.zeros(N_FEATURES), np.ones(N_FEATURES), weight)
-        return UserCorrection(shift.offset, shift.gain, weight)
+            shift = UserCorrection(np.zeros(N_FEATURES), np.ones(N_FEATURES))
+        return replace(shift, output_weight=weight, model=tuned)
 
     def _input_shift(
         self,
@@ -289,6 +322,14 @@ class StageAdaptation:
             "medians": [np.round(m, 6).tolist() for m in self.medians],
             "spreads": [np.round(s, 6).tolist() for s in self.spreads],
             "outputs": [np.round(o, 6).tolist() for o in self.outputs],
+            "rows": [_encode(r) for r in self.rows],
+            "tuned": None
+            if self.tuned is None
+            else {
+                "version": self.tuned.meta.version,
+                "weights": [_encode(w) for w in self.tuned.weights],
+                "biases": [_encode(b) for b in self.tuned.biases],
+            },
         }
 
     def load(self, data: dict[str, Any] | None) -> None:
@@ -305,18 +346,26 @@ class StageAdaptation:
             raise ValueError("stage adaptation of another feature set")
         if any(o.shape != (4,) for o in outputs):
             raise ValueError("stage adaptation of another number of stages")
+        rows = [_decode(r).reshape(-1, N_FEATURES) for r in data.get("rows", [])]
+        tuned = _decode_model(data.get("tuned"))
         self.medians, self.spreads = medians[-MAX_NIGHTS:], spreads[-MAX_NIGHTS:]
         self.outputs = outputs[-MAX_NIGHTS:]
+        self.rows, self.tuned = rows[-TUNE_NIGHTS:], tuned
 
     def reset(self) -> None:
         """Forget everything learned."""
         self.medians, self.spreads, self.outputs = [], [], []
+        self.rows, self.tuned = [], None
 
     def diagnostics(self) -> dict[str, Any]:
         """Nights learned from and the correction in use, per input."""
         corr = self.correction()
         weight = self.output_weight()
-        out: dict[str, Any] = {"nights": self.nights, "active": corr is not None}
+        out: dict[str, Any] = {
+            "nights": self.nights,
+            "active": corr is not None,
+            "network_tuned_on_nights": len(self.rows) if self.tuned is not None else 0,
+        }
         if weight is not None:
             out["stage_weights"] = {
                 stage: round(float(w), 4)
@@ -332,3 +381,43 @@ class StageAdaptation:
                 for i, name in enumerate(FEATURE_NAMES)
             }
         return out
+
+
+def _encode(a: NDArray[Any]) -> str:
+    """A float32 array as base64 of its little-endian bytes (compact in a JSON store)."""
+    return base64.b64encode(np.asarray(a, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _decode(text: str) -> NDArray[np.float32]:
+    """:func:`_encode` undone; ``ValueError`` if it is not such an array."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (TypeError, ValueError) as err:
+        raise ValueError("stage adaptation: malformed array") from err
+    if len(raw) % 4:
+        raise ValueError("stage adaptation: malformed array")
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+
+
+def _decode_model(data: dict[str, Any] | None) -> MlpModel | None:
+    """The tuned network kept by :meth:`StageAdaptation.as_dict`.
+
+    ``None``: none, or one tuned from another version of the stage network (tuned again
+    after the next night).
+    """
+    model = shipped_model("stage")
+    if not data or data.get("version") != model.meta.version:
+        return None
+    weights = [_decode(w) for w in data["weights"]]
+    biases = [_decode(b) for b in data["biases"]]
+    if len(weights) != len(model.weights) or len(biases) != len(model.biases):
+        raise ValueError("stage adaptation: tuned network of another shape")
+    if any(w.size != s.size for w, s in zip(weights, model.weights, strict=True)) or any(
+        b.size != s.size for b, s in zip(biases, model.biases, strict=True)
+    ):
+        raise ValueError("stage adaptation: tuned network of another shape")
+    return replace(
+        model,
+        weights=tuple(w.reshape(s.shape) for w, s in zip(weights, model.weights, strict=True)),
+        biases=tuple(b.reshape(s.shape) for b, s in zip(biases, model.biases, strict=True)),
+    )

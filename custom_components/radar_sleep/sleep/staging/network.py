@@ -58,16 +58,19 @@ Backend = Literal["auto", "numpy", "onnxruntime"]
 class UserCorrection:
     """A per-user correction of a stage model's inputs and outputs.
 
-    Its standardised inputs become ``(z - offset) * gain`` and its output probabilities are
-    multiplied by ``output_weight`` (and normalised) before the sequence step.
+    Its standardised inputs become ``(z - offset) * gain``, the network that stages them is
+    ``model`` when given (the stage network tuned to the user's nights,
+    :mod:`..learning.tuning`), and its output probabilities are multiplied by
+    ``output_weight`` (and normalised) before the sequence step.
 
     Learned from the user's past nights (:mod:`..learning.adaptation`); the identity
-    (offset 0, gain 1, weight 1) changes nothing.
+    (offset 0, gain 1, no model, weight 1) changes nothing.
     """
 
     offset: NDArray[np.float64]
     gain: NDArray[np.float64]
     output_weight: NDArray[np.float64] | None = None
+    model: MlpModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,7 +447,8 @@ class EngineStager:
             sequence = load_sequence_params() if model is None else None
         self.sequence = None if sequence is None else ForwardFilter(sequence)
         onnx = MODEL_DIR / f"{self.model.meta.name}.onnx" if model is None else None
-        self.runner = make_runner(self.model, onnx, backend)
+        self._trained_runner = make_runner(self.model, onnx, backend)
+        self.runner = self._trained_runner
         self.lookahead = self.model.meta.lookahead
         self.encoder = ContextEncoder(self.model.meta)
         self._pending = 0
@@ -460,6 +464,10 @@ class EngineStager:
         correction = None if adaptation is None else adaptation.shift(self.model.meta)
         self.encoder.shift = correction
         self._weight = None if correction is None else correction.output_weight
+        tuned = None if correction is None else correction.model
+        if tuned is not None and tuned.meta.version != self.model.meta.version:
+            tuned = None  # tuned from another model: the model as trained
+        self.runner = self._trained_runner if tuned is None else NumpyRunner(tuned)
 
     def _weigh(self, probs: NDArray[np.float64]) -> NDArray[np.float64]:
         """The network's probabilities under the user's output weight, if any."""

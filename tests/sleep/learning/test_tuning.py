@@ -1,0 +1,188 @@
+"""The stage network tuned to the user's nights by information maximisation."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.learning.adaptation import (
+    MIN_NIGHTS,
+    StageAdaptation,
+    load_reference,
+)
+from custom_components.radar_sleep.sleep.learning.tuning import (
+    BETA,
+    information_maximisation_gradient,
+    tune,
+)
+from custom_components.radar_sleep.sleep.staging.network import (
+    ContextEncoder,
+    EngineStager,
+    numpy_forward,
+    shipped_model,
+)
+
+N = len(FEATURE_NAMES)
+
+
+def loss(logits: np.ndarray, target: np.ndarray, beta: float) -> float:
+    """Mean entropy plus beta KL(mean || target), written out directly."""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    entropy = -np.sum(p * np.log(p), axis=1).mean()
+    m = p.mean(axis=0)
+    return float(entropy + beta * np.sum(m * np.log(m / target)))
+
+
+def test_the_gradient_is_the_loss_s_slope() -> None:
+    """Against central differences of the loss (an independent computation)."""
+    rng = np.random.default_rng(1)
+    logits = rng.normal(0.0, 1.5, size=(5, 4))
+    target = np.array([0.1, 0.5, 0.2, 0.2])
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    grad = information_maximisation_gradient(e / e.sum(axis=1, keepdims=True), target, 2.0)
+    h = 1e-6
+    numeric = np.zeros_like(logits)
+    for i in range(5):
+        for k in range(4):
+            up, down = logits.copy(), logits.copy()
+            up[i, k] += h
+            down[i, k] -= h
+            numeric[i, k] = (loss(up, target, 2.0) - loss(down, target, 2.0)) / (2 * h)
+    np.testing.assert_allclose(grad, numeric, atol=1e-7)
+
+
+def night(seed: int, n: int = 200) -> np.ndarray:
+    """Feature vectors of a made-up night (a sensor the network never saw: noisier)."""
+    rng = np.random.default_rng(seed)
+    rows = rng.normal(0.0, 0.3, size=(n, N))
+    rows[:, :4] = rng.uniform(0.01, 0.9, size=(n, 4))
+    return rows
+
+
+def inputs(rows: np.ndarray) -> np.ndarray:
+    encoder = ContextEncoder(shipped_model("stage").meta)
+    return np.stack([encoder.push(r) for r in rows])
+
+
+def test_tuning_lowers_the_loss_and_keeps_the_output_layer() -> None:
+    model = shipped_model("stage")
+    x = inputs(np.concatenate([night(s) for s in range(3)]))
+    target = load_reference().output_mean
+    assert target is not None
+    tuned = tune(model, x, target)
+
+    def objective(m: object) -> float:
+        """The loss over all rows (surer, and on average near the target)."""
+        p = numpy_forward(m, x).astype(np.float64)  # type: ignore[arg-type]
+        return loss(np.log(p), target, BETA)
+
+    assert objective(tuned) < objective(model)
+    np.testing.assert_array_equal(tuned.weights[-1], model.weights[-1])
+    np.testing.assert_array_equal(tuned.biases[-1], model.biases[-1])
+    assert not np.array_equal(tuned.weights[0], model.weights[0])
+    assert tuned.meta == model.meta
+    # Deterministic: the same nights give the same network.
+    again = tune(model, x, target)
+    for a, b in zip(tuned.weights, again.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_no_passes_change_nothing() -> None:
+    model = shipped_model("stage")
+    tuned = tune(model, inputs(night(0)), np.full(4, 0.25), passes=0)
+    for a, b in zip(tuned.weights, model.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def learned(nights: int) -> StageAdaptation:
+    adaptation = StageAdaptation(load_reference())
+    for s in range(nights):
+        assert adaptation.add_night(night(s, n=150))
+    return adaptation
+
+
+@pytest.fixture(scope="module")
+def stored() -> dict:
+    """What a tracker keeps after :data:`MIN_NIGHTS` nights (learned once for the module)."""
+    return learned(MIN_NIGHTS).as_dict()
+
+
+def restored(data: dict) -> StageAdaptation:
+    adaptation = StageAdaptation(load_reference())
+    adaptation.load(copy.deepcopy(data))
+    return adaptation
+
+
+def test_the_network_is_tuned_from_the_third_night_and_stages_with_it(stored: dict) -> None:
+    early = learned(MIN_NIGHTS - 1)
+    assert early.tuned is None
+    early.add_night(night(MIN_NIGHTS - 1, n=150))
+    assert early.tuned is not None
+    adaptation = restored(stored)
+    assert adaptation.tuned is not None
+    assert adaptation.diagnostics()["network_tuned_on_nights"] == MIN_NIGHTS
+    correction = adaptation.shift(shipped_model("stage").meta)
+    assert correction is not None
+    assert correction.model is adaptation.tuned
+    plain = EngineStager(backend="numpy", sequence=None)
+    adapted = EngineStager(backend="numpy", sequence=None, adaptation=adaptation)
+    assert adapted.backend == "numpy"
+    rows = night(99, n=20)
+    differ = False
+    for x in rows:
+        a, b = plain.step(x), adapted.step(x)
+        assert a is not None
+        assert b is not None
+        differ |= not np.allclose(a, b)
+    assert differ
+    adaptation.reset()
+    assert adaptation.tuned is None
+    assert adaptation.rows == []
+
+
+def test_the_tuned_network_survives_a_restart(stored: dict) -> None:
+    adaptation = learned(MIN_NIGHTS)
+    assert adaptation.tuned is not None
+    again = restored(stored)
+    assert again.tuned is not None
+    for a, b in zip(again.tuned.weights, adaptation.tuned.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert [r.shape for r in again.rows] == [(150, N)] * MIN_NIGHTS
+    np.testing.assert_array_equal(again.rows[0], night(0, n=150).astype(np.float32))
+
+
+def test_a_network_tuned_from_another_model_version_is_dropped(stored: dict) -> None:
+    data = copy.deepcopy(stored)
+    data["tuned"]["version"] = "stage-0.0.0"
+    again = StageAdaptation(load_reference())
+    again.load(data)
+    assert again.tuned is None
+    assert again.nights == MIN_NIGHTS
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["tuned"]["weights"].pop(), "another shape"),
+        (lambda d: d["tuned"]["biases"].__setitem__(0, "AAAAAAAAAAA="), "another shape"),
+        (lambda d: d["rows"].__setitem__(0, "not base64!"), "malformed"),
+        (lambda d: d["rows"].__setitem__(0, "AAA="), "malformed"),
+    ],
+)
+def test_a_damaged_store_is_an_error(stored: dict, change: object, message: str) -> None:
+    data = copy.deepcopy(stored)
+    change(data)  # type: ignore[operator]
+    with pytest.raises(ValueError, match=message):
+        StageAdaptation(load_reference()).load(data)
+
+
+def test_the_tuning_is_only_for_the_model_it_was_tuned_from(stored: dict) -> None:
+    adaptation = restored(stored)
+    other = replace(shipped_model("stage").meta, version="stage-9.9.9")
+    correction = adaptation.shift(other)
+    assert correction is None or correction.model is None
