@@ -63,7 +63,8 @@ VERSION = "1.1.0"
 STAGE_VERSION = "1.2.0"
 """Version of the stage model trained with wide-physiology nights and per-night scaling."""
 RANK_VERSION = "1.3.0"
-"""Version of the stage model trained with per-night ranks (``--night-rank``)."""
+"""Version of a stage model trained with per-night ranks (``--night-rank``) or another
+window (``--stage-context``): a tracker's saved state of another version starts afresh."""
 STAGE_CONTEXT = 10
 """Five minutes of past epochs."""
 INTENT_CONTEXT = 10
@@ -228,9 +229,14 @@ def make_meta(
     ``night_scale``: per-night scaling of the inputs (:class:`ModelMeta`), the stage model's
     setting with wide-physiology nights (version :data:`STAGE_VERSION`). ``night_rank``:
     features seen as their night's running rank, with the training quantiles ``prior``
-    (:func:`rank_prior`; version :data:`RANK_VERSION`).
+    (:func:`rank_prior`; version :data:`RANK_VERSION`, as for a stage ``context`` other than
+    :data:`STAGE_CONTEXT`).
     """
-    version = RANK_VERSION if night_rank else STAGE_VERSION if night_scale else VERSION
+    other_window = kind == "stage" and context != STAGE_CONTEXT
+    if night_rank or other_window:
+        version = RANK_VERSION
+    else:
+        version = STAGE_VERSION if night_scale else VERSION
     return ModelMeta(
         name=kind,
         version=f"{kind}-{version}-L{lookahead}",
