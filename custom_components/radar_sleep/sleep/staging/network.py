@@ -60,6 +60,7 @@ N_FEATURES = len(FEATURE_NAMES)
 _MIN_NIGHT_VARIANCE = 0.04
 """Floor of the night's running variance (standardised units) when scaling by it."""
 MAX_HOURS = 10.0
+"""Time of night is capped here (longer nights look like their tenth hour)."""
 RANK_MAX_EPOCHS = 1440
 """A feature's night rank is among its last 1440 values at most (12 hours of epochs)."""
 RANK_DECIMALS = 6
@@ -68,7 +69,6 @@ RANK_QUANTILES = 101
 """Quantiles (0, 1, ..., 100 %) of the training distribution held for each ranked feature."""
 _UNIFORM_SD = math.sqrt(12.0)
 """A rank u in [0, 1] enters the network as (u - 0.5) * sqrt(12): mean 0, variance 1."""
-"""Time of night is capped here (longer nights look like their tenth hour)."""
 
 Backend = Literal["auto", "numpy", "onnxruntime"]
 
