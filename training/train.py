@@ -45,6 +45,8 @@ from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.staging import model_inputs
 from custom_components.radar_sleep.sleep.staging.network import (
     MODEL_DIR,
+    RANK_DECIMALS,
+    RANK_QUANTILES,
     ContextEncoder,
     MlpModel,
     ModelMeta,
@@ -60,6 +62,9 @@ VERSION = "1.1.0"
 """Version of the intent model (and of a stage model trained without ``--wide-nights``)."""
 STAGE_VERSION = "1.2.0"
 """Version of the stage model trained with wide-physiology nights and per-night scaling."""
+RANK_VERSION = "1.3.0"
+"""Version of a stage model trained with per-night ranks (``--night-rank``) or another
+window (``--stage-context``): a tracker's saved state of another version starts afresh."""
 STAGE_CONTEXT = 10
 """Five minutes of past epochs."""
 INTENT_CONTEXT = 10
@@ -76,6 +81,12 @@ scaling, as version :data:`STAGE_VERSION`). 0, the default, trains on the origin
 the shipped model. With 120 the held-out simulated pooled kappa fell to 0.693 and the
 held-out physiology one did not rise (docs/model-card.md), so it is not shipped."""
 INTENT_HIDDEN = (16,)
+NIGHT_RANK: tuple[str, ...] = ()
+"""Features the stage model sees as their running percentile rank within the night
+(``ModelMeta.night_rank``; ``--night-rank``): none in the shipped model. Ranking the four
+breathing features raised the held-out physiology kappa of the selection nights but not of
+the report's held-out nights, and lowered the simulated and the real night's kappa
+(docs/model-card.md), so it is an option, not the default."""
 
 
 def standardisation(train: list[Night]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -85,6 +96,28 @@ def standardisation(train: list[Night]) -> tuple[NDArray[np.float64], NDArray[np
     scale = np.nanstd(x, axis=0)
     scale[~(scale > 1e-6)] = 1.0
     return mean, scale
+
+
+def rank_prior(
+    train: list[Night],
+    mean: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    names: tuple[str, ...],
+) -> NDArray[np.float64]:
+    """Quantiles 0, 1/100, ..., 1 of each named feature's standardised training values.
+
+    Rounded as the runtime ranks them (``RANK_DECIMALS``), so that a tie such as "no
+    movement" is the same number in the quantiles and in the night.
+    """
+    x = model_inputs(np.vstack([n.x[n.present] for n in train]))
+    z = np.round((x - np.round(mean, 6)) / np.round(scale, 6), RANK_DECIMALS)
+    probs = np.linspace(0.0, 1.0, RANK_QUANTILES)
+    rows = []
+    for name in names:
+        col = z[:, FEATURE_NAMES.index(name)]
+        q = np.quantile(col[~np.isnan(col)], probs, method="inverted_cdf")
+        rows.append(np.round(q, RANK_DECIMALS))
+    return np.asarray(rows, dtype=np.float64)
 
 
 def encode(
@@ -191,13 +224,22 @@ def make_meta(
     scale: NDArray[np.float64],
     *,
     night_scale: bool = False,
+    night_rank: tuple[str, ...] = (),
+    prior: NDArray[np.float64] | None = None,
 ) -> ModelMeta:
     """Metadata of a model before training (the provenance is added after).
 
     ``night_scale``: per-night scaling of the inputs (:class:`ModelMeta`), the stage model's
-    setting with wide-physiology nights (version :data:`STAGE_VERSION`).
+    setting with wide-physiology nights (version :data:`STAGE_VERSION`). ``night_rank``:
+    features seen as their night's running rank, with the training quantiles ``prior``
+    (:func:`rank_prior`; version :data:`RANK_VERSION`, as for a stage ``context`` other than
+    :data:`STAGE_CONTEXT`).
     """
-    version = STAGE_VERSION if night_scale else VERSION
+    other_window = kind == "stage" and context != STAGE_CONTEXT
+    if night_rank or other_window:
+        version = RANK_VERSION
+    else:
+        version = STAGE_VERSION if night_scale else VERSION
     return ModelMeta(
         name=kind,
         version=f"{kind}-{version}-L{lookahead}",
@@ -211,6 +253,8 @@ def make_meta(
         training={},
         night_prior=NIGHT_PRIOR,
         night_scale=night_scale,
+        night_rank=night_rank,
+        rank_prior=prior if night_rank else None,
     )
 
 
@@ -234,10 +278,26 @@ def main() -> None:
     parser.add_argument("--ship-lookahead", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--models", default="stage,intent", help="which models to fit and export")
+    parser.add_argument(
+        "--night-rank",
+        default=",".join(NIGHT_RANK),
+        help="features the stage model sees as their running rank within the night "
+        "(comma-separated names of sleep/features.py, 'all', or '' for none, the default)",
+    )
+    parser.add_argument(
+        "--stage-context", type=int, default=STAGE_CONTEXT, help="past epochs in the window"
+    )
     args = parser.parse_args()
     models = set(args.models.split(","))
     if not models <= {"stage", "intent"} or not models:
         parser.error("--models takes stage, intent or both")
+    ranked = (
+        FEATURE_NAMES
+        if args.night_rank == "all"
+        else tuple(n for n in args.night_rank.split(",") if n)
+    )
+    if not set(ranked) <= set(FEATURE_NAMES):
+        parser.error(f"--night-rank takes names of {', '.join(FEATURE_NAMES)}")
     started = time.perf_counter()
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         print("note: set OPENBLAS_NUM_THREADS=1 (scripts/train does) for bit-for-bit refits")
@@ -264,6 +324,7 @@ def main() -> None:
     heldout = [data[s] for s in heldout_seeds]
     mean, scale = standardisation(train) if train else (np.zeros(0), np.zeros(0))
     stage_mean, stage_scale = standardisation(stage_train) if stage_train else (mean, scale)
+    prior = rank_prior(stage_train, stage_mean, stage_scale, ranked) if ranked else None
     figures: dict[str, object] = {
         "train_nights": len(train),
         "valid_nights": len(valid),
@@ -288,11 +349,13 @@ def main() -> None:
     for lookahead in lookaheads:
         meta = make_meta(
             "stage",
-            STAGE_CONTEXT,
+            args.stage_context,
             lookahead,
             stage_mean,
             stage_scale,
             night_scale=bool(wide_seeds),
+            night_rank=ranked,
+            prior=prior,
         )
         x, y, _ = dataset(stage_train, meta)
         clf = fit_mlp(x, y, STAGE_HIDDEN, args.seed)
@@ -329,6 +392,11 @@ def main() -> None:
                 info["wide_seeds"] = figures["wide_seeds"]
                 info["night_scale"] = True
                 info["heldout_physiology_kappa"] = round(kh, 4)
+            if ranked:
+                info["night_rank"] = list(ranked)
+                info["heldout_physiology_kappa"] = round(kh, 4)
+            if args.stage_context != STAGE_CONTEXT:
+                info["context"] = args.stage_context
             shipped = with_training(model, info)
     figures["stage_kappa_by_lookahead"] = sweep
     if heldout_sweep:

@@ -73,7 +73,14 @@ def test_the_shift_beyond_the_dead_zone_is_taken_away() -> None:
     assert log_scale[RATE] == pytest.approx(math.log(2.0) - 0.05)
     # Through a model standardising with mean 0 and scale 1, rate_rel u becomes
     # (u - 0.45) * exp(0.643): the user's median 0.5 lands at 0.05 * 1.902.
-    meta = replace(shipped_model("stage").meta, mean=np.zeros(N), scale=np.ones(N), night_prior=0)
+    meta = replace(
+        shipped_model("stage").meta,
+        mean=np.zeros(N),
+        scale=np.ones(N),
+        night_prior=0,
+        night_rank=(),
+        rank_prior=None,
+    )
     encoder = ContextEncoder(meta, adaptation.shift(meta))
     x = np.zeros(N)
     x[RATE] = 0.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +14,20 @@ from custom_components.radar_sleep.simulation.scenarios import is_training_seed
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.staging.network import (
     MODEL_DIR,
+    RANK_MAX_EPOCHS,
+    RANK_QUANTILES,
     ContextEncoder,
     EngineStager,
     IntentModel,
     MlpModel,
     ModelMeta,
     NumpyRunner,
+    RunningRank,
     load_model,
     make_runner,
     numpy_forward,
     onnxruntime_available,
+    quantile_rank,
     shipped_model,
 )
 from custom_components.radar_sleep.sleep.staging.sequence import load_sequence_params
@@ -258,3 +263,109 @@ def test_mid_night_state_from_before_the_sequence_step_starts_without_a_belief()
     )
     assert fresh.sequence is not None
     assert fresh.sequence.dump_state() is None  # a night not begun starts at bedtime
+
+
+def test_quantile_rank_interpolates_and_splits_ties() -> None:
+    """Quantiles 0..4 at 0, 1/4, ..., 1: 2 is the median, 2.5 is 5/8, outside is 0 or 1;
+    a value equal to the quantiles at 0, 1/4 and 1/2 (a tie) takes their middle, 1/4."""
+    assert quantile_rank([0.0, 1.0, 2.0, 3.0, 4.0], 2.0) == 0.5
+    assert quantile_rank([0.0, 1.0, 2.0, 3.0, 4.0], 2.5) == 0.625
+    assert quantile_rank([0.0, 1.0, 2.0, 3.0, 4.0], -1.0) == 0.0
+    assert quantile_rank([0.0, 1.0, 2.0, 3.0, 4.0], 5.0) == 1.0
+    assert quantile_rank([0.0, 0.0, 0.0, 1.0, 2.0], 0.0) == 0.25
+
+
+def test_running_rank_is_the_nights_mid_rank_shrunk_towards_the_prior() -> None:
+    """One pseudo-epoch of prior (quantiles 0..4). 3 alone: night mid-rank 1/2 (of one
+    value), prior 3/4, so (0.5 + 0.75) / 2. Then 1: night 0.5 of two values, prior 1/4:
+    (0.5 + 0.25) / 3. Then 3 again: one value below and two equal, 1 + 2/2 = 2 of three,
+    prior 3/4: (2 + 0.75) / 4."""
+    rank = RunningRank([0.0, 1.0, 2.0, 3.0, 4.0], prior_weight=1)
+    assert rank.push(3.0) == 0.625
+    assert rank.push(1.0) == 0.25
+    assert rank.push(3.0) == 0.6875
+    assert rank.values() == [3.0, 1.0, 3.0]
+    rank.reset()
+    assert rank.push(1.0) == (0.5 + 0.25) / 2
+
+
+def test_running_rank_keeps_at_most_a_night_of_values() -> None:
+    rank = RunningRank([0.0, 1.0], prior_weight=0)
+    for v in range(RANK_MAX_EPOCHS + 10):
+        rank.push(float(v))
+    kept = rank.values()
+    assert len(kept) == RANK_MAX_EPOCHS
+    assert kept[0] == 10.0  # the ten oldest went first
+    # Below every kept value: mid-rank 1/2 of RANK_MAX_EPOCHS values (the oldest one gone).
+    assert rank.push(-1.0) == 0.5 / RANK_MAX_EPOCHS
+
+
+def _ranked_meta() -> ModelMeta:
+    """``rate_rel`` ranked against a uniform training distribution on [-5, 5] (quantile
+    k at -5 + k / 10, rank of v = (v + 5) / 10), one pseudo-epoch of prior."""
+    prior = np.array([[-5.0 + k / 10 for k in range(RANK_QUANTILES)]])
+    return replace(_meta(context=0), night_prior=1, night_rank=("rate_rel",), rank_prior=prior)
+
+
+def test_night_rank_replaces_a_feature_by_its_rank_within_the_night() -> None:
+    """rate_rel 2: night mid-rank 1/2, prior (2 + 5) / 10 = 0.7, so 0.6, input
+    (0.6 - 0.5) * sqrt(12). rate_rel 0 next: mid-rank 1/2 of two, prior 1/2: 1/3. A missing
+    rate_rel stays 0, masked, and does not count. amplitude_rel keeps the running mean:
+    1 - 1/2 (one pseudo-epoch at 0), then 1 - 2/3."""
+    meta = _ranked_meta()
+    enc = ContextEncoder(meta)
+    nan = float("nan")
+    row = enc.encode_epoch(np.array([nan, nan, nan, nan, 2.0, 1.0]))
+    np.testing.assert_allclose(row[:N], [0, 0, 0, 0, 0.1 * np.sqrt(12), 0.5])
+    row = enc.encode_epoch(np.array([nan, nan, nan, nan, nan, 1.0]))
+    np.testing.assert_allclose(row[:N], [0, 0, 0, 0, 0, 1 / 3])
+    np.testing.assert_array_equal(row[N:], [1, 1, 1, 1, 1, 0])
+    row = enc.encode_epoch(np.array([nan, nan, nan, nan, 0.0, nan]))
+    np.testing.assert_allclose(row[4], (1 / 3 - 0.5) * np.sqrt(12))
+
+
+def test_night_rank_survives_a_restart_and_the_model_file() -> None:
+    meta = _ranked_meta()
+    again = ModelMeta.from_dict(json.loads(json.dumps(meta.to_dict())))
+    assert again.night_rank == ("rate_rel",)
+    assert again.rank_prior is not None
+    np.testing.assert_array_equal(again.rank_prior, meta.rank_prior)
+    rng = np.random.default_rng(7)
+    model = _random_model(meta)
+    a = EngineStager(model, backend="numpy")
+    xs = [_features(rng) for _ in range(40)]
+    for x in xs[:25]:
+        a.step(x)
+    b = EngineStager(model, backend="numpy")
+    b.load_state(json.loads(json.dumps(a.dump_state())))
+    for x in xs[25:]:
+        np.testing.assert_array_equal(a.step(x), b.step(x))
+    bad = meta.to_dict() | {"rank_prior": [[1.0, 0.0]]}
+    with pytest.raises(ValueError, match="night ranks"):
+        ModelMeta.from_dict(bad)
+
+
+def test_shipped_stage_model_ranks_nothing() -> None:
+    """Night ranks are an option of the training command, not the shipped model's setting."""
+    meta = shipped_model("stage").meta
+    assert meta.night_rank == ()
+    assert meta.rank_prior is None
+    assert "night_rank" not in meta.to_dict()
+
+
+def test_models_without_night_rank_are_unchanged() -> None:
+    """No rank keys in an older model's layout or state (its file keeps its bytes), and
+    the features a model does not rank keep their encoding."""
+    older = shipped_model("intent").meta  # a model file from before night ranks
+    assert "night_rank" not in older.to_dict()
+    assert ModelMeta.from_dict(older.to_dict()).night_rank == ()
+    assert "night_values" not in ContextEncoder(older).dump_state()
+    plain = replace(_ranked_meta(), night_rank=(), rank_prior=None)
+    assert "night_rank" not in plain.to_dict()
+    rng = np.random.default_rng(8)
+    ranked, unranked = ContextEncoder(_ranked_meta()), ContextEncoder(plain)
+    for _ in range(20):
+        x = _features(rng)
+        a, b = ranked.encode_epoch(x), unranked.encode_epoch(x)
+        keep = [i for i in range(2 * N) if i != FEATURE_NAMES.index("rate_rel")]
+        np.testing.assert_array_equal(a[keep], b[keep])

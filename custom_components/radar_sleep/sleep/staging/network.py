@@ -11,6 +11,15 @@ and, in ``meta``, everything needed to build its input from the epoch features o
   shrunk towards the training mean as if ``night_prior`` epochs at it came first: early in
   the night the input is close to the population-standardised value, later it is the
   deviation from this night's (this sensor's, this sleeper's) own level;
+* with ``night_rank`` (per-night quantile normalisation), the features it names are instead
+  replaced by their causal percentile rank among the night's values so far (histogram
+  equalisation within the night, :class:`RunningRank`), shrunk towards their rank in the
+  training nights' distribution by ``night_prior`` pseudo-epochs: invariant to any monotone
+  distortion of a feature that is constant over a night (a sensor's gain, a sleeper's
+  breathing regularity), as quantile normalisation removes a batch's distortion of
+  microarray intensities (Bolstad et al. 2003, *Bioinformatics* 19:185-193) and histogram
+  standardisation a scanner's of MRI intensities (Nyul & Udupa 1999, *Magn Reson Med*
+  42:1072-1081);
 * the input row of epoch *t* is the rows of epochs ``t - context .. t + lookahead`` (missing
   epochs, before the night or out of bed, are all-masked), the running mean of each feature
   over the last ``long_context`` epochs (the night's own recent baseline), and the hours since
@@ -27,7 +36,9 @@ everywhere else (Home Assistant OS is musl-based and onnxruntime has no musl whe
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 import io
@@ -50,6 +61,14 @@ _MIN_NIGHT_VARIANCE = 0.04
 """Floor of the night's running variance (standardised units) when scaling by it."""
 MAX_HOURS = 10.0
 """Time of night is capped here (longer nights look like their tenth hour)."""
+RANK_MAX_EPOCHS = 1440
+"""A feature's night rank is among its last 1440 values at most (12 hours of epochs)."""
+RANK_DECIMALS = 6
+"""Values are ranked rounded to this many decimals (ties exact, state restored exactly)."""
+RANK_QUANTILES = 101
+"""Quantiles (0, 1, ..., 100 %) of the training distribution held for each ranked feature."""
+_UNIFORM_SD = math.sqrt(12.0)
+"""A rank u in [0, 1] enters the network as (u - 0.5) * sqrt(12): mean 0, variance 1."""
 
 Backend = Literal["auto", "numpy", "onnxruntime"]
 
@@ -97,6 +116,14 @@ class ModelMeta:
     """Per-night scaling too: each standardised value is divided by the night's running
     standard deviation of that feature, shrunk towards 1 by the same ``night_prior``
     pseudo-epochs (needs ``night_prior`` > 0)."""
+    night_rank: tuple[str, ...] = ()
+    """Features whose input is the night's running percentile rank of them
+    (:class:`RunningRank`, shrunk towards ``rank_prior`` by ``night_prior`` pseudo-epochs)
+    instead of their deviation from the night's running mean (empty: none)."""
+    rank_prior: NDArray[np.float64] | None = None
+    """For each feature of ``night_rank``, the quantiles 0, 1/100, ..., 1 of its
+    standardised values over the training nights (``len(night_rank)`` x
+    :data:`RANK_QUANTILES`)."""
 
     @property
     def input_size(self) -> int:
@@ -125,23 +152,118 @@ class ModelMeta:
             training=dict(data.get("training", {})),
             night_prior=int(data.get("night_prior", 0)),
             night_scale=bool(data.get("night_scale", False)),
+            **_rank_fields(data),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON layout."""
+        return (
+            {
+                "name": self.name,
+                "version": self.version,
+                "kind": self.kind,
+                "feature_names": list(self.feature_names),
+                "context": self.context,
+                "lookahead": self.lookahead,
+                "long_context": self.long_context,
+                "mean": [float(v) for v in self.mean],
+                "scale": [float(v) for v in self.scale],
+                "training": self.training,
+                "night_prior": self.night_prior,
+            }
+            | ({"night_scale": True} if self.night_scale else {})
+            | self._rank_dict()
+        )
+
+    def _rank_dict(self) -> dict[str, Any]:
+        if not self.night_rank or self.rank_prior is None:
+            return {}
         return {
-            "name": self.name,
-            "version": self.version,
-            "kind": self.kind,
-            "feature_names": list(self.feature_names),
-            "context": self.context,
-            "lookahead": self.lookahead,
-            "long_context": self.long_context,
-            "mean": [float(v) for v in self.mean],
-            "scale": [float(v) for v in self.scale],
-            "training": self.training,
-            "night_prior": self.night_prior,
-        } | ({"night_scale": True} if self.night_scale else {})
+            "night_rank": list(self.night_rank),
+            "rank_prior": [[float(v) for v in q] for q in self.rank_prior],
+        }
+
+
+def _rank_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``night_rank`` and ``rank_prior`` of a model's JSON layout (none in older files)."""
+    ranked = tuple(str(n) for n in data.get("night_rank", ()))
+    if not ranked:
+        return {}
+    unknown = set(ranked) - set(FEATURE_NAMES)
+    prior = np.asarray(data.get("rank_prior", ()), dtype=np.float64)
+    if unknown or prior.shape != (len(ranked), RANK_QUANTILES):
+        raise ValueError(f"model {data.get('name')}: malformed night ranks")
+    if np.any(np.diff(prior, axis=1) < 0):
+        raise ValueError(f"model {data.get('name')}: rank quantiles not increasing")
+    return {"night_rank": ranked, "rank_prior": prior}
+
+
+def quantile_rank(quantiles: Sequence[float], value: float) -> float:
+    """The rank (0..1) of ``value`` in a distribution given by its evenly spaced quantiles.
+
+    ``quantiles[k]`` is the ``k / (len - 1)`` quantile. Linear between quantiles; a value
+    equal to several of them (a tie, e.g. no movement) takes the middle of their ranks.
+    """
+    lo, hi = bisect_left(quantiles, value), bisect_right(quantiles, value)
+    last = len(quantiles) - 1
+    if lo < hi:
+        return (lo + hi - 1) / (2 * last)
+    if lo == 0:
+        return 0.0
+    if lo > last:
+        return 1.0
+    below, above = quantiles[lo - 1], quantiles[lo]
+    return (lo - 1 + (value - below) / (above - below)) / last
+
+
+class RunningRank:
+    """The causal percentile rank of one feature within the night so far.
+
+    Each value pushed gets its mid-rank among the night's values up to and including it
+    (the fraction below it plus half the fraction equal to it: histogram equalisation,
+    Gonzalez & Woods, *Digital Image Processing*, ch. 3), shrunk towards its rank in the
+    training distribution (:func:`quantile_rank`) as if ``prior_weight`` epochs of it came
+    first. The night's values are kept sorted (``bisect``), the last
+    :data:`RANK_MAX_EPOCHS` at most.
+    """
+
+    def __init__(self, quantiles: Sequence[float], prior_weight: int) -> None:
+        """Rank against the night and ``quantiles`` (evenly spaced, increasing)."""
+        self.quantiles = [float(q) for q in quantiles]
+        self.prior_weight = prior_weight
+        self._order: deque[float] = deque()
+        self._sorted: list[float] = []
+
+    def reset(self) -> None:
+        """A new night: no values."""
+        self._order.clear()
+        self._sorted.clear()
+
+    def push(self, value: float) -> float:
+        """Add ``value``; its shrunk rank in [0, 1]."""
+        value = round(value, RANK_DECIMALS)
+        if len(self._order) >= RANK_MAX_EPOCHS:
+            del self._sorted[bisect_left(self._sorted, self._order.popleft())]
+        self._order.append(value)
+        insort(self._sorted, value)
+        n = len(self._sorted)
+        night = (bisect_left(self._sorted, value) + bisect_right(self._sorted, value)) / 2
+        prior = self.prior_weight * quantile_rank(self.quantiles, value)
+        return (night + prior) / (n + self.prior_weight)
+
+    def values(self) -> list[float]:
+        """The night's values, oldest first (the state)."""
+        return list(self._order)
+
+    def load(self, values: Iterable[float]) -> None:
+        """Carry on from :meth:`values`."""
+        self.reset()
+        for v in values:
+            value = round(float(v), RANK_DECIMALS)
+            self._order.append(value)
+            insort(self._sorted, value)
+        while len(self._order) > RANK_MAX_EPOCHS:
+            del self._sorted[bisect_left(self._sorted, self._order.popleft())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +425,9 @@ class ContextEncoder:
         self._night_sum = np.zeros(N_FEATURES)
         self._night_sumsq = np.zeros(N_FEATURES)
         self._night_count = np.zeros(N_FEATURES)
+        self._ranked = [FEATURE_NAMES.index(n) for n in meta.night_rank]
+        prior = meta.rank_prior if meta.rank_prior is not None else np.zeros((0, 2))
+        self._ranks = [RunningRank(q, meta.night_prior) for q in prior[: len(self._ranked)]]
         self.reset()
 
     def reset(self) -> None:
@@ -318,6 +443,8 @@ class ContextEncoder:
         self._night_sum = np.zeros(N_FEATURES)
         self._night_sumsq = np.zeros(N_FEATURES)
         self._night_count = np.zeros(N_FEATURES)
+        for rank in self._ranks:
+            rank.reset()
 
     def _missing_row(self) -> NDArray[np.float64]:
         row = np.zeros(2 * N_FEATURES)
@@ -333,6 +460,7 @@ class ContextEncoder:
             z = (z - self.shift.offset) * self.shift.gain
         missing = np.isnan(z)
         z = np.where(missing, 0.0, z)
+        raw = z.copy()
         if self.meta.night_prior > 0:
             self._night_sum += z
             self._night_count += ~missing
@@ -345,6 +473,9 @@ class ContextEncoder:
                 z = np.where(missing, 0.0, (z - baseline) / spread)
             else:
                 z = np.where(missing, 0.0, z - baseline)
+        for j, rank in zip(self._ranked, self._ranks, strict=True):
+            if not missing[j]:
+                z[j] = (rank.push(float(raw[j])) - 0.5) * _UNIFORM_SD
         return np.concatenate([z, missing.astype(np.float64)])
 
     def push(self, x: NDArray[np.float64] | None) -> NDArray[np.float32]:
@@ -381,14 +512,18 @@ class ContextEncoder:
 
     def dump_state(self) -> dict[str, Any]:
         """The window, JSON types."""
-        return {
-            "rows": [r.tolist() for r in self._rows],
-            "long": [r.tolist() for r in self._long],
-            "stamps": [None if math.isnan(s) else s for s in self._stamps],
-            "elapsed": self._elapsed,
-            "night_sum": self._night_sum.tolist(),
-            "night_count": self._night_count.tolist(),
-        } | ({"night_sumsq": self._night_sumsq.tolist()} if self.meta.night_scale else {})
+        return (
+            {
+                "rows": [r.tolist() for r in self._rows],
+                "long": [r.tolist() for r in self._long],
+                "stamps": [None if math.isnan(s) else s for s in self._stamps],
+                "elapsed": self._elapsed,
+                "night_sum": self._night_sum.tolist(),
+                "night_count": self._night_count.tolist(),
+            }
+            | ({"night_sumsq": self._night_sumsq.tolist()} if self.meta.night_scale else {})
+            | ({"night_values": [rank.values() for rank in self._ranks]} if self._ranks else {})
+        )
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Carry on from :meth:`dump_state`; ``ValueError`` for another window size."""
@@ -410,6 +545,12 @@ class ContextEncoder:
         shapes = {a.shape for a in (self._night_sum, self._night_count, self._night_sumsq)}
         if shapes != {(N_FEATURES,)}:
             raise ValueError("night baseline of another size")
+        if self._ranks:
+            values = state.get("night_values", [[] for _ in self._ranks])
+            if len(values) != len(self._ranks):
+                raise ValueError("night ranks of another size")
+            for rank, kept in zip(self._ranks, values, strict=True):
+                rank.load(kept)
 
 
 class EngineStager:
