@@ -10,12 +10,16 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+import numpy as np
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.radar_sleep.const import CONF_PRESENCE_THRESHOLD, DOMAIN, SAVE_DELAY_SECONDS
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
+from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
+from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation
 from custom_components.radar_sleep.sleep.learning.calibration import NightObservation
+from custom_components.radar_sleep.sleep.staging.network import shipped_model
 
 from .conftest import tracker_entry
 from .fixed import NIGHT, NOW, async_setup_fixed
@@ -257,3 +261,34 @@ async def test_a_reset_waits_for_the_epoch_being_processed(
     in_flight.set_result(None)
     await task
     assert calibration.nights == []
+
+
+async def test_the_tuned_stage_network_is_used_after_a_restart_and_reset(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    silent_source: None,
+) -> None:
+    """A store with a network tuned on three nights stages with it until it is reset."""
+    rng = np.random.default_rng(3)
+    adaptation = StageAdaptation()
+    for _ in range(3):
+        night = rng.normal(0.0, 0.3, size=(150, len(FEATURE_NAMES)))
+        night[:, :4] = rng.uniform(0.01, 0.9, size=(150, 4))
+        assert adaptation.add_night(night)
+    assert adaptation.tuned is not None
+    key = keys(mock_config_entry)[1]
+    hass_storage[key] = {"version": 1, "key": key, "data": adaptation.as_dict()}
+    freezer.move_to(NOW)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+
+    stager = mock_config_entry.runtime_data.coordinator.pipeline.stager
+    assert (await diagnostics(hass, mock_config_entry))["stage_adaptation"][
+        "network_tuned_on_nights"
+    ] == 3
+    assert stager.runner.model.weights[0].tobytes() == adaptation.tuned.weights[0].tobytes()
+
+    await reset(hass, mock_config_entry, what=["stage_model"])
+    assert stager.runner.model is shipped_model("stage")
+    assert hass_storage[key]["data"]["tuned"] is None
