@@ -263,12 +263,12 @@ async def test_a_reset_waits_for_the_epoch_being_processed(
     assert calibration.nights == []
 
 
+@pytest.mark.usefixtures("silent_source")
 async def test_the_tuned_stage_network_is_used_after_a_restart_and_reset(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    silent_source: None,
+    hass_storage: dict[str, Any],
 ) -> None:
     """A store with a network tuned on three nights stages with it until it is reset."""
     rng = np.random.default_rng(3)
