@@ -295,7 +295,9 @@ class StageAdaptation:
         """
         shift = self._input_shift(meta, self.correction())
         weight = self.output_weight()
-        tuned = self.tuned if self.tuned is not None and self.tuned.meta == meta else None
+        tuned = self.tuned
+        if tuned is not None and tuned.meta.version != meta.version:
+            tuned = None  # tuned from another model
         if weight is None and tuned is None:
             return shift
         if shift is None:
