@@ -232,6 +232,36 @@ def test_unsure_light_is_not_light_sleep() -> None:
     assert not decision.light_sleep
 
 
+def with_network(u: SleepUpdate, light: float) -> SleepUpdate:
+    """``u`` carrying the stage network's own probabilities, ``light`` for light sleep."""
+    rest = (1.0 - light) / 3
+    probs = tuple(light if s == Stage.LIGHT else rest for s in range(4))
+    return replace(u, network_probabilities=probs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("network", "trigger"),
+    [(None, True), (0.95, True), (0.9, True), (0.89, False), (0.3, False)],
+)
+def test_light_sleep_needs_the_network_threshold_too(network: float | None, trigger: bool) -> None:
+    """Filtered p = 0.99 passes ``light_probability`` 0.98; the network's own light
+    probability must reach ``network_light_probability`` 0.9 when the update carries it."""
+    params = replace(UNLIKELY, light_probability=0.98, network_light_probability=0.9)
+    u = update(before(5), Stage.LIGHT, 0.99)
+    decision = policy(params).observe(u if network is None else with_network(u, network))
+    assert decision.trigger is trigger
+    assert decision.light_sleep is trigger
+    if not trigger:
+        assert "not sure enough (p >= 0.98, 0.9 before the sequence step)" in decision.explanation
+
+
+def test_the_filtered_threshold_still_applies_with_the_network_sure() -> None:
+    params = replace(UNLIKELY, light_probability=0.98, network_light_probability=0.9)
+    decision = policy(params).observe(with_network(update(before(5), Stage.LIGHT, 0.97), 1.0))
+    assert not decision.trigger
+    assert "not sure enough (p >= 0.98, 0.9 before the sequence step)" in decision.explanation
+
+
 def test_deep_sleep_waits_for_light() -> None:
     decisions = feed(policy(UNLIKELY), [update(before(m), Stage.DEEP) for m in (20, 10, 1)])
     assert not any(d.trigger or d.light_sleep for d in decisions)
@@ -468,7 +498,7 @@ def test_reset_forgets_the_window() -> None:
 
 
 def test_params_round_trip() -> None:
-    params = replace(LIKELY, min_light_epochs=2, fitted="test")
+    params = replace(LIKELY, min_light_epochs=2, network_light_probability=0.8, fitted="test")
     data = json.loads(json.dumps(params.to_dict()))
     assert AlarmPolicyParams.from_dict(data) == params
     assert AlarmPolicyParams.from_dict({}) == AlarmPolicyParams()
@@ -483,6 +513,7 @@ def test_params_round_trip() -> None:
         {"movement_success": 2},
         {"light_probability": 1.5},
         {"light_probability": "high"},
+        {"network_light_probability": -0.1},
         {"stay": [[0.9] * 5] * 4},
         {"switch": [[0.5, 0.5]] * 5},
         {"run_edges": [2, 4]},

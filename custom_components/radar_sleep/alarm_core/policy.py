@@ -4,7 +4,11 @@ Each completed epoch of the window goes to :meth:`SmartAlarmPolicy.observe`, whi
 with an :class:`AlarmDecision`. The policy wakes the user at a *good moment*:
 
 * **light sleep**: the epoch's stage is light (AASM N1/N2) with probability at least
-  ``light_probability``, for at least ``min_light_epochs`` epochs in a row; waking from light
+  ``light_probability``, and, when the update carries the stage network's own probabilities
+  (before the sequence step that smooths them over the night), with a light probability of
+  at least ``network_light_probability`` there too, for at least ``min_light_epochs`` epochs
+  in a row (the filtered probability carries the night's history, the network's own reacts
+  at once when light sleep ends); waking from light
   rather than deep sleep (N3) limits sleep inertia (Tassi P, Muzet A, Sleep inertia, *Sleep
   Med Rev* 4(4):341-353, 2000);
 * a **wakeable event**: body movement over ``movement_threshold`` (the fraction of the last
@@ -125,6 +129,9 @@ class AlarmPolicyParams:
 
     light_probability: float = 0.6
     """Minimum probability of the light stage for a light-sleep epoch."""
+    network_light_probability: float = 0.0
+    """Minimum light probability in the stage network's own output (before its sequence
+    step) too, when the update carries it (0: not required)."""
     min_light_epochs: int = 1
     """Consecutive light epochs (counted from the window's opening) before light sleep
     triggers; at most the last run-length edge."""
@@ -170,6 +177,7 @@ class AlarmPolicyParams:
                 raise ValueError(f"{name} holds probabilities within 0..1")
         for name in (
             "light_probability",
+            "network_light_probability",
             "movement_threshold",
             "movement_success",
             "breathing_success",
@@ -231,13 +239,24 @@ def default_params(path: Path = PARAMS_FILE) -> AlarmPolicyParams:
     return AlarmPolicyParams.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def classify(update: SleepUpdate, light_probability: float) -> int | None:
-    """The latest-moment model's class of an epoch (index into :data:`CLASSES`)."""
+def classify(
+    update: SleepUpdate, light_probability: float, network_light_probability: float = 0.0
+) -> int | None:
+    """The latest-moment model's class of an epoch (index into :data:`CLASSES`).
+
+    A light epoch is confident (``light``) when its light probability is at least
+    ``light_probability`` and, if the update carries the network's own probabilities, theirs
+    at least ``network_light_probability``.
+    """
     if update.stage is None:
         return None
     if update.stage is Stage.LIGHT:
         p = update.stage_probabilities[Stage.LIGHT] if update.stage_probabilities else 1.0
-        return LIGHT if p >= light_probability else WEAK_LIGHT
+        network = update.network_probabilities
+        sure = p >= light_probability and (
+            network is None or network[Stage.LIGHT] >= network_light_probability
+        )
+        return LIGHT if sure else WEAK_LIGHT
     return {Stage.WAKE: WAKE, Stage.DEEP: DEEP, Stage.REM: REM}[update.stage]
 
 
@@ -433,7 +452,11 @@ class SmartAlarmPolicy:
             and ts == self._last_t
         )
         breathing = self._breathing_change(update.breathing_rate_bpm, remember=not repeat)
-        cls = classify(update, p.light_probability) if update.in_bed else None
+        cls = (
+            classify(update, p.light_probability, p.network_light_probability)
+            if update.in_bed
+            else None
+        )
         if not repeat:
             self._track_run(cls, update.epoch_index)
             self._last_epoch, self._last_t = update.epoch_index, ts
@@ -459,7 +482,10 @@ class SmartAlarmPolicy:
             if light:
                 text = f"{stage} for {run} of the {p.min_light_epochs} epochs that confirm it"
             elif cls == WEAK_LIGHT:
-                text = f"{stage}: not sure enough (< {p.light_probability:.2f}), waiting"
+                need = f"p >= {p.light_probability:g}"
+                if update.network_probabilities is not None and p.network_light_probability:
+                    need += f", {p.network_light_probability:g} before the sequence step"
+                text = f"{stage}: not sure enough ({need}), waiting"
             else:
                 text = f"{stage}: waiting for light sleep"
             return AlarmDecision(False, None, text, light)
