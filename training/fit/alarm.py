@@ -21,8 +21,9 @@ night's generator).
    ``movement_success`` and ``breathing_success`` = the same at wakeable events that are not
    confirmed light sleep, shrunk towards 1/2.
 2. **Thresholds** (``light_probability``, ``network_light_probability`` (on the stage
-   network's own probabilities, before its sequence step), ``min_light_epochs``,
-   ``movement_threshold``, ``breathing_change``) and the trade-off ``sleep_value`` by
+   network's own probabilities, before its sequence step), ``wake_in_weak_light``,
+   ``min_light_epochs``, ``movement_threshold``, ``breathing_change``) and the trade-off
+   ``sleep_value`` by
    coordinate descent (at most three sweeps over each one's grid from the built-in
    defaults), maximising
    ``score = % of the windows with light sleep in which the user is woken in light sleep
@@ -76,9 +77,10 @@ from training.evaluate.alarm import (
 PCT_PER_MIN = 0.05
 """Weight of one minute gained, in percentage points of light sleep at waking."""
 SHRINK = 5.0
-GRID: dict[str, list[float]] = {
+GRID: dict[str, list[Any]] = {
     "light_probability": [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999],
     "network_light_probability": [0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97],
+    "wake_in_weak_light": [False, True],
     "min_light_epochs": [1, 2, 3, 5],
     "movement_threshold": [0.1, 0.2, 0.35, 0.5, 1.0],
     "breathing_change": [0.1, 0.15, 0.25, 0.4, 1.0],
