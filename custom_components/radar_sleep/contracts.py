@@ -146,6 +146,9 @@ class SleepUpdate:
     """Fraction of the last 90 s with body movement (0..1), while the user is in bed."""
     reasons: dict[str, str] = field(default_factory=dict)
     """Short reason for each decision, keyed by :data:`REASON_KEYS`."""
+    network_probabilities: tuple[float, float, float, float] | None = None
+    """The stage network's own probabilities for that epoch, before its sequence step (the
+    forward filter behind ``stage_probabilities``); ``None`` for a stage model without one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from custom_components.radar_sleep.alarm_core.policy import (
     DEEP,
     LIGHT,
     PARAMS_FILE,
+    WEAK_LIGHT,
     AlarmDecision,
     AlarmPolicyParams,
     LatestMomentModel,
@@ -230,6 +231,64 @@ def test_unsure_light_is_not_light_sleep() -> None:
     decision = policy(UNLIKELY).observe(update(before(5), Stage.LIGHT, 0.45))
     assert not decision.trigger
     assert not decision.light_sleep
+
+
+def with_network(u: SleepUpdate, light: float) -> SleepUpdate:
+    """``u`` carrying the stage network's own probabilities, ``light`` for light sleep."""
+    rest = (1.0 - light) / 3
+    probs = tuple(light if s == Stage.LIGHT else rest for s in range(4))
+    return replace(u, network_probabilities=probs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("network", "trigger"),
+    [(None, True), (0.95, True), (0.9, True), (0.89, False), (0.3, False)],
+)
+def test_light_sleep_needs_the_network_threshold_too(network: float | None, trigger: bool) -> None:
+    """Filtered p = 0.99 passes ``light_probability`` 0.98; the network's own light
+    probability must reach ``network_light_probability`` 0.9 when the update carries it."""
+    params = replace(UNLIKELY, light_probability=0.98, network_light_probability=0.9)
+    u = update(before(5), Stage.LIGHT, 0.99)
+    decision = policy(params).observe(u if network is None else with_network(u, network))
+    assert decision.trigger is trigger
+    assert decision.light_sleep is trigger
+    if not trigger:
+        assert "not sure enough (p >= 0.98, 0.9 before the sequence step)" in decision.explanation
+
+
+def test_the_filtered_threshold_still_applies_with_the_network_sure() -> None:
+    params = replace(UNLIKELY, light_probability=0.98, network_light_probability=0.9)
+    decision = policy(params).observe(with_network(update(before(5), Stage.LIGHT, 0.97), 1.0))
+    assert not decision.trigger
+    assert "not sure enough (p >= 0.98, 0.9 before the sequence step)" in decision.explanation
+
+
+def weak_light_wakes(params: AlarmPolicyParams) -> AlarmPolicyParams:
+    """``params`` where a less sure light reading is a good moment: it lasts another epoch
+    with probability 0.5 and 70 % of such moments are light sleep."""
+    stay, success = list(params.stay), list(params.success)
+    stay[WEAK_LIGHT], success[WEAK_LIGHT] = (0.5,) * BUCKETS, (0.7,) * BUCKETS
+    return replace(params, wake_in_weak_light=True, stay=tuple(stay), success=tuple(success))
+
+
+def test_less_sure_light_wakes_when_nothing_better_can_come() -> None:
+    """The last update before the set time (no decision to come, m = 0): waiting means the
+    ring at the set time, worth 0.005 (half a minute at sleep_value 0.01) + 0.5 * 0.7 (still
+    less sure light) + 0.5 * 0.1 (wake, deep or REM, a third each, 0.1) = 0.405 < 0.7."""
+    params = weak_light_wakes(UNLIKELY)
+    decision = policy(params).observe(update(before(0.5), Stage.LIGHT, 0.5))
+    assert decision.trigger
+    assert decision.reason is TriggerReason.LIGHT_SLEEP
+    assert "less sure" in decision.explanation
+    assert "70% of such moments" in decision.explanation
+    assert not decision.light_sleep  # below the thresholds: not called light sleep
+    assert not policy(UNLIKELY).observe(update(before(0.5), Stage.LIGHT, 0.5)).trigger
+
+
+def test_less_sure_light_waits_while_sure_light_is_likely() -> None:
+    decision = policy(weak_light_wakes(LIKELY)).observe(update(before(20), Stage.LIGHT, 0.5))
+    assert not decision.trigger
+    assert "waiting for a later light-sleep moment" in decision.explanation
 
 
 def test_deep_sleep_waits_for_light() -> None:
@@ -468,7 +527,13 @@ def test_reset_forgets_the_window() -> None:
 
 
 def test_params_round_trip() -> None:
-    params = replace(LIKELY, min_light_epochs=2, fitted="test")
+    params = replace(
+        LIKELY,
+        min_light_epochs=2,
+        network_light_probability=0.8,
+        wake_in_weak_light=True,
+        fitted="test",
+    )
     data = json.loads(json.dumps(params.to_dict()))
     assert AlarmPolicyParams.from_dict(data) == params
     assert AlarmPolicyParams.from_dict({}) == AlarmPolicyParams()
@@ -483,6 +548,8 @@ def test_params_round_trip() -> None:
         {"movement_success": 2},
         {"light_probability": 1.5},
         {"light_probability": "high"},
+        {"network_light_probability": -0.1},
+        {"wake_in_weak_light": "yes"},
         {"stay": [[0.9] * 5] * 4},
         {"switch": [[0.5, 0.5]] * 5},
         {"run_edges": [2, 4]},

@@ -106,11 +106,15 @@ def test_live_updates_follow_the_night(night) -> None:
     assert asleep.stage is not None
     assert asleep.stage_probabilities is not None
     assert sum(asleep.stage_probabilities) == pytest.approx(1.0, abs=1e-3)
+    # The shipped network has a sequence step: its own output rides along for the alarm.
+    assert asleep.network_probabilities is not None
+    assert sum(asleep.network_probabilities) == pytest.approx(1.0, abs=1e-3)
     assert asleep.trying_to_sleep
     assert set(asleep.reasons) == {"presence", "session", "user", "intent", "stage"}
     after = by_time[int(t.bed_exit_s) + 30 * 60]
     assert not after.in_bed
     assert after.stage is None
+    assert after.network_probabilities is None
 
 
 def test_partner_alone_starts_no_session() -> None:

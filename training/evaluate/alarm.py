@@ -113,16 +113,19 @@ def stage_model_name() -> str:
     return name
 
 
-def replay_stages(night: Night) -> NDArray[np.float64]:
+def replay_stages(night: Night) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
     """Live stage probabilities per epoch, stepping the default stage model as the pipeline.
 
-    Row ``i`` is what the update of epoch ``i`` shows (wake outside presence).
+    Row ``i`` is what the update of epoch ``i`` shows (wake outside presence); with a
+    sequence step, also the network's own probabilities behind them (``None`` without one).
     """
     stager = default_stager()
     stager.reset()
     lookahead = stager.lookahead
     last = WAKE_PROBS
     out = np.tile(WAKE_PROBS, (len(night.x), 1))
+    own = out.copy()
+    with_own = False
     for i in range(len(night.x)):
         probs: NDArray[np.float64] | None
         if night.present[i]:
@@ -136,13 +139,19 @@ def replay_stages(night: Night) -> NDArray[np.float64]:
             last = probs
         if night.present[i]:
             out[i] = probs if lookahead == 0 and probs is not None else last
-    return out
+            network = getattr(stager, "network_probabilities", None)
+            if lookahead == 0 and network is not None:
+                own[i], with_own = network, True
+    return out, own if with_own else None
 
 
-def make_updates(night: Night, probs: NDArray[np.float64]) -> list[SleepUpdate]:
+def make_updates(
+    night: Night, probs: NDArray[np.float64], network: NDArray[np.float64] | None = None
+) -> list[SleepUpdate]:
     """The pipeline's live update of every epoch.
 
-    Only the fields the policy reads, rounded as the pipeline rounds them.
+    Only the fields the policy reads, rounded as the pipeline rounds them; ``network``: the
+    network's own probabilities before its sequence step (:func:`replay_stages`).
     """
     updates = []
     for i in range(len(night.x)):
@@ -150,6 +159,7 @@ def make_updates(night: Night, probs: NDArray[np.float64]) -> list[SleepUpdate]:
         showing = bool(night.in_session[i])
         present = bool(night.present[i])
         p = tuple(round(float(v), 4) for v in probs[i])
+        own = None if network is None else tuple(round(float(v), 4) for v in network[i])
         rate_rel = night.x[i, 4]
         movement = night.x[i, 0]
         updates.append(
@@ -169,6 +179,7 @@ def make_updates(night: Night, probs: NDArray[np.float64]) -> list[SleepUpdate]:
                 else round(BREATHING_SCALE_BPM * (1.0 + float(rate_rel)), 1),
                 primary_user_confidence=None,
                 epoch_index=i,
+                network_probabilities=own if showing and present else None,  # type: ignore[arg-type]
                 movement=round(float(movement), 3)
                 if present and showing and not np.isnan(movement)
                 else None,
@@ -313,7 +324,7 @@ def prepare(night: Night, window_min: float, spread_min: float, draws: int = 1) 
     windows = [draw_window(night, rng, window_min, spread_min) for _ in range(draws)]
     if all(w is None for w in windows):
         return []
-    updates = make_updates(night, replay_stages(night))
+    updates = make_updates(night, *replay_stages(night))
     return [Prepared(night, updates, w) for w in windows if w is not None]
 
 

@@ -13,8 +13,11 @@ and with each user's preference.
 (:func:`~custom_components.radar_sleep.simulation.hypnogram.sample_sleep_period`, the
 simulator's own, fitted to expert-scored nights), followed by wake; the set time on an epoch
 in its last two hours and a 30-min window before it, as :mod:`training.evaluate.alarm` places
-them. The stage model is stood in for by a noisy classifier of the true stage (logits
-``STAGE_SIGNAL * onehot(true) + AR(1) noise``, 83 % epoch accuracy, printed), the
+them. The stage network is stood in for by a noisy classifier of the true stage (logits
+``STAGE_SIGNAL * onehot(true) + AR(1) noise``, 83 % epoch accuracy), followed, as in the
+runtime, by the shipped sequence step (a forward filter over the night; 90 % epoch accuracy
+after it, printed): the updates carry both, as the pipeline's do, since the smart alarm's
+light-sleep moments read both; the
 movement fraction is 0.5 in wake epochs and 0.02 in sleep (so waking up is a wakeable event),
 and the breathing rate is steady: running the trained network over fully simulated radar
 nights takes about 30 s per night per core, and what is measured here is the learning, not the
@@ -84,6 +87,10 @@ from custom_components.radar_sleep.simulation.hypnogram import (
     sample_sleep_period,
     to_four_class,
 )
+from custom_components.radar_sleep.sleep.staging.sequence import (
+    ForwardFilter,
+    load_sequence_params,
+)
 
 ORIGIN = datetime(2026, 1, 1, 22, 0, tzinfo=UTC)
 PER_MIN = 60 // EPOCH_SECONDS
@@ -126,6 +133,16 @@ def stand_in_probabilities(
     return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
+def sequence_step(own: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The stand-in's probabilities through the shipped stage model's sequence step.
+
+    The forward filter of :mod:`~custom_components.radar_sleep.sleep.staging.sequence`, over
+    the whole night from its first epoch, as the runtime runs it over the network's.
+    """
+    step = ForwardFilter(load_sequence_params())
+    return np.array([step.step(p) for p in own])
+
+
 def make_morning(seed: int) -> Morning:
     """A morning of ``seed`` (see the module docstring)."""
     rng = np.random.default_rng(seed)
@@ -136,11 +153,13 @@ def make_morning(seed: int) -> Morning:
     lo = max(end - SPREAD_MIN * PER_MIN, w + 1)
     deadline = int(rng.integers(lo, end + 1))
     start = deadline - w
-    probs = stand_in_probabilities(night, rng)
+    own = stand_in_probabilities(night, rng)
+    probs = sequence_step(own)
     updates = []
     for i in range(start - 1, deadline - 1):
         end_t = float((i + 1) * EPOCH_SECONDS)
         p = tuple(round(float(v), 4) for v in probs[i])
+        q = tuple(round(float(v), 4) for v in own[i])
         updates.append(
             SleepUpdate(
                 t=end_t,
@@ -153,6 +172,7 @@ def make_morning(seed: int) -> Morning:
                 intent_score=None,
                 stage=Stage(int(np.argmax(probs[i]))),
                 stage_probabilities=p,  # type: ignore[arg-type]
+                network_probabilities=q,  # type: ignore[arg-type]
                 breathing_rate_bpm=15.0,
                 primary_user_confidence=None,
                 epoch_index=i,

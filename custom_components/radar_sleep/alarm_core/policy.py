@@ -4,7 +4,11 @@ Each completed epoch of the window goes to :meth:`SmartAlarmPolicy.observe`, whi
 with an :class:`AlarmDecision`. The policy wakes the user at a *good moment*:
 
 * **light sleep**: the epoch's stage is light (AASM N1/N2) with probability at least
-  ``light_probability``, for at least ``min_light_epochs`` epochs in a row; waking from light
+  ``light_probability``, and, when the update carries the stage network's own probabilities
+  (before the sequence step that smooths them over the night), with a light probability of
+  at least ``network_light_probability`` there too, for at least ``min_light_epochs`` epochs
+  in a row (the filtered probability carries the night's history, the network's own reacts
+  at once when light sleep ends); waking from light
   rather than deep sleep (N3) limits sleep inertia (Tassi P, Muzet A, Sleep inertia, *Sleep
   Med Rev* 4(4):341-353, 2000);
 * a **wakeable event**: body movement over ``movement_threshold`` (the fraction of the last
@@ -125,9 +129,16 @@ class AlarmPolicyParams:
 
     light_probability: float = 0.6
     """Minimum probability of the light stage for a light-sleep epoch."""
+    network_light_probability: float = 0.0
+    """Minimum light probability in the stage network's own output (before its sequence
+    step) too, when the update carries it (0: not required)."""
     min_light_epochs: int = 1
     """Consecutive light epochs (counted from the window's opening) before light sleep
     triggers; at most the last run-length edge."""
+    wake_in_weak_light: bool = False
+    """A light reading below the thresholds (class ``weak_light``) is a good moment too,
+    judged by its own success rate: taken only when the latest-moment model expects nothing
+    better before the set time (typically near it, when no sure light moment came)."""
     movement_threshold: float = 0.35
     """Movement fraction (0..1) over which an epoch is a wakeable event."""
     breathing_change: float = 0.25
@@ -170,6 +181,7 @@ class AlarmPolicyParams:
                 raise ValueError(f"{name} holds probabilities within 0..1")
         for name in (
             "light_probability",
+            "network_light_probability",
             "movement_threshold",
             "movement_success",
             "breathing_success",
@@ -214,6 +226,10 @@ class AlarmPolicyParams:
                     kwargs[name] = tuple(int(e) for e in value)
                 elif name in ("breathing_epochs", "breathing_min_epochs", "min_light_epochs"):
                     kwargs[name] = int(value)
+                elif name == "wake_in_weak_light":
+                    if not isinstance(value, bool):
+                        raise TypeError(f"{name} must be true or false")
+                    kwargs[name] = value
                 elif name == "fitted":
                     kwargs[name] = str(value)
                 else:
@@ -231,13 +247,24 @@ def default_params(path: Path = PARAMS_FILE) -> AlarmPolicyParams:
     return AlarmPolicyParams.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def classify(update: SleepUpdate, light_probability: float) -> int | None:
-    """The latest-moment model's class of an epoch (index into :data:`CLASSES`)."""
+def classify(
+    update: SleepUpdate, light_probability: float, network_light_probability: float = 0.0
+) -> int | None:
+    """The latest-moment model's class of an epoch (index into :data:`CLASSES`).
+
+    A light epoch is confident (``light``) when its light probability is at least
+    ``light_probability`` and, if the update carries the network's own probabilities, theirs
+    at least ``network_light_probability``.
+    """
     if update.stage is None:
         return None
     if update.stage is Stage.LIGHT:
         p = update.stage_probabilities[Stage.LIGHT] if update.stage_probabilities else 1.0
-        return LIGHT if p >= light_probability else WEAK_LIGHT
+        network = update.network_probabilities
+        sure = p >= light_probability and (
+            network is None or network[Stage.LIGHT] >= network_light_probability
+        )
+        return LIGHT if sure else WEAK_LIGHT
     return {Stage.WAKE: WAKE, Stage.DEEP: DEEP, Stage.REM: REM}[update.stage]
 
 
@@ -249,7 +276,8 @@ class LatestMomentModel:
 
     * :meth:`wait_value` is the expected value of not waking now,
       ``C_m(s) = b + sum_s' P(s -> s') W_{m-1}(s')``, with ``W_k(s) = max(q(s), C_k(s))``
-      where waking is allowed (a confirmed light moment), ``C_k(s)`` elsewhere, and at the
+      where waking is allowed (a confirmed light moment; with ``wake_in_weak_light`` a
+      less sure light reading too), ``C_k(s)`` elsewhere, and at the
       end the ring at the set time, ``C_0(s) = b + sum_s' P(s -> s') q(s')``; ``q`` is the
       success table and ``b`` the worth of one more epoch of sleep;
     * :meth:`p_light_within` is the probability of at least one confirmed light moment among
@@ -269,6 +297,11 @@ class LatestMomentModel:
         self._q = [[params.success[c][b] for b in buckets] for c in range(k)]
         need = params.min_light_epochs
         self._can_wake = [[c == LIGHT and r + 1 >= need for r in range(cap)] for c in range(k)]
+        weak = params.wake_in_weak_light
+        self._stop = [
+            [self._can_wake[c][r] or (weak and c == WEAK_LIGHT) for r in range(cap)]
+            for c in range(k)
+        ]
         self._bonus = params.sleep_value * EPOCH_SECONDS / 60
         self._wait: list[list[list[float]]] = [self._expect(self._q)]
         self._hit: list[list[list[float]]] = [[[0.0] * cap for _ in range(k)]]
@@ -312,7 +345,7 @@ class LatestMomentModel:
             prev = self._wait[-1]
             best = [
                 [
-                    max(self._q[c][r], prev[c][r]) if self._can_wake[c][r] else prev[c][r]
+                    max(self._q[c][r], prev[c][r]) if self._stop[c][r] else prev[c][r]
                     for r in range(self.max_run)
                 ]
                 for c in range(len(CLASSES))
@@ -433,7 +466,11 @@ class SmartAlarmPolicy:
             and ts == self._last_t
         )
         breathing = self._breathing_change(update.breathing_rate_bpm, remember=not repeat)
-        cls = classify(update, p.light_probability) if update.in_bed else None
+        cls = (
+            classify(update, p.light_probability, p.network_light_probability)
+            if update.in_bed
+            else None
+        )
         if not repeat:
             self._track_run(cls, update.epoch_index)
             self._last_epoch, self._last_t = update.epoch_index, ts
@@ -455,11 +492,15 @@ class SmartAlarmPolicy:
 
         stage = self._stage_text(update)
         confirmed = light and run >= p.min_light_epochs
-        if not confirmed and not moved and breathing is None:
+        weak = cls == WEAK_LIGHT and p.wake_in_weak_light
+        if not confirmed and not weak and not moved and breathing is None:
             if light:
                 text = f"{stage} for {run} of the {p.min_light_epochs} epochs that confirm it"
             elif cls == WEAK_LIGHT:
-                text = f"{stage}: not sure enough (< {p.light_probability:.2f}), waiting"
+                need = f"p >= {p.light_probability:g}"
+                if update.network_probabilities is not None and p.network_light_probability:
+                    need += f", {p.network_light_probability:g} before the sequence step"
+                text = f"{stage}: not sure enough ({need}), waiting"
             else:
                 text = f"{stage}: waiting for light sleep"
             return AlarmDecision(False, None, text, light)
@@ -468,6 +509,7 @@ class SmartAlarmPolicy:
         # set time; without a trigger the alarm's timer rings at the set time).
         m = max(0, math.ceil((self.deadline - ts) / EPOCH_SECONDS - 1e-9) - 1)
         left = f"{(self.deadline - ts) / 60:.0f} min before the set time"
+        weak_moment = False
         if cls is None:  # no stages from this device: nothing better to wait for
             now, wait, reference, later = 1.0, 0.0, 0.0, 0.0
         else:
@@ -478,8 +520,14 @@ class SmartAlarmPolicy:
                 now = self.model.success(cls, run)
             else:
                 now = p.movement_success if moved else p.breathing_success
+                if weak and (
+                    not (moved or breathing is not None) or self.model.success(cls, run) >= now
+                ):
+                    now, weak_moment = self.model.success(cls, run), True
         if confirmed:
             what, reason = stage, TriggerReason.LIGHT_SLEEP
+        elif weak_moment:
+            what, reason = f"{stage}, less sure", TriggerReason.LIGHT_SLEEP
         else:
             event = (
                 f"movement {movement:.0%}"

@@ -169,6 +169,9 @@ class SleepPipeline:
             intent_model if intent_model is not None else default_intent_model(intent_family)
         )
         self._last_probs: NDArray[np.float64] = np.array(_WAKE_PROBS)
+        self._network_probs: tuple[float, float, float, float] | None = None
+        """The stage network's own probabilities of the last epoch (before its sequence step),
+        for the live update."""
         self.presence = PresenceDetector(
             config.zone, config.presence_threshold, config.presence_time_constant_s
         )
@@ -361,10 +364,16 @@ class SleepPipeline:
             self.stager.reset()
         if out is not None:
             out = weigh_wake(out, self.teaching.wake_weight)
+        self._network_probs = None
         if present and stages:
             if lookahead == 0:
                 assert out is not None
                 probs = out
+                network = getattr(self.stager, "network_probabilities", None)
+                if network is not None:
+                    weighed = weigh_wake(network, self.teaching.wake_weight)
+                    net = [round(float(p), 4) for p in weighed]
+                    self._network_probs = (net[0], net[1], net[2], net[3])
             else:
                 # Stage of this epoch arrives `lookahead` epochs later; until then the last
                 # known stage stands in (and is what the live update shows).
@@ -503,6 +512,7 @@ class SleepPipeline:
             if epoch.user_confidence is None
             else round(epoch.user_confidence, 3),
             epoch_index=epoch.index,
+            network_probabilities=self._network_probs if showing and stages else None,
             movement=round(feats.movement_fraction, 3) if present and showing else None,
             reasons=reasons,
         )

@@ -116,12 +116,16 @@ def update_to_dict(update: SleepUpdate) -> dict[str, Any]:
     out["stage_probabilities"] = (
         None if update.stage_probabilities is None else list(update.stage_probabilities)
     )
+    out["network_probabilities"] = (
+        None if update.network_probabilities is None else list(update.network_probabilities)
+    )
     return out
 
 
 def update_from_dict(data: dict[str, Any]) -> SleepUpdate:
     """Inverse of :func:`update_to_dict`; raises ``KeyError``/``ValueError`` on bad data."""
     probs = data.get("stage_probabilities")
+    network = data.get("network_probabilities")
     stage = data.get("stage")
     return SleepUpdate(
         t=float(data["t"]),
@@ -141,4 +145,7 @@ def update_from_dict(data: dict[str, Any]) -> SleepUpdate:
         epoch_index=data.get("epoch_index"),
         movement=data.get("movement"),
         reasons={str(k): str(v) for k, v in data.get("reasons", {}).items()},
+        network_probabilities=None
+        if network is None
+        else (float(network[0]), float(network[1]), float(network[2]), float(network[3])),
     )

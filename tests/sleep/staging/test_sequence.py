@@ -81,7 +81,12 @@ def test_shipped_stager_runs_the_filter_over_the_network() -> None:
         net = raw.step(x)
         assert net is not None
         np.testing.assert_allclose(staged.step(x), filt.step(net), rtol=1e-6)
+        # The network's own output behind the filtered one is kept (the smart alarm reads it).
+        assert staged.network_probabilities is not None
+        np.testing.assert_allclose(staged.network_probabilities, net, rtol=1e-6)
+        assert raw.network_probabilities is None  # no sequence step: nothing behind it
     assert staged.skip() is not None
+    assert staged.network_probabilities is None  # an epoch without data has no stage
     filt.skip()
     resumed = EngineStager(backend="numpy")
     resumed.load_state(staged.dump_state())

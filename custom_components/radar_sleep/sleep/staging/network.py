@@ -565,6 +565,8 @@ class EngineStager:
     ``model_files/stage_sequence.json``) the probabilities returned are the forward filter's
     over the network's; an epoch without data lets time pass in the filter (the
     probabilities :meth:`skip` returns are the network's: with lookahead 0 they are unused).
+    :attr:`network_probabilities` keeps the network's own probabilities behind the last
+    :meth:`step`'s (the smart alarm reads both).
     """
 
     def __init__(
@@ -594,6 +596,9 @@ class EngineStager:
         self.encoder = ContextEncoder(self.model.meta)
         self._pending = 0
         """Pushed epochs whose probabilities are not out yet (at most ``lookahead``)."""
+        self.network_probabilities: NDArray[np.float64] | None = None
+        """The network's own probabilities behind the last :meth:`step`'s output, before
+        the sequence step (``None`` without a sequence step or output)."""
         self.adapt(adaptation)
 
     def adapt(self, adaptation: InputAdaptation | None) -> None:
@@ -626,6 +631,7 @@ class EngineStager:
         """Start a new night."""
         self.encoder.reset()
         self._pending = 0
+        self.network_probabilities = None
         if self.sequence is not None:
             self.sequence.reset()
 
@@ -633,11 +639,14 @@ class EngineStager:
         """Fold in one epoch's features; probabilities of the epoch ``lookahead`` back."""
         probs = self._advance(self.encoder.push(x))
         if probs is None or self.sequence is None:
+            self.network_probabilities = None
             return probs
+        self.network_probabilities = probs
         return self.sequence.step(probs)
 
     def skip(self) -> NDArray[np.float64] | None:
         """An epoch without data (user out of bed); returns as :meth:`step`."""
+        self.network_probabilities = None
         if self.sequence is not None:
             self.sequence.skip()
         return self._advance(self.encoder.push(None))
