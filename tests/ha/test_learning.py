@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
+import threading
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -19,7 +22,8 @@ from custom_components.radar_sleep.diagnostics import async_get_config_entry_dia
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation
 from custom_components.radar_sleep.sleep.learning.calibration import NightObservation
-from custom_components.radar_sleep.sleep.staging.network import shipped_model
+from custom_components.radar_sleep.sleep.staging import network
+from custom_components.radar_sleep.sleep.staging.network import MlpModel, load_model, shipped_model
 
 from .conftest import tracker_entry
 from .fixed import NIGHT, NOW, async_setup_fixed
@@ -270,7 +274,8 @@ async def test_the_tuned_stage_network_is_used_after_a_restart_and_reset(
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> None:
-    """A store with a network tuned on three nights stages with it until it is reset."""
+    """A store with a network tuned on three nights stages with it until it is reset (and
+    reading it at start-up reads no file in the event loop)."""
     rng = np.random.default_rng(3)
     adaptation = StageAdaptation()
     for _ in range(3):
@@ -281,7 +286,17 @@ async def test_the_tuned_stage_network_is_used_after_a_restart_and_reset(
     key = keys(mock_config_entry)[1]
     hass_storage[key] = {"version": 1, "key": key, "data": adaptation.as_dict()}
     freezer.move_to(NOW)
-    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    shipped_model.cache_clear()  # as at start-up: the network is read from its file again
+    threads: list[threading.Thread] = []
+
+    def reading(path: Path) -> MlpModel:
+        threads.append(threading.current_thread())
+        return load_model(path)
+
+    with patch(f"{network.__name__}.load_model", reading):
+        await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    assert threads
+    assert threading.main_thread() not in threads  # never in the event loop
 
     stager = mock_config_entry.runtime_data.coordinator.pipeline.stager
     assert (await diagnostics(hass, mock_config_entry))["stage_adaptation"][

@@ -203,8 +203,13 @@ class StageAdaptation:
     """What the stage model learned about one user's inputs (see the module docstring)."""
 
     def __init__(self, reference: AdaptationReference | None = None) -> None:
-        """Nothing learned yet; ``reference`` defaults to the shipped one."""
+        """Nothing learned yet; ``reference`` defaults to the shipped one.
+
+        Reads the reference and the shipped stage network (both cached): build it where
+        files may be read (Home Assistant: in the executor), so that :meth:`load` does not.
+        """
         self.reference = reference or load_reference()
+        self.model = shipped_model("stage")
         self.medians: list[NDArray[np.float64]] = []
         self.spreads: list[NDArray[np.float64]] = []
         self.outputs: list[NDArray[np.float64]] = []
@@ -228,7 +233,7 @@ class StageAdaptation:
         self.medians = [*self.medians, stats[0]][-MAX_NIGHTS:]
         self.spreads = [*self.spreads, stats[1]][-MAX_NIGHTS:]
         if self.reference.output_mean is not None:
-            meta = shipped_model("stage").meta
+            meta = self.model.meta
             output = mean_output(rows, self._input_shift(meta, self._correction(1)))
             self.outputs = [*self.outputs, output][-MAX_NIGHTS:]
         kept = np.asarray(rows, dtype=np.float32).reshape(-1, N_FEATURES)[-MAX_NIGHT_EPOCHS:]
@@ -241,7 +246,7 @@ class StageAdaptation:
         target = self.reference.output_mean
         if target is None or len(self.rows) < MIN_NIGHTS:
             return None
-        model = shipped_model("stage")
+        model = self.model
         shift = self._input_shift(model.meta, self.correction())
         x: list[NDArray[np.float32]] = []
         for night in self.rows:
@@ -349,7 +354,7 @@ class StageAdaptation:
         if any(o.shape != (4,) for o in outputs):
             raise ValueError("stage adaptation of another number of stages")
         rows = [_decode(r).reshape(-1, N_FEATURES) for r in data.get("rows", [])]
-        tuned = _decode_model(data.get("tuned"))
+        tuned = _decode_model(self.model, data.get("tuned"))
         self.medians, self.spreads = medians[-MAX_NIGHTS:], spreads[-MAX_NIGHTS:]
         self.outputs = outputs[-MAX_NIGHTS:]
         self.rows, self.tuned = rows[-TUNE_NIGHTS:], tuned
@@ -401,13 +406,12 @@ def _decode(text: str) -> NDArray[np.float32]:
     return np.frombuffer(raw, dtype="<f4").astype(np.float32)
 
 
-def _decode_model(data: dict[str, Any] | None) -> MlpModel | None:
+def _decode_model(model: MlpModel, data: dict[str, Any] | None) -> MlpModel | None:
     """The tuned network kept by :meth:`StageAdaptation.as_dict`.
 
     ``None``: none, or one tuned from another version of the stage network (tuned again
-    after the next night).
+    after the next night). ``model``: the shipped stage network it was tuned from.
     """
-    model = shipped_model("stage")
     if not data or data.get("version") != model.meta.version:
         return None
     weights = [_decode(w) for w in data["weights"]]
