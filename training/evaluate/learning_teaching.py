@@ -135,8 +135,8 @@ def measure(quick: bool = False, jobs: int = 2, users: int = 12) -> dict[str, fl
     taught, evaluated = (2, 1) if quick else (TAUGHT_NIGHTS, EVALUATED_NIGHTS)
     users = 1 if quick else users
     tasks = [(u, k) for u in range(users) for k in range(taught + evaluated)]
-    if jobs > 1:
-        with get_context("fork").Pool(jobs) as pool:
+    if jobs > 1 and not quick:  # a fresh interpreter per worker: forking a threaded one can hang
+        with get_context("spawn").Pool(jobs) as pool:
             data = pool.starmap(collect, tasks)
     else:
         data = [collect(u, k) for u, k in tasks]
