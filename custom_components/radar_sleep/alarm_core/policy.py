@@ -71,8 +71,10 @@ STATE_VERSION = 1
 
 CLASSES = ("wake", "light", "deep", "rem", "weak_light")
 """Output classes of the stage model as the latest-moment model sees them: ``light`` is a
-confident light epoch (probability at least ``light_probability``), ``weak_light`` one the
-stage model calls light with less confidence."""
+confident light epoch (filtered probability at least ``light_probability`` and, where the
+update carries them, the network's own light probability at least
+``network_light_probability``), ``weak_light`` one the stage model calls light with less
+confidence."""
 WAKE, LIGHT, DEEP, REM, WEAK_LIGHT = range(len(CLASSES))
 _MATRICES = ("stay", "switch", "success")
 

@@ -3,6 +3,7 @@ a learning that fails when the night ends loses nothing of the night."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from custom_components.radar_sleep.sleep import SleepPipeline
@@ -42,3 +43,19 @@ def test_a_fresh_user_is_staged_as_without_learning_and_the_night_is_learned(
     assert learning.adaptation.nights == 1
     assert learning.adaptation.correction() is None
     assert pipeline.presence.threshold == SHARED_PIPELINE.presence_threshold
+
+
+def test_a_night_whose_learning_fails_is_not_learned_twice() -> None:
+    """The next night starts afresh even when learning from the last one raised."""
+    learning = UserLearning()
+    learning.adaptation.add_night = _fail  # type: ignore[method-assign]
+    learning._rows = [np.zeros(6)] * 3  # the night's in-bed epochs, as observe() keeps them
+    learning._night.occupied.extend([0.9] * 3)
+    with pytest.raises(RuntimeError):
+        learning.night_ended()
+    assert learning._rows == []
+    assert learning._night.occupied == []
+
+
+def _fail(_rows: object) -> bool:
+    raise RuntimeError("learning failed")

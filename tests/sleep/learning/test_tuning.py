@@ -156,20 +156,46 @@ def test_the_tuned_network_survives_a_restart(stored: dict) -> None:
     np.testing.assert_array_equal(again.rows[0], night(0, n=150).astype(np.float32))
 
 
-def test_a_network_tuned_from_another_model_version_is_dropped(stored: dict) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.__setitem__("version", "stage-0.0.0"),
+        lambda t: t.__setitem__("model", "0123456789abcdef"),  # same version, other weights
+        lambda t: t["weights"].pop(),
+        lambda t: t["biases"].__setitem__(0, "AAAAAAAAAAA="),  # two numbers, not 64
+    ],
+)
+def test_a_network_tuned_from_another_model_is_dropped(stored: dict, change: object) -> None:
+    """What was learned of the inputs stays; the network is tuned again after a night."""
     data = copy.deepcopy(stored)
-    data["tuned"]["version"] = "stage-0.0.0"
-    again = StageAdaptation(load_reference())
-    again.load(data)
+    change(data["tuned"])  # type: ignore[operator]
+    again = restored(data)
     assert again.tuned is None
     assert again.nights == MIN_NIGHTS
+    assert len(again.rows) == MIN_NIGHTS
+
+
+def test_a_save_while_a_night_is_learned_keeps_a_whole_state(stored: dict) -> None:
+    """The store is saved from the event loop while the executor learns a night: it gets
+    the state before or after that night, never half of each."""
+    adaptation = restored(stored)
+    seen: list[dict] = []
+    tune_before = adaptation._tune
+
+    def tune_saving() -> object:
+        seen.append(adaptation.as_dict())  # a save half-way through the night's learning
+        return tune_before()
+
+    adaptation._tune = tune_saving  # type: ignore[method-assign]
+    adaptation.add_night(night(7, n=150))
+    assert seen[0] == stored
+    after = adaptation.as_dict()
+    assert len(after["medians"]) == len(after["outputs"]) == len(after["rows"]) == MIN_NIGHTS + 1
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["tuned"]["weights"].pop(), "another shape"),
-        (lambda d: d["tuned"]["biases"].__setitem__(0, "AAAAAAAAAAA="), "another shape"),
         (lambda d: d["rows"].__setitem__(0, "not base64!"), "malformed"),
         (lambda d: d["rows"].__setitem__(0, "AAA="), "malformed"),
     ],

@@ -50,6 +50,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field, replace
 from functools import cache
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,7 @@ class StageAdaptation:
         """
         self.reference = reference or load_reference()
         self.model = shipped_model("stage")
+        self._fingerprint = fingerprint(self.model)
         self.medians: list[NDArray[np.float64]] = []
         self.spreads: list[NDArray[np.float64]] = []
         self.outputs: list[NDArray[np.float64]] = []
@@ -219,6 +221,17 @@ class StageAdaptation:
         """The feature vectors of the last :data:`TUNE_NIGHTS` nights' in-bed epochs."""
         self.tuned: MlpModel | None = None
         """The stage network tuned on :attr:`rows` (``None``: the network as trained)."""
+        self._published: tuple[Any, ...] = ()
+        self._publish()
+
+    def _publish(self) -> None:
+        """What :meth:`as_dict` saves, swapped in at once when a change is complete.
+
+        A night is learned in the executor over about a second while the store may be saved
+        from the event loop; the lists are replaced, never changed in place, so a snapshot of
+        them stays whole.
+        """
+        self._published = (self.medians, self.spreads, self.outputs, self.rows, self.tuned)
 
     @property
     def nights(self) -> int:
@@ -239,6 +252,7 @@ class StageAdaptation:
         kept = np.asarray(rows, dtype=np.float32).reshape(-1, N_FEATURES)[-MAX_NIGHT_EPOCHS:]
         self.rows = [*self.rows, kept][-TUNE_NIGHTS:]
         self.tuned = self._tune()
+        self._publish()
         return True
 
     def _tune(self) -> MlpModel | None:
@@ -324,18 +338,20 @@ class StageAdaptation:
         return UserCorrection(offset=zc + d / meta.scale - zc / r, gain=r)
 
     def as_dict(self) -> dict[str, Any]:
-        """What is stored (JSON types)."""
+        """What is stored (JSON types): the last complete state (:meth:`_publish`)."""
+        medians, spreads, outputs, rows, tuned = self._published
         return {
-            "medians": [np.round(m, 6).tolist() for m in self.medians],
-            "spreads": [np.round(s, 6).tolist() for s in self.spreads],
-            "outputs": [np.round(o, 6).tolist() for o in self.outputs],
-            "rows": [_encode(r) for r in self.rows],
+            "medians": [np.round(m, 6).tolist() for m in medians],
+            "spreads": [np.round(s, 6).tolist() for s in spreads],
+            "outputs": [np.round(o, 6).tolist() for o in outputs],
+            "rows": [_encode(r) for r in rows],
             "tuned": None
-            if self.tuned is None
+            if tuned is None
             else {
-                "version": self.tuned.meta.version,
-                "weights": [_encode(w) for w in self.tuned.weights],
-                "biases": [_encode(b) for b in self.tuned.biases],
+                "version": tuned.meta.version,
+                "model": self._fingerprint,
+                "weights": [_encode(w) for w in tuned.weights],
+                "biases": [_encode(b) for b in tuned.biases],
             },
         }
 
@@ -354,15 +370,17 @@ class StageAdaptation:
         if any(o.shape != (4,) for o in outputs):
             raise ValueError("stage adaptation of another number of stages")
         rows = [_decode(r).reshape(-1, N_FEATURES) for r in data.get("rows", [])]
-        tuned = _decode_model(self.model, data.get("tuned"))
+        tuned = _decode_model(self.model, self._fingerprint, data.get("tuned"))
         self.medians, self.spreads = medians[-MAX_NIGHTS:], spreads[-MAX_NIGHTS:]
         self.outputs = outputs[-MAX_NIGHTS:]
         self.rows, self.tuned = rows[-TUNE_NIGHTS:], tuned
+        self._publish()
 
     def reset(self) -> None:
         """Forget everything learned."""
         self.medians, self.spreads, self.outputs = [], [], []
         self.rows, self.tuned = [], None
+        self._publish()
 
     def diagnostics(self) -> dict[str, Any]:
         """Nights learned from and the correction in use, per input."""
@@ -406,22 +424,32 @@ def _decode(text: str) -> NDArray[np.float32]:
     return np.frombuffer(raw, dtype="<f4").astype(np.float32)
 
 
-def _decode_model(model: MlpModel, data: dict[str, Any] | None) -> MlpModel | None:
+def fingerprint(model: MlpModel) -> str:
+    """A short digest of a network's version and weights (which network a tuning is from)."""
+    digest = hashlib.sha256(model.meta.version.encode())
+    for array in (*model.weights, *model.biases):
+        digest.update(np.asarray(array, dtype="<f4").tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _decode_model(model: MlpModel, print_: str, data: dict[str, Any] | None) -> MlpModel | None:
     """The tuned network kept by :meth:`StageAdaptation.as_dict`.
 
-    ``None``: none, or one tuned from another version of the stage network (tuned again
-    after the next night). ``model``: the shipped stage network it was tuned from.
+    ``None``: none, or one tuned from another stage network than ``model`` (whose
+    :func:`fingerprint` is ``print_``), which is tuned again after the next night.
     """
     if not data or data.get("version") != model.meta.version:
+        return None
+    if data.get("model", print_) != print_:
         return None
     weights = [_decode(w) for w in data["weights"]]
     biases = [_decode(b) for b in data["biases"]]
     if len(weights) != len(model.weights) or len(biases) != len(model.biases):
-        raise ValueError("stage adaptation: tuned network of another shape")
+        return None
     if any(w.size != s.size for w, s in zip(weights, model.weights, strict=True)) or any(
         b.size != s.size for b, s in zip(biases, model.biases, strict=True)
     ):
-        raise ValueError("stage adaptation: tuned network of another shape")
+        return None
     return replace(
         model,
         weights=tuple(w.reshape(s.shape) for w, s in zip(weights, model.weights, strict=True)),

@@ -56,12 +56,17 @@ class UserLearning:
             night.empty.append(confidence)
 
     def night_ended(self) -> None:
-        """A night has ended: learn from it, and start observing the next."""
-        self.calibration.add_night(self._night)
-        if self._rows:
-            self.adaptation.add_night(np.stack(self._rows))
+        """A night has ended: learn from it, and start observing the next.
+
+        The next night starts afresh even if learning from this one fails (it is then not
+        learned from twice).
+        """
+        night, rows = self._night, self._rows
         self._night = NightObservation()
         self._rows = []
+        self.calibration.add_night(night)
+        if rows:
+            self.adaptation.add_night(np.stack(rows))
 
     def forget_night(self) -> None:
         """Drop what was observed of the night in progress (standby, restart)."""
