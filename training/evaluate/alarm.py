@@ -2,7 +2,11 @@
 
     .venv/bin/python -m training.evaluate alarm [--nights 500] [--first-seed 20000]
         [--seeds 20000-20139,40000-40359] [--window 30] [--spread 120] [--jobs 2]
-        [--cached-only] [--params FILE]
+        [--cached-only] [--params FILE] [--adapted N]
+
+With ``--adapted N`` each night is staged as by a tracker whose stage model adapted to, and
+tuned on, the ``N`` nights before it at the same frame rate (:func:`adapted_on`): the smart
+alarm as a user sees it after their first nights.
 
 Nights are those of :mod:`training.datasets` (the runtime pipeline's own epoch features
 with the simulator's ground truth), seeds ``first_seed .. first_seed + nights - 1`` (default
@@ -82,6 +86,7 @@ from custom_components.radar_sleep.simulation.scenarios import (
     VALID_SEEDS,
     night_config,
 )
+from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation
 from custom_components.radar_sleep.sleep.pipeline import default_stager
 from custom_components.radar_sleep.sleep.staging.network import MODEL_DIR
 from training.datasets import CACHE, Night, nights, parse_seeds
@@ -113,13 +118,19 @@ def stage_model_name() -> str:
     return name
 
 
-def replay_stages(night: Night) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+def replay_stages(
+    night: Night, adaptation: StageAdaptation | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
     """Live stage probabilities per epoch, stepping the default stage model as the pipeline.
 
     Row ``i`` is what the update of epoch ``i`` shows (wake outside presence); with a
     sequence step, also the network's own probabilities behind them (``None`` without one).
+    ``adaptation``: what the stage model learned from earlier nights (:func:`adapted_on`).
     """
     stager = default_stager()
+    adapt = getattr(stager, "adapt", None)
+    if adaptation is not None and adapt is not None:
+        adapt(adaptation)
     stager.reset()
     lookahead = stager.lookahead
     last = WAKE_PROBS
@@ -318,25 +329,76 @@ class Prepared:
     window: Window
 
 
-def prepare(night: Night, window_min: float, spread_min: float, draws: int = 1) -> list[Prepared]:
-    """Stage the night and draw ``draws`` alarm windows from its seed."""
+def prepare(
+    night: Night,
+    window_min: float,
+    spread_min: float,
+    draws: int = 1,
+    adaptation: StageAdaptation | None = None,
+) -> list[Prepared]:
+    """Stage the night and draw ``draws`` alarm windows from its seed.
+
+    ``adaptation``: what the stage model learned from earlier nights, if any.
+    """
     rng = np.random.default_rng(night.seed)
     windows = [draw_window(night, rng, window_min, spread_min) for _ in range(draws)]
     if all(w is None for w in windows):
         return []
-    updates = make_updates(night, *replay_stages(night))
+    updates = make_updates(night, *replay_stages(night, adaptation))
     return [Prepared(night, updates, w) for w in windows if w is not None]
 
 
-def _prepare_seed(seed: int, window_min: float, spread_min: float, draws: int) -> list[Prepared]:
-    return prepare(Night.load(CACHE / f"{seed}.npz"), window_min, spread_min, draws)
+def adapted_on(seeds: tuple[int, ...]) -> StageAdaptation:
+    """The stage model's adaptation learned from the cached nights ``seeds``.
+
+    As a tracker learns it night by night; the network is tuned once, on all of them, as
+    after the last.
+    """
+    adaptation = StageAdaptation()
+    tune = adaptation._tune
+    adaptation._tune = lambda: None  # type: ignore[method-assign]
+    for i, seed in enumerate(seeds):
+        night = Night.load(CACHE / f"{seed}.npz")
+        if i == len(seeds) - 1:
+            adaptation._tune = tune  # type: ignore[method-assign]
+        adaptation.add_night(night.x[night.present])
+    return adaptation
+
+
+def _prepare_seed(
+    seed: int, window_min: float, spread_min: float, draws: int, learn: tuple[int, ...] = ()
+) -> list[Prepared]:
+    adaptation = adapted_on(learn) if learn else None
+    return prepare(Night.load(CACHE / f"{seed}.npz"), window_min, spread_min, draws, adaptation)
 
 
 def prepare_seeds(
-    seeds: list[int], window_min: float, spread_min: float, draws: int = 1, jobs: int = 2
+    seeds: list[int],
+    window_min: float,
+    spread_min: float,
+    draws: int = 1,
+    jobs: int = 2,
+    *,
+    adapted: int = 0,
 ) -> list[Prepared]:
-    """:func:`prepare` for cached nights ``seeds`` (in ``jobs`` processes)."""
-    args = [(s, window_min, spread_min, draws) for s in seeds]
+    """:func:`prepare` for cached nights ``seeds`` (in ``jobs`` processes).
+
+    ``adapted`` > 0: each night is staged as by a tracker that learned from the ``adapted``
+    nights before it in ``seeds`` at the same frame rate (the last ones for the first
+    nights), as if they were one user's radar.
+    """
+    groups: dict[float, list[int]] = {}
+    for seed in seeds:
+        groups.setdefault(night_config(seed).frame_rate_hz, []).append(seed)
+
+    def learn(seed: int) -> tuple[int, ...]:
+        if adapted <= 0:
+            return ()
+        group = groups[night_config(seed).frame_rate_hz]
+        k = group.index(seed)
+        return tuple(group[(k - j) % len(group)] for j in range(adapted, 0, -1))
+
+    args = [(s, window_min, spread_min, draws, learn(s)) for s in seeds]
     if jobs <= 1:
         chunks = [_prepare_seed(*a) for a in args]
     else:
@@ -525,6 +587,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cached-only", action="store_true", help="skip nights not simulated")
     parser.add_argument("--params", type=Path, help="policy parameters JSON (default: shipped)")
+    parser.add_argument(
+        "--adapted",
+        type=int,
+        default=0,
+        help="stage each night as a tracker adapted on the N nights before it (0: as shipped)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     seeds = (
@@ -548,12 +616,13 @@ def main(argv: list[str] | None = None) -> None:
         if args.params
         else default_params()
     )
-    prepared = prepare_seeds(seeds, args.window, args.spread, 1, args.jobs)
+    prepared = prepare_seeds(seeds, args.window, args.spread, 1, args.jobs, adapted=args.adapted)
     outcomes = evaluate(prepared, params)
     figures: dict[str, Any] = {
         "stage_model": stage_model_name(),
         "seeds": args.seeds or f"{args.first_seed}-{args.first_seed + args.nights - 1}",
         "window_min": args.window,
+        "adapted_on_nights": args.adapted,
         **summarise(outcomes),
         "nights_requested": requested,
         "nights_available": len(seeds),
