@@ -11,6 +11,7 @@ is kept in a copy and reported (:func:`.store.async_load_part`); that part start
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -80,34 +81,33 @@ class LearningStore:
         return self.learning.calibration.values(nights, dt_util.get_default_time_zone())
 
 
-async def async_reset_calibration(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
-    """Forget the calibration: the configured presence threshold is used again."""
+async def _async_reset(
+    entry: RadarSleepConfigEntry, forget: Callable[[UserLearning], None], what: str
+) -> None:
+    """Forget one part of what was learned between two epochs, save, and tell the entities."""
     runtime = entry.runtime_data
     learning, pipeline = runtime.learning.learning, runtime.coordinator.pipeline
 
     def reset() -> None:
-        learning.calibration.reset()
+        forget(learning)
         pipeline.apply_learning()
 
     await runtime.coordinator.async_between_epochs(reset)
     await runtime.learning.async_save()
     runtime.coordinator.async_update_listeners()
-    LOGGER.info("%s: calibration reset", entry.title)
+    LOGGER.info("%s: %s reset", entry.title, what)
+
+
+async def async_reset_calibration(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """Forget the calibration: the configured presence threshold is used again."""
+    await _async_reset(entry, lambda learning: learning.calibration.reset(), "calibration")
 
 
 async def async_reset_stage_model(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
     """Forget the stage model's adaptation: the next epochs are staged as trained."""
-    runtime = entry.runtime_data
-    learning, pipeline = runtime.learning.learning, runtime.coordinator.pipeline
-
-    def reset() -> None:
-        learning.adaptation.reset()
-        pipeline.apply_learning()
-
-    await runtime.coordinator.async_between_epochs(reset)
-    await runtime.learning.async_save()
-    runtime.coordinator.async_update_listeners()
-    LOGGER.info("%s: stage model adaptation reset", entry.title)
+    await _async_reset(
+        entry, lambda learning: learning.adaptation.reset(), "stage model adaptation"
+    )
 
 
 async def async_remove_learning(hass: HomeAssistant, entry_id: str) -> None:
