@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -176,3 +177,15 @@ async def async_setup_assist(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})
     await hass.async_block_till_done()
+
+
+async def async_setup_in_berlin(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory, at: datetime
+) -> MockConfigEntry:
+    """Set ``entry`` up at ``at`` with Home Assistant in Berlin's time zone (radar as given)."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(at)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

@@ -34,6 +34,7 @@ from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, S
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 
 from .conftest import PacedNight
+from .fixed import async_setup_in_berlin
 
 ALARM_SWITCH = "switch.bedroom_alarm"
 ALARM_TIME = "time.bedroom_alarm_time"
@@ -60,12 +61,7 @@ async def tracker(
     silent_source: None,
 ) -> MockConfigEntry:
     """A tracker set up on Monday evening in Berlin, its radar silent."""
-    await hass.config.async_set_time_zone("Europe/Berlin")
-    freezer.move_to(EVENING)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    return mock_config_entry
+    return await async_setup_in_berlin(hass, mock_config_entry, freezer, EVENING)
 
 
 async def test_entities_snapshot(

@@ -22,6 +22,8 @@ from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import SessionState, SleepUpdate, Stage
 from tests.alarm_core.test_policy import UNLIKELY, update as policy_update
 
+from .fixed import async_setup_in_berlin
+
 ALARM_SWITCH = "switch.bedroom_alarm"
 EVENT = "event.bedroom_alarm"
 # Monday 2026-11-23, 21:00 in Berlin (CET, UTC+1); the alarm at 07:00 is 06:00 UTC.
@@ -38,12 +40,7 @@ async def tracker(
     silent_source: None,
 ) -> MockConfigEntry:
     """A tracker set up on Monday evening in Berlin, its radar silent."""
-    await hass.config.async_set_time_zone("Europe/Berlin")
-    freezer.move_to(EVENING)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    return mock_config_entry
+    return await async_setup_in_berlin(hass, mock_config_entry, freezer, EVENING)
 
 
 def epoch(at: datetime, *, in_bed: bool) -> SleepUpdate:

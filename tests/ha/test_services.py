@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 
-from .fixed import async_setup_fixed
+from .fixed import async_setup_fixed, async_setup_in_berlin
 
 pytestmark = pytest.mark.usefixtures("silent_source")
 
@@ -34,12 +34,7 @@ SET_TIME = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # Tuesday 07:00
 async def tracker(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> MockConfigEntry:
-    await hass.config.async_set_time_zone("Europe/Berlin")
-    freezer.move_to(EVENING)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    return mock_config_entry
+    return await async_setup_in_berlin(hass, mock_config_entry, freezer, EVENING)
 
 
 async def call(hass: HomeAssistant, service: str, entry: MockConfigEntry, **data: object) -> None:
