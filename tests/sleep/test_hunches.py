@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from custom_components.radar_sleep.sleep.hunches import (
     AlarmOutlook,
     Answer,
+    Hunch,
     HunchKind as K,
     HunchMemory,
     HunchSettings,
@@ -112,14 +113,15 @@ def test_the_coming_morning_and_the_usual_alarm_days() -> None:
     assert usual_alarm_weekdays(mornings) == frozenset({1})
 
 
+def bedtime_hunch(observed: Observed) -> Hunch:
+    """The one hunch ``observed`` gives when the user starts trying to sleep at :data:`AT`."""
+    (hunch,) = hunches_for([observed], SETTINGS, Moment.TRYING_TO_SLEEP, AT)
+    return hunch
+
+
 def test_three_dismissals_in_a_row_mute_a_hunch_and_an_acceptance_breaks_the_run() -> None:
     memory = HunchMemory()
-    (hunch,) = hunches_for(
-        [Observed(K.LIGHT, "light.kitchen", "Kitchen light", "on")],
-        SETTINGS,
-        Moment.TRYING_TO_SLEEP,
-        AT,
-    )
+    hunch = bedtime_hunch(Observed(K.LIGHT, "light.kitchen", "Kitchen light", "on"))
     assert not memory.answer(hunch, Answer.DISMISS).muted
     assert not memory.answer(hunch, Answer.DISMISS).muted
     memory.answer(hunch, Answer.ACCEPT)
@@ -134,12 +136,7 @@ def test_three_dismissals_in_a_row_mute_a_hunch_and_an_acceptance_breaks_the_run
 
 def test_five_acceptances_in_a_row_offer_the_kind_once() -> None:
     memory = HunchMemory()
-    (hunch,) = hunches_for(
-        [Observed(K.LOCK, "lock.front", "Front door", "unlocked")],
-        SETTINGS,
-        Moment.TRYING_TO_SLEEP,
-        AT,
-    )
+    hunch = bedtime_hunch(Observed(K.LOCK, "lock.front", "Front door", "unlocked"))
     offers = [memory.answer(hunch, Answer.ACCEPT).offer_automatic for _ in range(7)]
     assert offers == [False, False, False, False, True, False, False]
     offer = automatic_offer(hunch)
@@ -152,23 +149,13 @@ def test_five_acceptances_in_a_row_offer_the_kind_once() -> None:
 
 def test_a_reminder_only_hunch_is_never_offered_as_automatic() -> None:
     memory = HunchMemory()
-    (hunch,) = hunches_for(
-        [Observed(K.OPENING, "binary_sensor.back_door", "Back door", "on")],
-        SETTINGS,
-        Moment.TRYING_TO_SLEEP,
-        AT,
-    )
+    hunch = bedtime_hunch(Observed(K.OPENING, "binary_sensor.back_door", "Back door", "on"))
     assert not any(memory.answer(hunch, Answer.ACCEPT).offer_automatic for _ in range(6))
 
 
 def test_the_memory_round_trips_through_json_types() -> None:
     memory = HunchMemory()
-    (hunch,) = hunches_for(
-        [Observed(K.LIGHT, "light.kitchen", "Kitchen light", "on")],
-        SETTINGS,
-        Moment.TRYING_TO_SLEEP,
-        AT,
-    )
+    hunch = bedtime_hunch(Observed(K.LIGHT, "light.kitchen", "Kitchen light", "on"))
     for _ in range(3):
         memory.answer(hunch, Answer.DISMISS)
     memory.record_morning(date(2026, 11, 24), alarm_set=True)
