@@ -260,7 +260,9 @@ def _score(pairs: list[tuple[NDArray[np.int8], NDArray[np.int8]]]) -> float:
     return cohen_kappa(y, p)
 
 
-def measure(quick: bool = False, jobs: int = 2, cache: str | None = None) -> dict[str, float | int]:
+def measure(
+    quick: bool = False, jobs: int = 2, cache: str | None = None, first_user: int = 0
+) -> dict[str, float | int]:
     """Every figure of the module docstring (``quick``: one user of each, two nights' learning).
 
     ``cache``: a folder keeping the recorded nights (:func:`cached_night`).
@@ -269,8 +271,8 @@ def measure(quick: bool = False, jobs: int = 2, cache: str | None = None) -> dic
     n_shifted, n_unshifted = QUICK_USERS if quick else (SHIFTED_USERS, UNSHIFTED_USERS)
     learn = QUICK_LEARN_NIGHTS if quick else LEARN_NIGHTS
     scored_nights = range(learn + 1, (learn + 2 if quick else NIGHTS_PER_USER) + 1)
-    shifted_users = list(range(n_shifted))
-    unshifted_users = list(range(n_shifted, n_shifted + n_unshifted))
+    shifted_users = list(range(first_user, first_user + n_shifted))
+    unshifted_users = list(range(first_user + n_shifted, first_user + n_shifted + n_unshifted))
     work: list[tuple[int, int, bool]] = []
     for u in shifted_users:
         work += [(u, n, True) for n in range(1, scored_nights[-1] + 1)]
@@ -339,6 +341,7 @@ def measure(quick: bool = False, jobs: int = 2, cache: str | None = None) -> dic
         "adaptation.kappa_unshifted_delta": round(_score(unshifted_adapted) - k_unshifted, 4),
         "adaptation.kappa_labelled": round(k_labelled, 4),
         "adaptation.labelled_recovered_fraction": recovered(k_labelled),
+        "adaptation.first_user": first_user,
         "adaptation.shifted_users": n_shifted,
         "adaptation.unshifted_users": n_unshifted,
         "adaptation.learning_nights": learn,
@@ -354,8 +357,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cache", help="a folder keeping the recorded nights, to compute the figures again"
     )
+    parser.add_argument(
+        "--first-user",
+        type=int,
+        default=0,
+        help="first simulated user (0: the reported users; 10: the users the tuning's "
+        "settings were chosen on)",
+    )
     args = parser.parse_args(argv)
-    figures = measure(quick=args.quick, jobs=args.jobs, cache=args.cache)
+    figures = measure(
+        quick=args.quick, jobs=args.jobs, cache=args.cache, first_user=args.first_user
+    )
     for key, value in figures.items():
         print(f"{key}: {value}")
     print(json.dumps(figures))
