@@ -42,3 +42,23 @@ def test_quick_measure_has_every_figure(monkeypatch: pytest.MonkeyPatch) -> None
     assert figures["adaptation.kappa_adapted"] == figures["adaptation.kappa_shifted"]
     assert figures["adaptation.kappa_unshifted_delta"] == 0.0
     assert figures["adaptation.recovered_fraction"] == 0.0
+
+
+def test_bootstrap_interval_of_the_recovered_fraction() -> None:
+    """Users whose adaptation recovered all of their loss, or none of it.
+
+    Worked by hand: every user's shifted and reference matrices are the same two (κ 0 and 1:
+    ``[[5, 5], [5, 5]]`` and ``[[10, 0], [0, 10]]`` in the first two stages), and the adapted
+    one is the reference for some users and the shifted matrix for others. Any resample of
+    users recovers a fraction between 0 and 1; one of all-recovered users recovers 1.
+    """
+    none = np.zeros((4, 4), dtype=np.int64)
+    none[:2, :2] = 5
+    full = np.zeros((4, 4), dtype=np.int64)
+    full[0, 0] = full[1, 1] = 10
+    same = learning_adaptation.bootstrap_recovered([none] * 3, [full] * 3, [full] * 3, 50)
+    assert same == (1.0, 1.0)
+    mixed = learning_adaptation.bootstrap_recovered(
+        [none] * 4, [full, full, none, none], [full] * 4, 400
+    )
+    assert 0.0 <= mixed[0] < 0.5 < mixed[1] <= 1.0

@@ -20,12 +20,21 @@ Figures (4-class Cohen's kappa pooled over the epochs of nights 8-10):
 * ``adaptation.recovered_fraction``: (adapted - shifted) / (reference - shifted);
 * ``adaptation.kappa_unshifted`` and ``adaptation.kappa_unshifted_delta``: unshifted users,
   and adapted minus unadapted for them;
+* ``adaptation.recovered_fraction_ci95``: a 95 % interval of the recovered fraction, the
+  percentile bootstrap over the shifted users (Efron B, Tibshirani RJ. *An Introduction to the
+  Bootstrap*, Chapman & Hall 1993, ch. 13): users are resampled with replacement
+  :data:`BOOTSTRAP` times and the fraction computed again from their pooled epochs. Users
+  differ far more from each other than nights do, so the user is the unit resampled;
 * ``adaptation.kappa_labelled`` and ``adaptation.labelled_recovered_fraction``: the ceiling of
   any adaptation learned from nights 1-7: the same input and output corrections, with the
   network fitted on nights 1-7 *with their true stages* (which no real user gives), every
   layer, by :func:`~custom_components.radar_sleep.sleep.learning.tuning.fit_layers`
   (cross-entropy, :data:`LABELLED_PASSES` passes at step size :data:`LABELLED_STEP_SIZE`, the
   best of the settings tried on these users: a generous ceiling).
+
+Users come in blocks of ten, 8 shifted and 2 unshifted (``--first-user``, repeatable):
+the reported users are blocks 0 and 20 (users 0-9 and 20-29); block 10 (users 10-19) is the
+one the tuning's settings were chosen on.
 
 The last line printed is one JSON object with every figure.
 """
@@ -61,7 +70,8 @@ from custom_components.radar_sleep.sleep.staging.network import (
     UserCorrection,
     shipped_model,
 )
-from training.evaluate.stages import cohen_kappa
+from training.evaluate.agreement import cohen_kappa as kappa_from_confusion
+from training.evaluate.stages import cohen_kappa, confusion
 
 LEARN_NIGHTS = 7
 """Nights 1-7 teach the adaptation; nights 8-10 are scored."""
@@ -70,6 +80,11 @@ UNSHIFTED_USERS = 2
 QUICK_USERS = (1, 1)
 """Shifted and unshifted users of ``--quick`` (with two learning nights, a smoke test)."""
 QUICK_LEARN_NIGHTS = 2
+
+REPORTED_BLOCKS = (0, 20)
+"""The first users of the reported blocks (module docstring)."""
+BOOTSTRAP = 2000
+"""Bootstrap resamples of the shifted users."""
 
 LABELLED_PASSES = 5
 LABELLED_STEP_SIZE = 3e-4
@@ -260,19 +275,59 @@ def _score(pairs: list[tuple[NDArray[np.int8], NDArray[np.int8]]]) -> float:
     return cohen_kappa(y, p)
 
 
+def _confusion(pairs: list[tuple[NDArray[np.int8], NDArray[np.int8]]]) -> NDArray[np.int64]:
+    """The confusion matrix of the pooled scored epochs of ``pairs``."""
+    return sum(
+        (confusion(t[t >= 0], s[t >= 0]) for t, s in pairs), np.zeros((4, 4), dtype=np.int64)
+    )
+
+
+def bootstrap_recovered(
+    shifted: list[NDArray[np.int64]],
+    adapted: list[NDArray[np.int64]],
+    reference: list[NDArray[np.int64]],
+    resamples: int = BOOTSTRAP,
+) -> tuple[float, float]:
+    """95 % percentile-bootstrap interval of the recovered fraction over users.
+
+    Each list holds one confusion matrix per shifted user (their scored nights pooled), in
+    the same user order. Resamples whose users lost nothing are left out.
+    """
+    rng = np.random.default_rng(0)
+    a, b, c = np.stack(shifted), np.stack(adapted), np.stack(reference)
+    values: list[float] = []
+    for _ in range(resamples):
+        pick = rng.integers(0, a.shape[0], a.shape[0])
+        k_s, k_a, k_r = (kappa_from_confusion(m[pick].sum(axis=0)) for m in (a, b, c))
+        if abs(k_r - k_s) > 1e-9:
+            values.append((k_a - k_s) / (k_r - k_s))
+    if not values:
+        return 0.0, 0.0
+    low, high = np.percentile(values, [2.5, 97.5])
+    return round(float(low), 3), round(float(high), 3)
+
+
 def measure(
-    quick: bool = False, jobs: int = 2, cache: str | None = None, first_user: int = 0
-) -> dict[str, float | int]:
+    quick: bool = False,
+    jobs: int = 2,
+    cache: str | None = None,
+    first_users: tuple[int, ...] = REPORTED_BLOCKS,
+) -> dict[str, Any]:
     """Every figure of the module docstring (``quick``: one user of each, two nights' learning).
 
-    ``cache``: a folder keeping the recorded nights (:func:`cached_night`).
+    ``cache``: a folder keeping the recorded nights (:func:`cached_night`); ``first_users``:
+    the first user of each block of users.
     """
     started = time.monotonic()
     n_shifted, n_unshifted = QUICK_USERS if quick else (SHIFTED_USERS, UNSHIFTED_USERS)
+    if quick:
+        first_users = first_users[:1]
     learn = QUICK_LEARN_NIGHTS if quick else LEARN_NIGHTS
     scored_nights = range(learn + 1, (learn + 2 if quick else NIGHTS_PER_USER) + 1)
-    shifted_users = list(range(first_user, first_user + n_shifted))
-    unshifted_users = list(range(first_user + n_shifted, first_user + n_shifted + n_unshifted))
+    shifted_users = [u for f in first_users for u in range(f, f + n_shifted)]
+    unshifted_users = [
+        u for f in first_users for u in range(f + n_shifted, f + n_shifted + n_unshifted)
+    ]
     work: list[tuple[int, int, bool]] = []
     for u in shifted_users:
         work += [(u, n, True) for n in range(1, scored_nights[-1] + 1)]
@@ -308,14 +363,19 @@ def measure(
     shifted_adapted: list[Any] = []
     shifted_labelled: list[Any] = []
     reference: list[Any] = []
+    per_user: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
     for u in shifted_users:
         plain, adapted, best = evaluate(u, True)
+        unshifted = [
+            (recorded[u, n, False].truth, replay(recorded[u, n, False], None))
+            for n in scored_nights
+        ]
         shifted_plain += plain
         shifted_adapted += adapted
         shifted_labelled += best
-        for n in scored_nights:
-            night = recorded[u, n, False]
-            reference.append((night.truth, replay(night, None)))
+        reference += unshifted
+        for kept, pairs in zip(per_user, (plain, adapted, unshifted), strict=True):
+            kept.append(_confusion(pairs))
     unshifted_plain: list[Any] = []
     unshifted_adapted: list[Any] = []
     for u in unshifted_users:
@@ -337,13 +397,14 @@ def measure(
         "adaptation.kappa_adapted": round(k_adapted, 4),
         "adaptation.kappa_reference": round(k_reference, 4),
         "adaptation.recovered_fraction": recovered(k_adapted),
+        "adaptation.recovered_fraction_ci95": list(bootstrap_recovered(*per_user)),
         "adaptation.kappa_unshifted": round(k_unshifted, 4),
         "adaptation.kappa_unshifted_delta": round(_score(unshifted_adapted) - k_unshifted, 4),
         "adaptation.kappa_labelled": round(k_labelled, 4),
         "adaptation.labelled_recovered_fraction": recovered(k_labelled),
-        "adaptation.first_user": first_user,
-        "adaptation.shifted_users": n_shifted,
-        "adaptation.unshifted_users": n_unshifted,
+        "adaptation.first_users": list(first_users),
+        "adaptation.shifted_users": len(shifted_users),
+        "adaptation.unshifted_users": len(unshifted_users),
         "adaptation.learning_nights": learn,
         "adaptation.seconds": round(time.monotonic() - started, 1),
     }
@@ -360,13 +421,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--first-user",
         type=int,
-        default=0,
-        help="first simulated user (0: the reported users; 10: the users the tuning's "
-        "settings were chosen on)",
+        action="append",
+        help="first user of a block of ten (repeatable; default: the reported blocks 0 and "
+        "20; 10: the users the tuning's settings were chosen on)",
     )
     args = parser.parse_args(argv)
     figures = measure(
-        quick=args.quick, jobs=args.jobs, cache=args.cache, first_user=args.first_user
+        quick=args.quick,
+        jobs=args.jobs,
+        cache=args.cache,
+        first_users=tuple(args.first_user or REPORTED_BLOCKS),
     )
     for key, value in figures.items():
         print(f"{key}: {value}")
