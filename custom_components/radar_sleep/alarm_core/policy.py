@@ -114,7 +114,8 @@ class AlarmDecision:
     explanation: str
     """One short sentence for people."""
     light_sleep: bool
-    """This epoch is light sleep (whether or not the policy triggers)."""
+    """This epoch is light sleep (whether or not the policy triggers): the stage model calls
+    it light sure enough (the thresholds), or less sure but taken as the moment to wake."""
 
 
 def _uniform_switch() -> tuple[tuple[float, ...], ...]:
@@ -554,7 +555,9 @@ class SmartAlarmPolicy:
                 reason,
                 f"{what}, {left}: waking now ({now:.0%} of such moments are light sleep); "
                 f"waiting for a later one is not expected to do better{note}",
-                light,
+                # A less sure light reading taken as the moment rings for light sleep: the
+                # alarm's light-sleep attribute says so too.
+                light or weak_moment,
             )
         return AlarmDecision(
             False,
