@@ -264,7 +264,7 @@ class NightSummary:
     gaps: tuple[tuple[datetime, datetime], ...] = ()
     """Stretches of the session (start, end) without data: the radar unplugged, silent or
     garbled, or Home Assistant down. Their epochs are wake in the hypnogram (not counted as
-    sleep) but were not observed."""
+    sleep) but were not observed, so they count in neither WASO nor the awakenings."""
 
 
 @dataclass(frozen=True, slots=True)

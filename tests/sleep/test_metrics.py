@@ -30,6 +30,44 @@ def test_hand_scored_night() -> None:
     assert m.se_pct == pytest.approx(100 * 8 / 15)
 
 
+def test_epochs_without_data_are_no_wake_after_sleep_onset() -> None:
+    """A gap in the data (marked ``unobserved``) is wake in the hypnogram but no awakening.
+
+    Worked by hand: sleep from epoch 1 to epoch 7; of the wake epochs between, 3 and 6 were
+    observed (1 min of WASO) and 4-5 were not; 3 and 6 are one run once the gap is left out.
+    Without the mark the four epochs are 2 min of WASO. Sleep on both sides of a gap is no
+    awakening at all. TIB and TST do not change.
+    """
+    hyp = [W, L, L, W, W, W, W, L, W]
+    gap = [False, False, False, False, True, True, False, False, False]
+    plain, marked = sleep_metrics(hyp), sleep_metrics(hyp, unobserved=gap)
+    assert (plain.waso_min, plain.awakenings) == (2.0, 1)
+    assert (marked.waso_min, marked.awakenings) == (1.0, 1)
+    assert (marked.tib_min, marked.tst_min) == (plain.tib_min, plain.tst_min) == (4.5, 1.5)
+    bridged = sleep_metrics([L, W, W, L], unobserved=[False, True, True, False])
+    assert (bridged.waso_min, bridged.awakenings) == (0.0, 0)
+
+
+def test_epochs_without_data_match_yasa_s_unscored_epochs() -> None:
+    """YASA leaves unscored epochs (-2) out of WASO and TST and keeps them in TIB."""
+    rng = np.random.default_rng(1)
+    four = np.array([W, L, L, D, R])
+    for _ in range(50):
+        n = int(rng.integers(20, 600))
+        hyp5 = np.empty(n, dtype=int)
+        hyp5[0] = rng.integers(0, 5)
+        for i in range(1, n):
+            hyp5[i] = hyp5[i - 1] if rng.random() < 0.8 else rng.integers(0, 5)
+        gap = np.zeros(n, dtype=bool)
+        start = int(rng.integers(0, n))
+        gap[start : start + int(rng.integers(1, 60))] = True
+        ours = sleep_metrics(np.where(gap, W, four[hyp5]).tolist(), unobserved=gap.tolist())
+        ref = yasa.sleep_statistics(np.where(gap, -2, hyp5), sf_hyp=1 / 30)
+        assert ours.tib_min == pytest.approx(ref["TIB"])
+        assert ours.tst_min == pytest.approx(ref["TST"])
+        assert ours.waso_min == pytest.approx(ref["WASO"])
+
+
 def test_no_sleep() -> None:
     m = sleep_metrics([W] * 20)
     assert m.tst_min == 0

@@ -21,19 +21,34 @@ import numpy as np
 from ..contracts import EPOCH_SECONDS, SleepMetrics, Stage
 
 
-def sleep_metrics(hypnogram: Sequence[int], epoch_seconds: int = EPOCH_SECONDS) -> SleepMetrics:
+def sleep_metrics(
+    hypnogram: Sequence[int],
+    epoch_seconds: int = EPOCH_SECONDS,
+    unobserved: Sequence[bool] | None = None,
+) -> SleepMetrics:
     """Compute the standard metrics of one night.
+
+    ``unobserved`` marks the epochs without data (the radar silent or Home Assistant down,
+    :attr:`~..contracts.NightSummary.gaps`): they are wake in the hypnogram, so not sleep,
+    but nothing says the sleeper was awake then, so they count in neither WASO nor the
+    awakenings (as YASA's ``sleep_statistics`` treats unscored epochs).
 
     - TIB: length of the scored period.
     - TST: minutes of light + deep + REM.
     - SE: 100 * TST / TIB.
     - SOL: lights off to the first epoch of any sleep stage (``None`` without sleep).
-    - WASO: wake minutes between the first and the last sleep epoch.
+    - WASO: wake minutes between the first and the last sleep epoch (observed epochs).
     - light/deep/REM: minutes, and percent of TST.
-    - awakenings: runs of wake between the first and the last sleep epoch.
+    - awakenings: runs of wake between the first and the last sleep epoch (a run broken
+      only by epochs without data is one run; sleep around a gap is no awakening).
     - after_final_wake: minutes from the end of the last sleep epoch to the period's end.
     """
     h = np.asarray(hypnogram, dtype=np.int8)
+    seen = (
+        np.ones(h.size, dtype=bool)
+        if unobserved is None
+        else ~np.asarray(unobserved, dtype=bool).reshape(h.size)
+    )
     per_min = 60.0 / epoch_seconds
     sleep = h != Stage.WAKE
     tib = h.size / per_min
@@ -44,7 +59,7 @@ def sleep_metrics(hypnogram: Sequence[int], epoch_seconds: int = EPOCH_SECONDS) 
     idx = np.flatnonzero(sleep)
     if idx.size:
         first, last = int(idx[0]), int(idx[-1])
-        spt_wake = ~sleep[first : last + 1]
+        spt_wake = ~sleep[first : last + 1][seen[first : last + 1]]
         waso = float(np.count_nonzero(spt_wake)) / per_min
         # A wake run starts where wake follows sleep inside the sleep period.
         awakenings = int(np.count_nonzero(spt_wake[1:] & ~spt_wake[:-1]))

@@ -594,7 +594,11 @@ class SleepPipeline:
         notes = "".join(
             _note(by_index.get(i), stage) for i, stage in enumerate(hypnogram, period_start)
         )
-        metrics = sleep_metrics(hypnogram, self.config.epoch_seconds)
+        metrics = sleep_metrics(
+            hypnogram,
+            self.config.epoch_seconds,
+            [i not in by_index for i in range(period_start, end)],
+        )
         rates = [
             r.breathing_rate_bpm
             for r in by_index.values()
