@@ -212,3 +212,23 @@ def test_the_tuning_is_only_for_the_model_it_was_tuned_from(stored: dict) -> Non
     other = replace(shipped_model("stage").meta, version="stage-9.9.9")
     correction = adaptation.shift(other)
     assert correction is None or correction.model is None
+
+
+def test_no_tuning_while_the_network_sees_the_nights_as_it_sees_training_nights() -> None:
+    """The tuning has the output correction's guard: made-up noisy nights shift the
+    network's mean output away from the shipped reference's, so it is tuned; against a
+    reference whose typical output is exactly this user's, nothing has shifted and the network
+    stays as trained."""
+    nights = [night(s, n=150) for s in range(MIN_NIGHTS)]
+    shifted = StageAdaptation(load_reference())
+    for rows in nights:
+        assert shifted.add_night(rows)
+    assert shifted.output_weight() is not None
+    assert shifted.tuned is not None
+    user_mean = np.exp(np.mean(np.log(np.stack(shifted.outputs)), axis=0))
+    alike = StageAdaptation(replace(load_reference(), output_mean=user_mean))
+    for rows in nights:
+        assert alike.add_night(rows)
+    assert alike.output_weight() is None
+    assert alike.tuned is None
+    assert alike.diagnostics()["network_tuned_on_nights"] == 0

@@ -38,6 +38,8 @@ What neither correction reaches, the network's own features learned on the simul
 the tuning does: from :data:`MIN_NIGHTS` nights on, the stage network's hidden layers are
 tuned on the user's last :data:`TUNE_NIGHTS` nights (their inputs corrected as above) by
 information maximisation (:mod:`.tuning`), and the tuned network stages the nights after.
+The tuning has the output correction's guard: only while the network's mean output over the
+user's nights lies outside its dead zone (evidence of a shift) is the network tuned.
 
 Learning from unlabelled nights cannot tell a shifted sensor from a sleeper whose stage mix
 differs from the population's (label shift, Saerens et al. 2002); the dead zones are the
@@ -256,9 +258,17 @@ class StageAdaptation:
         return True
 
     def _tune(self) -> MlpModel | None:
-        """The stage network tuned on the kept nights (``None`` before :data:`MIN_NIGHTS`)."""
+        """The stage network tuned on the kept nights.
+
+        ``None`` before :data:`MIN_NIGHTS`, and while the network's mean output over the
+        user's nights stays inside the dead zone around the training nights'
+        (:meth:`output_weight` is ``None``): a network that sees the user's nights as it sees
+        training nights is left as trained, as the corrections leave such a user alone.
+        Entropy minimisation has nothing to correct there and only sharpens the network's
+        own mistakes.
+        """
         target = self.reference.output_mean
-        if target is None or len(self.rows) < MIN_NIGHTS:
+        if target is None or len(self.rows) < MIN_NIGHTS or self.output_weight() is None:
             return None
         model = self.model
         shift = self._input_shift(model.meta, self.correction())
