@@ -48,16 +48,24 @@ def test_epochs_without_data_are_no_wake_after_sleep_onset() -> None:
     assert (bridged.waso_min, bridged.awakenings) == (0.0, 0)
 
 
+def random_hypnogram(rng: np.random.Generator, longest: int) -> np.ndarray:
+    """A sticky random walk over W, N1, N2, N3, REM (YASA's codes), so that bouts look like a
+    night; 20 to ``longest`` epochs."""
+    n = int(rng.integers(20, longest))
+    hyp5 = np.empty(n, dtype=int)
+    hyp5[0] = rng.integers(0, 5)
+    for i in range(1, n):
+        hyp5[i] = hyp5[i - 1] if rng.random() < 0.8 else rng.integers(0, 5)
+    return hyp5
+
+
 def test_epochs_without_data_match_yasa_s_unscored_epochs() -> None:
     """YASA leaves unscored epochs (-2) out of WASO and TST and keeps them in TIB."""
     rng = np.random.default_rng(1)
     four = np.array([W, L, L, D, R])
     for _ in range(50):
-        n = int(rng.integers(20, 600))
-        hyp5 = np.empty(n, dtype=int)
-        hyp5[0] = rng.integers(0, 5)
-        for i in range(1, n):
-            hyp5[i] = hyp5[i - 1] if rng.random() < 0.8 else rng.integers(0, 5)
+        hyp5 = random_hypnogram(rng, 600)
+        n = hyp5.size
         gap = np.zeros(n, dtype=bool)
         start = int(rng.integers(0, n))
         gap[start : start + int(rng.integers(1, 60))] = True
@@ -90,12 +98,7 @@ def test_matches_yasa_on_random_hypnograms() -> None:
     rng = np.random.default_rng(0)
     four = np.array([W, L, L, D, R])
     for _ in range(200):
-        n = int(rng.integers(20, 1000))
-        # Sticky random walk over W, N1, N2, N3, REM so that bouts look like a night.
-        hyp5 = np.empty(n, dtype=int)
-        hyp5[0] = rng.integers(0, 5)
-        for i in range(1, n):
-            hyp5[i] = hyp5[i - 1] if rng.random() < 0.8 else rng.integers(0, 5)
+        hyp5 = random_hypnogram(rng, 1000)
         ours = sleep_metrics(four[hyp5].tolist())
         ref = yasa.sleep_statistics(hyp5, sf_hyp=1 / 30)
         assert ours.tib_min == pytest.approx(ref["TIB"])
