@@ -61,6 +61,7 @@ from .sleep.usual import (
 )
 from .teaching import TeachError, async_teach
 from .voice_sentences import (
+    ALARM_DAYS,
     EXPLAIN_STATES,
     INTENT_ALARM_OFF,
     INTENT_ALARM_REASON,
@@ -741,8 +742,11 @@ class GetRoomHandler(LastNightHandler):
 # The alarm -----------------------------------------------------------------------------
 
 
-def _alarm_status(ask: Ask, key: str = "alarm_set") -> str:
-    """Where the alarm is: off, ringing, snoozed, its window open, or the next one."""
+def _alarm_status(ask: Ask, key: str = "alarm_set", days: str | None = None) -> str:
+    """Where the alarm is: off, ringing, snoozed, its window open, or the next one.
+
+    ``days``: the days just set (a key of ``ALARM_DAYS``), said last.
+    """
     alarm = ask.entry.runtime_data.alarm
     phrases = ask.phrases
     if not alarm.settings.enabled:
@@ -760,6 +764,8 @@ def _alarm_status(ask: Ask, key: str = "alarm_set") -> str:
     if alarm.settings.window_minutes > 0:
         start = next_alarm - timedelta(minutes=alarm.settings.window_minutes)
         parts.append(ask.say("alarm_window", start=phrases.clock(start)))
+    if days:
+        parts.append(ask.say(f"alarm_days_{days}"))
     return " ".join(parts)
 
 
@@ -790,15 +796,20 @@ class SetAlarmHandler(RadarSleepIntentHandler):
         probatio.Optional(
             "earliest", description="The earliest wake-up time (start of the smart window)"
         ): cv.string,
+        probatio.Optional(
+            "days", description="The days it rings: weekdays, weekends or every_day"
+        ): probatio.In(list(ALARM_DAYS)),
     }
 
     @override
     def answer(self, ask: Ask) -> str:
         alarm = ask.entry.runtime_data.alarm
         text = ask.slots.get("time")
+        days_key: str | None = ask.slots.get("days")
+        days = ALARM_DAYS[days_key] if days_key else None
         if not text:
-            alarm.async_set(enabled=True)
-            return _alarm_status(ask, "alarm_now_set")
+            alarm.async_set(enabled=True, days=days)
+            return _alarm_status(ask, "alarm_now_set", days_key)
         at = parse_clock_time(text)
         if at is None:
             return ask.say("alarm_bad_time", text=text)
@@ -816,8 +827,8 @@ class SetAlarmHandler(RadarSleepIntentHandler):
                     time=ask.phrases.clock(at),
                     minutes=ask.phrases.duration(window),
                 )
-        alarm.async_set(at=at, window_minutes=window, enabled=True)
-        return _alarm_status(ask, "alarm_now_set")
+        alarm.async_set(at=at, window_minutes=window, enabled=True, days=days)
+        return _alarm_status(ask, "alarm_now_set", days_key)
 
 
 class AlarmOffHandler(RadarSleepIntentHandler):

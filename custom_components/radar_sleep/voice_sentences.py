@@ -46,6 +46,12 @@ WHO: Final = ("me", "anyone")
 MEASURES: Final = ("temperature", "humidity", "light", "all")
 LABEL_KINDS: Final = ("reading_until", "fell_asleep_at", "awake_at", "was_partner", "slept_badly")
 """What the user can teach about last night (``contracts.LabelKind``)."""
+ALARM_DAYS: Final = {
+    "weekdays": ("mon", "tue", "wed", "thu", "fri"),
+    "weekends": ("sat", "sun"),
+    "every_day": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+}
+"""The alarm's days a sentence can set (``alarm_core.schedule.WEEKDAYS`` names)."""
 EXPLAIN_STATES: Final = ("awake", "asleep", "light", "deep", "rem")
 """What "why do you think I was ... at 3" can ask about."""
 
@@ -66,6 +72,12 @@ _NIGHT_EN = "[last night|yesterday|this morning|tonight|in the night|during the 
 
 _MY = "(my|the)"
 _ALARM = f"{_MY} [smart] alarm [clock]"
+_DAYS_WORDS = {
+    "weekdays": "(on weekdays|on week days|on workdays|on work days|during the week|"
+    "(from|on) monday to friday)",
+    "weekends": "(on weekends|on the weekend|at weekends|at the weekend|on saturdays and sundays)",
+    "every_day": "(every day|daily|every morning|all week)",
+}
 _STAGE_WORDS = {"light": "light", "deep": "(deep|slow wave)", "rem": "(rem|r e m|dream)"}
 _ROOM = "[it in] [(the|my)] [bed]room"
 _AROUND = "[(at|around|about|by|at about|at around)]"
@@ -86,6 +98,18 @@ def _why_sentences(state: str) -> tuple[str, ...]:
         f"{_WHY} ({words}) {_AROUND} {{time}}",
         f"why (was|were) I ({words}) {_AROUND} {{time}}",
         f"why (am|was) I (shown|marked) [as] ({words}) {_AROUND} {{time}}",
+    )
+
+
+def _alarm_days_sentences(days: str) -> tuple[str, ...]:
+    words = _DAYS_WORDS[days]
+    return (
+        f"wake me [up] (at|by) {{time}} {words}",
+        f"set {_ALARM} (for|to|at) {{time}} {words}",
+        f"wake me [up] (between|from) {{earliest}} (and|to|until) {{time}} {words}",
+        f"set {_ALARM} (between|from) {{earliest}} (and|to|until) {{time}} {words}",
+        f"{words} wake me [up] (at|by) {{time}}",
+        f"(set|turn on) {_ALARM} {words}",
     )
 
 
@@ -274,6 +298,10 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
                 f"what is {_ALARM} set (to|for) <tracker>",
                 "when will you wake me [up] <tracker>",
             ),
+        ),
+        *(
+            SentenceGroup(INTENT_SET_ALARM, _alarm_days_sentences(d), {"days": d})
+            for d in ALARM_DAYS
         ),
         SentenceGroup(
             INTENT_SET_ALARM,
@@ -481,6 +509,9 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "alarm_off": "Your alarm is off.",
         "alarm_set": "Your alarm is set for {time} {day}.",
         "alarm_window": "It can wake you in light sleep from {start}.",
+        "alarm_days_weekdays": "It rings on weekdays.",
+        "alarm_days_weekends": "It rings at weekends.",
+        "alarm_days_every_day": "It rings every day.",
         "alarm_window_open": (
             "Your alarm's window is open: it wakes you in light sleep, at {time} at the latest."
         ),

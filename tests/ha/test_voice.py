@@ -521,6 +521,42 @@ async def test_alarm_sentences_change_the_alarm(
     assert hass.states.get("switch.bedroom_alarm").state == "on"
 
 
+async def test_alarm_sentences_set_the_days(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
+    """The morning after the fixed night is Monday 23 November 2026."""
+
+    def days() -> list[str]:
+        return hass.states.get("sensor.bedroom_next_alarm").attributes["days"]
+
+    assert await ask(hass, "wake me up at 9 at the weekend") == (
+        "OK, your alarm is set for 09:00 on Saturday. It can wake you in light sleep from 08:30. "
+        "It rings at weekends."
+    )
+    assert days() == ["sat", "sun"]
+    assert hass.states.get("time.bedroom_alarm_time").state == "09:00:00"
+    assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-11-28T08:00:00+00:00"
+
+    assert await ask(hass, "set my alarm for 7 on weekdays") == (
+        "OK, your alarm is set for 07:00 tomorrow. It can wake you in light sleep from 06:30. "
+        "It rings on weekdays."
+    )
+    assert days() == ["mon", "tue", "wed", "thu", "fri"]
+
+    assert await ask(hass, "wake me up between 6:15 and 7 every day") == (
+        "OK, your alarm is set for 07:00 tomorrow. It can wake you in light sleep from 06:15. "
+        "It rings every day."
+    )
+    assert days() == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert hass.states.get("number.bedroom_alarm_window").state == "45"
+
+    assert await ask(hass, "turn off my alarm") == "OK, your alarm is off."
+    assert await ask(hass, "turn on my alarm at weekends") == (
+        "OK, your alarm is set for 07:00 on Saturday. It can wake you in light sleep from 06:15. "
+        "It rings at weekends."
+    )
+    assert days() == ["sat", "sun"]
+    assert hass.states.get("switch.bedroom_alarm").state == "on"
+
+
 async def test_alarm_sentences_refuse_what_they_cannot_do(
     hass: HomeAssistant, tracker: MockConfigEntry
 ) -> None:
