@@ -150,6 +150,7 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
         "nights": 0,
         "active": False,
         "network_tuned_on_nights": 0,
+        "network_tuning": "too_few_nights",
     }
 
 

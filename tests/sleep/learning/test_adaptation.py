@@ -118,7 +118,12 @@ def test_round_trip_and_reset() -> None:
     assert again.diagnostics()["inputs"]["rate_rel"]["level_offset"] == pytest.approx(0.45)
     again.reset()
     assert again.nights == 0
-    assert again.diagnostics() == {"nights": 0, "active": False, "network_tuned_on_nights": 0}
+    assert again.diagnostics() == {
+        "nights": 0,
+        "active": False,
+        "network_tuned_on_nights": 0,
+        "network_tuning": "too_few_nights",
+    }
     with pytest.raises(ValueError, match="another feature set"):
         again.load({"medians": [[0.0]], "spreads": [[1.0]]})
 

@@ -232,3 +232,5 @@ def test_no_tuning_while_the_network_sees_the_nights_as_it_sees_training_nights(
     assert alike.output_weight() is None
     assert alike.tuned is None
     assert alike.diagnostics()["network_tuned_on_nights"] == 0
+    assert alike.diagnostics()["network_tuning"] == "no_shift"
+    assert shifted.diagnostics()["network_tuning"] == "tuned"

@@ -392,6 +392,18 @@ class StageAdaptation:
         self.rows, self.tuned = [], None
         self._publish()
 
+    def tuning_state(self) -> str:
+        """Why the network is or is not tuned.
+
+        ``tuned``; ``too_few_nights`` (fewer than :data:`MIN_NIGHTS` kept); or ``no_shift``
+        (its output over the user's nights is inside the dead zone, so it stays as trained).
+        """
+        if self.tuned is not None:
+            return "tuned"
+        if len(self.rows) < MIN_NIGHTS or self.reference.output_mean is None:
+            return "too_few_nights"
+        return "no_shift"
+
     def diagnostics(self) -> dict[str, Any]:
         """Nights learned from and the correction in use, per input."""
         corr = self.correction()
@@ -400,6 +412,7 @@ class StageAdaptation:
             "nights": self.nights,
             "active": corr is not None,
             "network_tuned_on_nights": len(self.rows) if self.tuned is not None else 0,
+            "network_tuning": self.tuning_state(),
         }
         if weight is not None:
             out["stage_weights"] = {
