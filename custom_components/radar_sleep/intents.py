@@ -766,7 +766,19 @@ def _alarm_status(ask: Ask, key: str = "alarm_set", days: str | None = None) -> 
         parts.append(ask.say("alarm_window", start=phrases.clock(start)))
     if days:
         parts.append(ask.say(f"alarm_days_{days}"))
+    elif key == "alarm_set":
+        parts.append(_alarm_days(ask, alarm.settings.days))
     return " ".join(parts)
+
+
+def _alarm_days(ask: Ask, days: tuple[str, ...]) -> str:
+    """The days the alarm rings: "It rings on weekdays." or "It rings on Monday and Friday"."""
+    for name, chosen in ALARM_DAYS.items():
+        if days == chosen:
+            return ask.say(f"alarm_days_{name}")
+    names = WEEKDAYS.get(ask.phrases.lang) or WEEKDAYS["en"]
+    listed = [names[ALARM_DAYS["every_day"].index(d)] for d in days]
+    return ask.say("alarm_days_list", days=ask.phrases.join(listed))
 
 
 class GetAlarmHandler(RadarSleepIntentHandler):

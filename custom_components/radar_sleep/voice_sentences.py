@@ -512,6 +512,7 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "alarm_days_weekdays": "It rings on weekdays.",
         "alarm_days_weekends": "It rings at weekends.",
         "alarm_days_every_day": "It rings every day.",
+        "alarm_days_list": "It rings on {days}.",
         "alarm_window_open": (
             "Your alarm's window is open: it wakes you in light sleep, at {time} at the latest."
         ),

@@ -203,15 +203,18 @@ QUESTIONS: dict[str, list[tuple[str, str]]] = {
     "RadarSleepGetAlarm": [
         (
             "When is my alarm?",
-            "Your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00.",
+            "Your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00. "
+            "It rings on weekdays.",
         ),
         (
             "what time does the alarm go off",
-            "Your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00.",
+            "Your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00. "
+            "It rings on weekdays.",
         ),
         (
             "Is my alarm set?",
-            "Your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00.",
+            "Your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00. "
+            "It rings on weekdays.",
         ),
     ],
     "RadarSleepGetAlarmReason": [
@@ -555,6 +558,22 @@ async def test_alarm_sentences_set_the_days(hass: HomeAssistant, tracker: MockCo
     )
     assert days() == ["sat", "sun"]
     assert hass.states.get("switch.bedroom_alarm").state == "on"
+
+
+async def test_when_is_my_alarm_names_other_days(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    """Days that are no weekdays, weekends or every day are named one by one."""
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": tracker.entry_id, "time": "06:30", "days": ["fri", "mon", "wed"]},
+        blocking=True,
+    )
+    assert await ask(hass, "when is my alarm") == (
+        "Your alarm is set for 06:30 on Wednesday. It can wake you in light sleep from 06:00. "
+        "It rings on Monday, Wednesday and Friday."
+    )
 
 
 async def test_alarm_sentences_refuse_what_they_cannot_do(
