@@ -47,8 +47,13 @@ class LearningStore:
         self._calibration: Store[dict[str, Any]] = Store(
             hass, LEARNING_STORAGE_VERSION, _key(entry.entry_id, CALIBRATION_KEY)
         )
+        # About 300 kB (the kept nights' feature vectors and the tuned network, base64):
+        # built and serialised in the executor, from the snapshot the adaptation publishes.
         self._adaptation: Store[dict[str, Any]] = Store(
-            hass, LEARNING_STORAGE_VERSION, _key(entry.entry_id, STAGE_ADAPTATION_KEY)
+            hass,
+            LEARNING_STORAGE_VERSION,
+            _key(entry.entry_id, STAGE_ADAPTATION_KEY),
+            serialize_in_event_loop=False,
         )
 
     async def async_load(self) -> None:
