@@ -355,13 +355,9 @@ def adapted_on(seeds: tuple[int, ...]) -> StageAdaptation:
     after the last.
     """
     adaptation = StageAdaptation()
-    tune = adaptation._tune
-    adaptation._tune = lambda: None  # type: ignore[method-assign]
     for i, seed in enumerate(seeds):
         night = Night.load(CACHE / f"{seed}.npz")
-        if i == len(seeds) - 1:
-            adaptation._tune = tune  # type: ignore[method-assign]
-        adaptation.add_night(night.x[night.present])
+        adaptation.add_night(night.x[night.present], tune=i == len(seeds) - 1)
     return adaptation
 
 

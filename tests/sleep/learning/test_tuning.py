@@ -208,10 +208,14 @@ def test_a_damaged_store_is_an_error(stored: dict, change: object, message: str)
 
 
 def test_the_tuning_is_only_for_the_model_it_was_tuned_from(stored: dict) -> None:
+    """A stager of another model version stages with its own network, not the tuned one."""
     adaptation = restored(stored)
-    other = replace(shipped_model("stage").meta, version="stage-9.9.9")
-    correction = adaptation.shift(other)
-    assert correction is None or correction.model is None
+    shipped = shipped_model("stage")
+    same = EngineStager(backend="numpy", sequence=None, adaptation=adaptation)
+    assert same.runner.model is adaptation.tuned
+    other = replace(shipped, meta=replace(shipped.meta, version="stage-9.9.9"))
+    stager = EngineStager(model=other, backend="numpy", sequence=None, adaptation=adaptation)
+    assert stager.runner.model is other
 
 
 def test_no_tuning_while_the_network_sees_the_nights_as_it_sees_training_nights() -> None:
@@ -234,3 +238,12 @@ def test_no_tuning_while_the_network_sees_the_nights_as_it_sees_training_nights(
     assert alike.diagnostics()["network_tuned_on_nights"] == 0
     assert alike.diagnostics()["network_tuning"] == "no_shift"
     assert shifted.diagnostics()["network_tuning"] == "tuned"
+
+
+def test_nights_learned_at_once_tune_only_when_asked() -> None:
+    adaptation = StageAdaptation(load_reference())
+    for s in range(MIN_NIGHTS):
+        assert adaptation.add_night(night(s, n=150), tune=False)
+    assert adaptation.tuned is None
+    assert adaptation.add_night(night(MIN_NIGHTS, n=150))
+    assert adaptation.tuned is not None

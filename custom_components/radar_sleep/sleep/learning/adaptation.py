@@ -240,8 +240,12 @@ class StageAdaptation:
         """Nights learned from (at most :data:`MAX_NIGHTS`)."""
         return len(self.medians)
 
-    def add_night(self, rows: NDArray[np.float64]) -> bool:
-        """Learn from a completed night's in-bed feature vectors; whether it counted."""
+    def add_night(self, rows: NDArray[np.float64], *, tune: bool = True) -> bool:
+        """Learn from a completed night's in-bed feature vectors; whether it counted.
+
+        ``tune=False`` keeps the night without tuning the network again (several past nights
+        learned at once: only the last needs the tuning).
+        """
         stats = night_statistics(rows)
         if stats is None:
             return False
@@ -253,7 +257,8 @@ class StageAdaptation:
             self.outputs = [*self.outputs, output][-MAX_NIGHTS:]
         kept = np.asarray(rows, dtype=np.float32).reshape(-1, N_FEATURES)[-MAX_NIGHT_EPOCHS:]
         self.rows = [*self.rows, kept][-TUNE_NIGHTS:]
-        self.tuned = self._tune()
+        if tune:
+            self.tuned = self._tune()
         self._publish()
         return True
 
@@ -324,14 +329,12 @@ class StageAdaptation:
         """
         shift = self._input_shift(meta, self.correction())
         weight = self.output_weight()
-        tuned = self.tuned
-        if tuned is not None and tuned.meta.version != meta.version:
-            tuned = None  # tuned from another model
-        if weight is None and tuned is None:
+        if weight is None and self.tuned is None:
             return shift
         if shift is None:
             shift = UserCorrection(np.zeros(N_FEATURES), np.ones(N_FEATURES))
-        return replace(shift, output_weight=weight, model=tuned)
+        # A tuned network of another model version is left out by the stager that uses it.
+        return replace(shift, output_weight=weight, model=self.tuned)
 
     def _input_shift(
         self,
