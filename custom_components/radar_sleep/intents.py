@@ -37,7 +37,7 @@ from homeassistant.util.hass_dict import HassKey
 import probatio
 
 from .alarm_core.policy import TriggerReason
-from .alarm_core.schedule import local_instant
+from .alarm_core.schedule import WEEKDAYS as ALARM_WEEKDAYS, local_instant
 from .alarm_core.spoken import minutes_between, parse_clock_time
 from .alarm_core.state import AlarmEvent, AlarmPhase
 from .const import (
@@ -777,7 +777,7 @@ def _alarm_days(ask: Ask, days: tuple[str, ...]) -> str:
         if days == chosen:
             return ask.say(f"alarm_days_{name}")
     names = WEEKDAYS.get(ask.phrases.lang) or WEEKDAYS["en"]
-    listed = [names[ALARM_DAYS["every_day"].index(d)] for d in days]
+    listed = [names[ALARM_WEEKDAYS.index(d)] for d in days]
     return ask.say("alarm_days_list", days=ask.phrases.join(listed))
 
 

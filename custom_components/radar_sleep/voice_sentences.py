@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from .alarm_core.schedule import WEEKDAYS as ALARM_WEEKDAYS
+
 INTENT_GET_NIGHT: Final = "RadarSleepGetNight"
 INTENT_GET_STAGE: Final = "RadarSleepGetStage"
 INTENT_GET_TIME: Final = "RadarSleepGetTime"
@@ -47,11 +49,11 @@ MEASURES: Final = ("temperature", "humidity", "light", "all")
 LABEL_KINDS: Final = ("reading_until", "fell_asleep_at", "awake_at", "was_partner", "slept_badly")
 """What the user can teach about last night (``contracts.LabelKind``)."""
 ALARM_DAYS: Final = {
-    "weekdays": ("mon", "tue", "wed", "thu", "fri"),
-    "weekends": ("sat", "sun"),
-    "every_day": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    "weekdays": ALARM_WEEKDAYS[:5],
+    "weekends": ALARM_WEEKDAYS[5:],
+    "every_day": ALARM_WEEKDAYS,
 }
-"""The alarm's days a sentence can set (``alarm_core.schedule.WEEKDAYS`` names)."""
+"""The alarm's days a sentence can set (its day names, Monday first)."""
 EXPLAIN_STATES: Final = ("awake", "asleep", "light", "deep", "rem")
 """What "why do you think I was ... at 3" can ask about."""
 
