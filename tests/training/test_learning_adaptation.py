@@ -42,6 +42,8 @@ def test_quick_measure_has_every_figure(monkeypatch: pytest.MonkeyPatch) -> None
     assert figures["adaptation.kappa_adapted"] == figures["adaptation.kappa_shifted"]
     assert figures["adaptation.kappa_unshifted_delta"] == 0.0
     assert figures["adaptation.recovered_fraction"] == 0.0
+    assert figures["adaptation.tuned_shifted_users"] == 0
+    assert figures["adaptation.tuned_unshifted_users"] == 0
 
 
 def test_bootstrap_interval_of_the_recovered_fraction() -> None:

@@ -20,6 +20,9 @@ Figures (4-class Cohen's kappa pooled over the epochs of nights 8-10):
 * ``adaptation.recovered_fraction``: (adapted - shifted) / (reference - shifted);
 * ``adaptation.kappa_unshifted`` and ``adaptation.kappa_unshifted_delta``: unshifted users,
   and adapted minus unadapted for them;
+* ``adaptation.tuned_shifted_users`` and ``adaptation.tuned_unshifted_users``: how many users
+  of each kind had their network tuned after night 7 (it is tuned only where its output
+  shifted);
 * ``adaptation.recovered_fraction_ci95``: a 95 % interval of the recovered fraction, the
   percentile bootstrap over the shifted users (Efron B, Tibshirani RJ. *An Introduction to the
   Bootstrap*, Chapman & Hall 1993, ch. 13): users are resampled with replacement
@@ -341,10 +344,13 @@ def measure(
     else:
         recorded = {job: _cached(a) for job, a in zip(work, args, strict=True)}
 
+    tuned = {True: 0, False: 0}
+
     def evaluate(u: int, shifted: bool) -> tuple[list[Any], list[Any], list[Any]]:
         adaptation = StageAdaptation()
         for n in range(1, learn + 1):
             adaptation.add_night(recorded[u, n, shifted].in_bed_rows())
+        tuned[shifted] += adaptation.tuned is not None
         ceiling = (
             labelled(adaptation, [recorded[u, n, shifted] for n in range(1, learn + 1)])
             if shifted
@@ -400,6 +406,8 @@ def measure(
         "adaptation.recovered_fraction_ci95": list(bootstrap_recovered(*per_user)),
         "adaptation.kappa_unshifted": round(k_unshifted, 4),
         "adaptation.kappa_unshifted_delta": round(_score(unshifted_adapted) - k_unshifted, 4),
+        "adaptation.tuned_shifted_users": tuned[True],
+        "adaptation.tuned_unshifted_users": tuned[False],
         "adaptation.kappa_labelled": round(k_labelled, 4),
         "adaptation.labelled_recovered_fraction": recovered(k_labelled),
         "adaptation.first_users": list(first_users),
