@@ -10,8 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from importlib import import_module
 import math
 from pathlib import Path
+import sys
+import threading
+from types import ModuleType
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -251,6 +255,40 @@ async def test_fmcw_replay_feeds_the_pipeline(hass: HomeAssistant, capture: Path
     assert coordinator.stats.frames == 20 * 20  # every captured frame reached the pipeline
     assert coordinator.pipeline.config.stages_available
     assert hass.states.get("binary_sensor.bedroom_presence").state == "on"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_no_radar_module_is_imported_in_the_event_loop(
+    hass: HomeAssistant, capture: Path
+) -> None:
+    """Looking a device family up in the event loop imports nothing there.
+
+    Home Assistant reports every ``import_module`` call in its event loop whose name is not
+    already in ``sys.modules`` (a relative name never is) as a blocking call: setting up a
+    capture replay did, and so did the serial step's table of devices.
+    """
+    in_loop: list[str] = []
+
+    def spy(name: str, package: str | None = None) -> ModuleType:
+        if threading.get_ident() == hass.loop_thread_id and name not in sys.modules:
+            in_loop.append(name)
+        return import_module(name, package)
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Bedroom",
+        unique_id=f"fmcw_replay_{capture}",
+        data={CONF_SOURCE: "fmcw_replay", **BED, CONF_CAPTURE_PATH: str(capture)},
+        options={CONF_SPEED: 0},
+    )
+    entry.add_to_hass(hass)
+    with patch("custom_components.radar_sleep.radar.families.import_module", spy):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        flow_id = await start_user_flow(hass, "serial")
+    assert entry.state is ConfigEntryState.LOADED
+    assert in_loop == []
+    hass.config_entries.flow.async_abort(flow_id)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

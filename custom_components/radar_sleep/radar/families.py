@@ -8,6 +8,11 @@ from importlib import import_module
 from typing import Any
 
 from ..contracts import Capabilities
+
+# Every family's module is imported with this one (Home Assistant imports the integration in its
+# import executor), so that looking a family up later, in the event loop, imports nothing.
+from . import fmcw  # noqa: F401
+from .drivers import ld2410, mr24bsd1, mr60bha2, ti_vitals  # noqa: F401
 from .protocol import FrameAssembler, ParseFn
 
 FAMILY_MODULES: dict[str, str] = {
@@ -37,7 +42,9 @@ class Family:
 
 def get_family(name: str) -> Family:
     """The driver of family ``name``; ``KeyError`` for an unknown family."""
-    module: Any = import_module(f".{FAMILY_MODULES[name]}", __package__)
+    # By its full name: Home Assistant reports an import in the event loop unless the name is
+    # already in ``sys.modules`` (a relative name never is).
+    module: Any = import_module(f"{__package__}.{FAMILY_MODULES[name]}")
     assembler = next(
         (
             getattr(module, attr)
