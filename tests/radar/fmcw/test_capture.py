@@ -13,6 +13,7 @@ from custom_components.radar_sleep.radar.fmcw.capture import (
     decode_capture,
     iter_capture,
     load_capture,
+    load_capture_config,
     save_capture,
 )
 from custom_components.radar_sleep.radar.fmcw.processor import FmcwProcessor
@@ -124,6 +125,16 @@ def test_inconsistent_capture_is_refused(
         load_capture(path)
     with pytest.raises(CaptureError, match=message):
         list(iter_capture(path, 4))
+
+
+def test_a_file_that_is_not_a_capture_is_named_as_such(tmp_path: Path) -> None:
+    """Any other file (here a text file) is refused as not a ``.npz``, not as a pickle."""
+    path = tmp_path / "notes.txt"
+    path.write_text("bedtime 23:10\n")
+    for read in (load_capture, load_capture_config, lambda p: list(iter_capture(p, 4))):
+        with pytest.raises(CaptureError) as err:
+            read(path)
+        assert str(err.value) == "notes.txt is not a NumPy .npz file"
 
 
 def test_missing_file_is_not_a_damaged_capture(tmp_path: Path) -> None:

@@ -168,11 +168,22 @@ def _check_frames(shape: tuple[int, ...], dtype: np.dtype[Any], config: FmcwConf
         raise CaptureError(f"frames of type {dtype} (uint16, float32 or complex64 expected)")
 
 
+def _check_npz(path: str | os.PathLike[str]) -> None:
+    """Refuse a file that is not a ``.npz`` (zip) archive before ``np.load`` reads it.
+
+    ``np.load`` takes any other file for a pickle and refuses it with advice about loading
+    pickles unsafely, which says nothing useful about a wrong file.
+    """
+    if Path(path).is_file() and not zipfile.is_zipfile(path):
+        raise CaptureError(f"{Path(path).name} is not a NumPy .npz file")
+
+
 def load_capture_config(path: str | os.PathLike[str]) -> FmcwConfig:
     """The device configuration of a capture file (or recording folder), without its frames."""
     if is_recording(path):
         with _reading(path):
             return load_recording_config(path)
+    _check_npz(path)
     with _reading(path), np.load(Path(path), allow_pickle=False) as data:
         return _config(data)
 
@@ -184,6 +195,7 @@ def load_capture(path: str | os.PathLike[str]) -> FmcwCapture:
             config, mapped = load_recording_frames(path)
             frames = np.array(mapped)
         return FmcwCapture(frames, frame_times(config, 0, frames.shape[0]), config)
+    _check_npz(path)
     with _reading(path), np.load(Path(path), allow_pickle=False) as data:
         version = int(data["format_version"])
         config = _config(data)
