@@ -170,7 +170,10 @@ def expand_templates(names: list[str]) -> dict[str, SentenceGroup]:
             tracker = f"[({prepositions}) [{articles}] ({'|'.join(names)})]"
         for group in groups:
             for sentence in group.sentences:
-                text = sentence.replace(NIGHT_MARKER, NIGHT_WORDS[language]).replace(
+                # Every question can name its tracker at the end, also those without the
+                # marker (ending in a time, a set of days or a fixed phrase).
+                marked = sentence if TRACKER_MARKER in sentence else f"{sentence} {TRACKER_MARKER}"
+                text = marked.replace(NIGHT_MARKER, NIGHT_WORDS[language]).replace(
                     TRACKER_MARKER, tracker
                 )
                 templates[" ".join(text.split())] = group

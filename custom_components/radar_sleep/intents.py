@@ -273,6 +273,11 @@ def pick_tracker(
         return NoTracker("no_tracker", {})
     if name:
         wanted = normalize(name).removeprefix("the ")
+        # A tracker's own name before the areas: new trackers all go to the Bedroom area, so
+        # "Bedroom" is the area of every tracker but the name of one.
+        titled = [e for e in entries if normalize(e.title) == wanted]
+        if len(titled) == 1:
+            return titled[0]
         named = [e for e in entries if wanted in (normalize(n) for n in tracker_names(hass, e))]
         if len(named) == 1:
             return named[0]

@@ -713,6 +713,57 @@ async def test_two_trackers_the_satellites_area_decides(
     assert await ask(hass, "how did I sleep last night") == NIGHT_ANSWER
 
 
+async def test_two_trackers_in_one_room_are_told_apart_by_name(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+) -> None:
+    """Every new tracker's device goes to the Bedroom area: its own name still picks it.
+
+    And every question, those ending in a time or a set of days too, takes the name.
+    """
+    freezer.move_to(MORNING)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL)
+    guest = MockConfigEntry(
+        domain=DOMAIN,
+        title="Guest room",
+        entry_id="01JRADARS1EEPTESTENTRY0002",
+        unique_id="simulator_8",
+        data={**mock_config_entry.data, "seed": 8},
+        options=dict(mock_config_entry.options),
+    )
+    await setup_with_nights(hass, guest, hass_storage, [])
+    show(hass, guest, in_bed=False, present=False, session_state=SessionState.IDLE)
+    room = area_registry.async_get_or_create("Bedroom")
+    for entry in (mock_config_entry, guest):
+        device = device_registry.async_get_device_by_identifier(
+            (DOMAIN, entry.entry_id), entry.entry_id
+        )
+        assert device is not None
+        device_registry.async_update_device(device.id, area_id=room.id)
+    await async_setup_assist(hass)
+
+    assert await ask(hass, "how much deep sleep did I get for Bedroom") == DEEP
+    assert await ask(hass, "how much deep sleep did I get in the bedroom") == DEEP
+    not_yet = "Your alarm hasn't gone off yet."
+    assert await ask(hass, "why did my alarm go off in the guest room") == not_yet
+    assert await ask(hass, "why did you wake me up so early in the guest room") == not_yet
+    assert await ask(hass, "what woke me up this morning in the guest room") == not_yet
+    assert await ask(hass, "I had a rough night in the guest room") == (
+        "I didn't track your sleep last night."
+    )
+    bedroom_alarm = hass.states.get("time.bedroom_alarm_time").state
+    await ask(hass, "wake me up at 6:15 on weekdays in the guest room")
+    assert hass.states.get("time.guest_room_alarm_time").state == "06:15:00"
+    assert hass.states.get("switch.guest_room_alarm").state == "on"
+    assert hass.states.get("time.bedroom_alarm_time").state == bedroom_alarm
+    await ask(hass, "set my alarm for 5:45 in the guest room")
+    assert hass.states.get("time.guest_room_alarm_time").state == "05:45:00"
+
+
 async def test_no_tracker_no_sentences(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
     await hass.config_entries.async_unload(tracker.entry_id)
     await hass.async_block_till_done()
