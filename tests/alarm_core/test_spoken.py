@@ -40,6 +40,8 @@ from custom_components.radar_sleep.alarm_core.spoken import minutes_between, par
         ("10 to 7", time(6, 50)),
         ("noon", time(12, 0)),
         ("midnight", time(0, 0)),
+        ("about midnight", time(0, 0)),
+        ("around 11:20 pm", time(23, 20)),
     ],
 )
 def test_spoken_times(text: str, expected: time) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 import re
 from typing import Any
 from unittest.mock import patch
@@ -637,6 +638,31 @@ async def test_why_did_my_alarm_go_off(
         "Your alarm went off at 06:50 because you were in light sleep, 10 minutes before the "
         "set time. In detail: light sleep (p=0.97), 10 min before the set time."
     )
+
+
+def documented_sentences() -> list[str]:
+    """The example sentences of the tables in docs/voice.md (their second column)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "voice.md").read_text()
+    found: list[str] = []
+    for line in text.splitlines():
+        cells = line.strip().strip("|").split("|")
+        if line.startswith("|") and len(cells) >= 3:
+            found += re.findall(r'"([^"]+)"', cells[1])
+    return found
+
+
+async def test_every_documented_sentence_is_understood(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    """Each example in docs/voice.md is answered by the tracker, its time understood.
+
+    Home Assistant's own answer to a sentence nobody knows, and the tracker's answer to a
+    time it did not understand, both start with "Sorry, I".
+    """
+    sentences = documented_sentences()
+    assert len(sentences) > 70
+    answers = {text: await ask(hass, text) for text in sentences}
+    assert {t: a for t, a in answers.items() if a.startswith("Sorry, I")} == {}
 
 
 # Several trackers ----------------------------------------------------------------------

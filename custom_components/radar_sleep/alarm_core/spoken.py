@@ -43,7 +43,17 @@ _PM: Final = ("pm", "p.m.", "p.m", "in the evening", "in the afternoon")
 _NIGHT: Final = ("at night", "tonight")
 """Like pm, except that twelve at night is midnight."""
 _AM: Final = ("am", "a.m.", "a.m", "in the morning", "tomorrow morning")
-_FILLER: Final = ("o'clock", "oclock", "o clock", "tomorrow", "sharp", "at")
+_FILLER: Final = (
+    "o'clock",
+    "oclock",
+    "o clock",
+    "tomorrow",
+    "sharp",
+    "at",
+    "about",
+    "around",
+)
+"""Words around a time that do not change it ("at about midnight" is midnight)."""
 
 
 def _number(words: list[str]) -> int | None:
