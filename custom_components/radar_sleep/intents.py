@@ -872,14 +872,30 @@ class SkipAlarmHandler(RadarSleepIntentHandler):
     tool_name = "skip_alarm"
     query = False
     description = "Skips the next alarm (usually tomorrow's); the alarm stays on for later days"
+    extra_slots: ClassVar[dict[Any, Any]] = {
+        probatio.Optional(
+            "when",
+            description="tomorrow: skip only an alarm of tomorrow morning (or of this morning "
+            "after midnight), not a later one",
+        ): probatio.In(["tomorrow"]),
+    }
 
     @override
     def answer(self, ask: Ask) -> str:
         alarm = ask.entry.runtime_data.alarm
         if not alarm.settings.enabled:
             return ask.say("alarm_nothing_to_skip")
-        alarm.async_skip_next()
         phrases = ask.phrases
+        upcoming = alarm.next_alarm
+        if ask.slots.get("when") == "tomorrow" and upcoming is not None:
+            today = dt_util.as_local(ask.now()).date()
+            if dt_util.as_local(upcoming).date() - today > timedelta(days=1):
+                return ask.say(
+                    "alarm_not_tomorrow",
+                    time=phrases.clock(upcoming),
+                    day=phrases.day(upcoming, ask.now()),
+                )
+        alarm.async_skip_next()
         parts: list[str] = []
         if (skipped_day := alarm.state.skip_through) is not None:
             skipped = local_instant(

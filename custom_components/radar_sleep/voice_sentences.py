@@ -344,11 +344,18 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
             INTENT_SKIP_ALARM,
             (
                 f"skip {_ALARM} [for] (tomorrow|tomorrow morning) <tracker>",
-                "skip [(my|the)] (tomorrow's|next|next morning's) [smart] alarm <tracker>",
-                f"skip {_ALARM} <tracker>",
+                "skip [(my|the)] tomorrow's [smart] alarm <tracker>",
                 "(cancel|skip) tomorrow's alarm <tracker>",
                 "(don't|do not) wake me [up] tomorrow <tracker>",
                 "no alarm tomorrow <tracker>",
+            ),
+            {"when": "tomorrow"},
+        ),
+        SentenceGroup(
+            INTENT_SKIP_ALARM,
+            (
+                "skip [(my|the)] (next|next morning's) [smart] alarm <tracker>",
+                f"skip {_ALARM} <tracker>",
             ),
         ),
         SentenceGroup(
@@ -530,6 +537,9 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "alarm_skipped": "OK, I'll skip the alarm at {time} {day}.",
         "alarm_next": "The next one is at {time} {day}.",
         "alarm_nothing_to_skip": "Your alarm is off, so there is no alarm to skip.",
+        "alarm_not_tomorrow": (
+            "There is no alarm tomorrow, so I skipped nothing. Your next alarm is at {time} {day}."
+        ),
         "alarm_not_rung": "Your alarm hasn't gone off yet.",
         "alarm_not_at": "Your alarm didn't go off at {asked}.",
         "alarm_rang": "Your alarm went off at {time} {because}.",

@@ -10,7 +10,7 @@ of 1 minute; 13.6 breaths per minute. Two nights are stored before it: too few f
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 import re
 from typing import Any
@@ -663,6 +663,32 @@ async def test_every_documented_sentence_is_understood(
     assert len(sentences) > 70
     answers = {text: await ask(hass, text) for text in sentences}
     assert {t: a for t, a in answers.items() if a.startswith("Sorry, I")} == {}
+
+
+async def test_skipping_tomorrow_skips_nothing_when_no_alarm_rings_tomorrow(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    """On Monday with an alarm on Thursdays only, "tomorrow" (Tuesday) has no alarm to skip.
+
+    Each "no alarm tomorrow" skipped the next alarm, days away, and the one after that when
+    said again; "skip my alarm" still skips the next one, whichever day it is.
+    """
+    alarm = tracker.runtime_data.alarm
+    alarm.async_set(enabled=True, at=time(7, 0), days=["thu"])
+    await hass.async_block_till_done()
+    thursday = "2026-11-26T06:00:00+00:00"
+    assert hass.states.get("sensor.bedroom_next_alarm").state == thursday
+    for text in ("no alarm tomorrow", "skip tomorrow's alarm", "don't wake me up tomorrow"):
+        assert await ask(hass, text) == (
+            "There is no alarm tomorrow, so I skipped nothing. "
+            "Your next alarm is at 07:00 on Thursday."
+        )
+    assert alarm.state.skip_through is None
+    assert hass.states.get("sensor.bedroom_next_alarm").state == thursday
+    assert await ask(hass, "skip my alarm") == (
+        "OK, I'll skip the alarm at 07:00 on Thursday. The next one is at 07:00 on Thursday."
+    )
+    assert alarm.state.skip_through == date(2026, 11, 26)
 
 
 # Several trackers ----------------------------------------------------------------------
