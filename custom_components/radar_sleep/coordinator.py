@@ -364,6 +364,13 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
                 self.async_update_listeners()
                 await asyncio.sleep(RETRY_SECONDS)
             else:
+                # Only a finite source ends: a capture replay, at the end of its file.
+                LOGGER.info(
+                    "%s: the capture has been replayed to its end (%d frames); the entities "
+                    "keep its last state until the tracker is reloaded, which plays it again",
+                    self.config_entry.title,
+                    self.stats.frames,
+                )
                 return
 
     async def _async_consume(self) -> None:

@@ -239,7 +239,9 @@ async def test_fmcw_flow_checks_the_capture(
     assert result["data"] == {CONF_SOURCE: "fmcw_replay", **BED, CONF_CAPTURE_PATH: str(capture)}
 
 
-async def test_fmcw_replay_feeds_the_pipeline(hass: HomeAssistant, capture: Path) -> None:
+async def test_fmcw_replay_feeds_the_pipeline(
+    hass: HomeAssistant, capture: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Bedroom",
@@ -255,6 +257,8 @@ async def test_fmcw_replay_feeds_the_pipeline(hass: HomeAssistant, capture: Path
     assert coordinator.stats.frames == 20 * 20  # every captured frame reached the pipeline
     assert coordinator.pipeline.config.stages_available
     assert hass.states.get("binary_sensor.bedroom_presence").state == "on"
+    # The end of the file is said once in the log (the entities keep the last state).
+    assert caplog.text.count("Bedroom: the capture has been replayed to its end (400 frames)") == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
