@@ -7,6 +7,7 @@ recorded raw-FMCW capture (checked before it is accepted), existing Home Assista
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, override
 
 from homeassistant.config_entries import (
@@ -343,9 +344,24 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options of an existing tracker."""
         return RadarSleepOptionsFlow()
 
+    def _name_in_use(self, name: str) -> bool:
+        """Whether another tracker has this name (its entity ids and Assist go by the name)."""
+        wanted = name.strip().casefold()
+        return any(
+            entry.title.strip().casefold() == wanted
+            for entry in self._async_current_entries(include_ignore=False)
+        )
+
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the tracker, pick the source, describe the bed and pick the room's sensors."""
+        if user_input is None and self._name_in_use(self._title):
+            # "Bedroom" is taken: suggest "Bedroom 2", "Bedroom 3", ...
+            self._title = next(
+                title
+                for n in itertools.count(2)
+                if not self._name_in_use(title := f"{self._title} {n}")
+            )
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_NAME, default=self._title): TextSelector(),
@@ -359,6 +375,8 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             checked, errors = _check(schema, user_input)
+            if not errors and self._name_in_use(checked[CONF_NAME]):
+                errors = {CONF_NAME: "name_in_use"}
             if not errors:
                 self._title = checked.pop(CONF_NAME)
                 self._room = {k: v for k, v in (checked.pop(CONF_ROOM, None) or {}).items() if v}

@@ -125,6 +125,28 @@ async def test_user_flow_aborts_on_same_seed(
     assert result["reason"] == "already_configured"
 
 
+async def test_user_flow_refuses_a_name_already_in_use(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A second "Bedroom" (the form's default) would get entity ids ending in _2 and Assist
+    could not tell the two apart: the form suggests "Bedroom 2" and refuses the name taken."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["data_schema"] is not None
+    name = next(k for k in result["data_schema"].schema if k == CONF_NAME)
+    assert name.default() == "Bedroom 2"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**GOOD_USER_STEP, CONF_NAME: " bedroom "}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "name_in_use"}
+    assert "name_in_use" in EN["config"]["error"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**GOOD_USER_STEP, CONF_NAME: "Guest room"}
+    )
+    assert result["step_id"] == "simulator"
+
+
 async def test_user_flow_rejects_unknown_source(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
