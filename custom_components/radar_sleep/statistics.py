@@ -32,6 +32,7 @@ from homeassistant.util import dt as dt_util, slugify
 
 from .const import DOMAIN
 from .contracts import NightSummary, SleepMetrics
+from .sleep.metrics import WholeMinutes, whole_minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,40 +43,27 @@ class NightStatistic:
     name: str
     unit: str | None
     unit_class: str | None
-    value_fn: Callable[[SleepMetrics], float | None]
+    value_fn: Callable[[SleepMetrics, WholeMinutes], float | None]
+    """The value from the night's metrics and their whole minutes (what the sensors show)."""
 
 
 _MIN = UnitOfTime.MINUTES
 NIGHT_STATISTICS: tuple[NightStatistic, ...] = (
+    # Durations in the whole minutes the sensors and Assist say (light, deep and REM add up
+    # to total sleep), not the exact fractions behind them.
+    NightStatistic("time_in_bed", "time in bed", _MIN, "duration", lambda m, w: w.tib),
+    NightStatistic("total_sleep_time", "total sleep time", _MIN, "duration", lambda m, w: w.tst),
+    NightStatistic("sleep_efficiency", "sleep efficiency", PERCENTAGE, None, lambda m, w: m.se_pct),
     NightStatistic(
-        "time_in_bed", "time in bed", UnitOfTime.MINUTES, "duration", lambda m: m.tib_min
+        "sleep_onset_latency", "sleep onset latency", _MIN, "duration", lambda m, w: w.sol
     ),
     NightStatistic(
-        "total_sleep_time", "total sleep time", UnitOfTime.MINUTES, "duration", lambda m: m.tst_min
+        "wake_after_sleep_onset", "wake after sleep onset", _MIN, "duration", lambda m, w: w.waso
     ),
-    NightStatistic("sleep_efficiency", "sleep efficiency", PERCENTAGE, None, lambda m: m.se_pct),
-    NightStatistic(
-        "sleep_onset_latency",
-        "sleep onset latency",
-        UnitOfTime.MINUTES,
-        "duration",
-        lambda m: m.sol_min,
-    ),
-    NightStatistic(
-        "wake_after_sleep_onset",
-        "wake after sleep onset",
-        UnitOfTime.MINUTES,
-        "duration",
-        lambda m: m.waso_min,
-    ),
-    NightStatistic(
-        "light_sleep", "light sleep", UnitOfTime.MINUTES, "duration", lambda m: m.light_min
-    ),
-    NightStatistic(
-        "deep_sleep", "deep sleep", UnitOfTime.MINUTES, "duration", lambda m: m.deep_min
-    ),
-    NightStatistic("rem_sleep", "REM sleep", UnitOfTime.MINUTES, "duration", lambda m: m.rem_min),
-    NightStatistic("awakenings", "awakenings", None, None, lambda m: float(m.awakenings)),
+    NightStatistic("light_sleep", "light sleep", _MIN, "duration", lambda m, w: w.light),
+    NightStatistic("deep_sleep", "deep sleep", _MIN, "duration", lambda m, w: w.deep),
+    NightStatistic("rem_sleep", "REM sleep", _MIN, "duration", lambda m, w: w.rem),
+    NightStatistic("awakenings", "awakenings", None, None, lambda m, w: float(m.awakenings)),
 )
 
 
@@ -156,8 +144,9 @@ def async_add_night_statistics(
             add(room.key, room.name, room.unit_class, room.unit, row)
     if summary.metrics is None:
         return
+    shown = whole_minutes(summary.metrics)
     for stat in NIGHT_STATISTICS:
-        if (value := stat.value_fn(summary.metrics)) is not None:
+        if (value := stat.value_fn(summary.metrics, shown)) is not None:
             row = StatisticData(start=start, mean=value, min=value, max=value)
             add(stat.key, stat.name, stat.unit_class, stat.unit, row)
 

@@ -71,6 +71,45 @@ async def test_each_night_is_one_statistics_row_per_metric(
     assert se[0]["mean"] == pytest.approx(summary.metrics.se_pct)
 
 
+async def test_durations_are_the_whole_minutes_the_sensors_show(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A night of half minutes (30-s epochs) is written as the sensors show it.
+
+    Time in bed 411.5, onset latency 12.5 and WASO 19.5 round half up to 412, 13 and 20;
+    light 241.5, deep 24 and REM 104.5 share total sleep 370: floors 241 + 24 + 104 = 369, and
+    the minute left goes to the first of the two largest remainders (light): 242, 24, 104.
+    """
+    mock_config_entry.add_to_hass(hass)
+    assert NIGHT.metrics is not None
+    metrics = replace(
+        NIGHT.metrics,
+        tib_min=411.5,
+        tst_min=370.0,
+        sol_min=12.5,
+        waso_min=19.5,
+        light_min=241.5,
+        deep_min=24.0,
+        rem_min=104.5,
+    )
+    summary = replace(NIGHT, metrics=metrics)
+    async_add_night_statistics(hass, mock_config_entry, summary)
+    await async_wait_recording_done(hass)
+    expected = {
+        "time_in_bed": 412,
+        "total_sleep_time": 370,
+        "sleep_onset_latency": 13,
+        "wake_after_sleep_onset": 20,
+        "light_sleep": 242,
+        "deep_sleep": 24,
+        "rem_sleep": 104,
+    }
+    ids = {statistic_id(mock_config_entry, key): key for key in expected}
+    rows = await rows_around(hass, night_start(summary), set(ids), {"mean"})
+    assert {ids[i]: row[0]["mean"] for i, row in rows.items()} == expected
+
+
 async def test_the_room_while_asleep_is_one_row_per_quantity(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
