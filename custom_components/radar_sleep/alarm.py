@@ -452,8 +452,10 @@ class AlarmController:
                 translation_placeholders={"name": self.entry.title},
             )
         now = self.clock.now()
+        ringing = state.phase is AlarmPhase.RINGING
         state.snooze(now + timedelta(minutes=minutes))
-        self._learn_from(self.learning.on_snooze)
+        if ringing:  # snoozing it again while snoozed changes its length: the same snooze
+            self._learn_from(self.learning.on_snooze)
         self._fire(AlarmEvent.SNOOZED, {"minutes": minutes, "until": iso(state.snooze_until)})
         self.wakeup.async_pause()
         self._schedule(now)

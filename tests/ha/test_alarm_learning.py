@@ -170,6 +170,23 @@ async def test_learned_state_survives_a_restart(
     assert tracker.runtime_data.alarm.policy.patience == pytest.approx(math.exp(-0.25))
 
 
+async def test_snoozing_a_snoozed_alarm_is_one_snooze(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Snooze pressed twice (a double tap, or a longer snooze chosen) is one snooze to learn
+    from: it changes when the alarm rings again, not what the morning teaches."""
+    await call(hass, tracker, "set_alarm", time="07:00", window=0)
+    await move(hass, freezer, SET_TIME)
+    alarm = tracker.runtime_data.alarm
+    await call(hass, tracker, "snooze", minutes=5)
+    await move(hass, freezer, SET_TIME + timedelta(seconds=1))
+    await call(hass, tracker, "snooze", minutes=9)
+    assert alarm.state.phase is AlarmPhase.SNOOZED
+    assert alarm.state.snooze_until == SET_TIME + timedelta(minutes=9, seconds=1)
+    assert alarm.learning.pending is not None
+    assert alarm.learning.pending.snoozes == 1
+
+
 async def test_a_morning_in_progress_carries_on_after_a_restart(
     hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
