@@ -182,6 +182,8 @@ class AlarmController:
         elif state.phase is AlarmPhase.OFF:
             self._arm(now)
         self._reconcile(now)
+        # The entities were added with the saved alarm: show what was armed here at once.
+        self._changed()
 
     @callback
     def async_shutdown(self) -> None:

@@ -244,4 +244,6 @@ async def test_alarm_is_armed_again_when_the_simulated_nights_start_over(
     # 06:00 in Berlin the morning after this evening's 23:00.
     assert alarm.state.deadline == datetime(2026, 11, 21, 5, 0, tzinfo=UTC)
     assert alarm.state.triggered_for is None
+    # ... and shown: Next alarm is not left at the stored morning weeks ahead.
+    assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-11-21T05:00:00+00:00"
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
