@@ -455,7 +455,7 @@ async def test_a_second_tracker_on_the_same_port_is_refused(
         patch("custom_components.radar_sleep.sources._list_ports", return_value=[str(by_id)]),
         patch("custom_components.radar_sleep.sources.probe_port") as probe,
     ):
-        flow_id = await start_user_flow(hass, "serial")
+        flow_id = await start_user_flow(hass, "serial", name="Guest room")
         for port in (str(tty), str(by_id)):
             result = await hass.config_entries.flow.async_configure(
                 flow_id, {CONF_FAMILY: "mr60bha2", CONF_PORT: port}

@@ -116,10 +116,10 @@ def fast_probe() -> AsyncIterator[None]:
         yield
 
 
-async def start_user_flow(hass: HomeAssistant, source: str) -> str:
+async def start_user_flow(hass: HomeAssistant, source: str, name: str = "Bedroom") -> str:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Bedroom", CONF_SOURCE: source, **BED}
+        result["flow_id"], {CONF_NAME: name, CONF_SOURCE: source, **BED}
     )
     assert result["type"] is FlowResultType.FORM
     return result["flow_id"]
