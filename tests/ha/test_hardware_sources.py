@@ -239,16 +239,21 @@ async def test_fmcw_flow_checks_the_capture(
     assert result["data"] == {CONF_SOURCE: "fmcw_replay", **BED, CONF_CAPTURE_PATH: str(capture)}
 
 
-async def test_fmcw_replay_feeds_the_pipeline(
-    hass: HomeAssistant, capture: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    entry = MockConfigEntry(
+def replay_entry(capture: Path) -> MockConfigEntry:
+    """A tracker replaying ``capture`` as fast as it can."""
+    return MockConfigEntry(
         domain=DOMAIN,
         title="Bedroom",
         unique_id=f"fmcw_replay_{capture}",
         data={CONF_SOURCE: "fmcw_replay", **BED, CONF_CAPTURE_PATH: str(capture)},
         options={CONF_SPEED: 0},
     )
+
+
+async def test_fmcw_replay_feeds_the_pipeline(
+    hass: HomeAssistant, capture: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = replay_entry(capture)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -278,13 +283,7 @@ async def test_no_radar_module_is_imported_in_the_event_loop(
             in_loop.append(name)
         return import_module(name, package)
 
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Bedroom",
-        unique_id=f"fmcw_replay_{capture}",
-        data={CONF_SOURCE: "fmcw_replay", **BED, CONF_CAPTURE_PATH: str(capture)},
-        options={CONF_SPEED: 0},
-    )
+    entry = replay_entry(capture)
     entry.add_to_hass(hass)
     with patch("custom_components.radar_sleep.radar.families.import_module", spy):
         assert await hass.config_entries.async_setup(entry.entry_id)

@@ -694,6 +694,23 @@ async def test_skipping_tomorrow_skips_nothing_when_no_alarm_rings_tomorrow(
 # Several trackers ----------------------------------------------------------------------
 
 
+async def async_add_guest_room(
+    hass: HomeAssistant, bedroom: MockConfigEntry, hass_storage: dict[str, Any]
+) -> MockConfigEntry:
+    """A second tracker, "Guest room", with no night yet and nobody in bed."""
+    guest = MockConfigEntry(
+        domain=DOMAIN,
+        title="Guest room",
+        entry_id="01JRADARS1EEPTESTENTRY0002",
+        unique_id="simulator_8",
+        data={**bedroom.data, "seed": 8},
+        options=dict(bedroom.options),
+    )
+    await setup_with_nights(hass, guest, hass_storage, [])
+    show(hass, guest, in_bed=False, present=False, session_state=SessionState.IDLE)
+    return guest
+
+
 async def test_two_trackers_the_satellites_area_decides(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -704,16 +721,7 @@ async def test_two_trackers_the_satellites_area_decides(
 ) -> None:
     freezer.move_to(MORNING)
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL)
-    guest = MockConfigEntry(
-        domain=DOMAIN,
-        title="Guest room",
-        entry_id="01JRADARS1EEPTESTENTRY0002",
-        unique_id="simulator_8",
-        data={**mock_config_entry.data, "seed": 8},
-        options=dict(mock_config_entry.options),
-    )
-    await setup_with_nights(hass, guest, hass_storage, [])
-    show(hass, guest, in_bed=False, present=False, session_state=SessionState.IDLE)
+    guest = await async_add_guest_room(hass, mock_config_entry, hass_storage)
     await async_setup_assist(hass)
 
     bedroom = area_registry.async_create("Main bedroom")
@@ -779,16 +787,7 @@ async def test_two_trackers_in_one_room_are_told_apart_by_name(
     """
     freezer.move_to(MORNING)
     await async_setup_fixed(hass, mock_config_entry, hass_storage, ALL)
-    guest = MockConfigEntry(
-        domain=DOMAIN,
-        title="Guest room",
-        entry_id="01JRADARS1EEPTESTENTRY0002",
-        unique_id="simulator_8",
-        data={**mock_config_entry.data, "seed": 8},
-        options=dict(mock_config_entry.options),
-    )
-    await setup_with_nights(hass, guest, hass_storage, [])
-    show(hass, guest, in_bed=False, present=False, session_state=SessionState.IDLE)
+    guest = await async_add_guest_room(hass, mock_config_entry, hass_storage)
     room = area_registry.async_get_or_create("Bedroom")
     for entry in (mock_config_entry, guest):
         device = device_registry.async_get_device_by_identifier(
