@@ -98,6 +98,7 @@ ALARM_RINGS: HassKey[dict[str, deque[Ring]]] = HassKey(f"{DOMAIN}_alarm_rings")
 SLOT_TRACKER = "tracker"
 SAME_MINUTES = 10
 """Within this many minutes of the usual, an answer says "about your usual"."""
+DAYS_IN_WEEK = 7
 RINGS_KEPT = 10
 """How many of a tracker's recent alarm rings are kept to answer "why did my alarm go off"."""
 _WORD = re.compile(r"[^\w]+")
@@ -147,14 +148,24 @@ class Phrases:
         return self.word("time", hour=value.hour, minute=value.minute)
 
     def day(self, instant: datetime, now: datetime) -> str:
-        """The local day of ``instant`` seen from ``now``: "today", "tomorrow", "on Monday"."""
+        """The local day of ``instant`` seen from ``now``, never ambiguous.
+
+        "today", "tomorrow", "on Monday" within the week; a week ahead, "next Monday" (on a
+        Monday, "on Monday" would be today's name); further, the date ("on Tuesday 1
+        December").
+        """
         day = dt_util.as_local(instant).date()
         today = dt_util.as_local(now).date()
-        if day == today:
+        ahead = (day - today).days
+        if ahead == 0:
             return self.word("today")
-        if day == today + timedelta(days=1):
+        if ahead == 1:
             return self.word("tomorrow")
         weekday = (WEEKDAYS.get(self.lang) or WEEKDAYS["en"])[day.weekday()]
+        if ahead == DAYS_IN_WEEK:
+            return self.word("weekday_next", weekday=weekday)
+        if ahead > DAYS_IN_WEEK:
+            return self.word("on_date", date=self.date(day))
         return self.word("weekday", weekday=weekday)
 
     def date(self, day: date) -> str:

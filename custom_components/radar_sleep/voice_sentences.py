@@ -607,6 +607,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "today": "today",
         "tomorrow": "tomorrow",
         "weekday": "on {weekday}",
+        "weekday_next": "next {weekday}",
+        "on_date": "on {date}",
         "list": "{rest} and {last}",
         "list_or": "{rest} or {last}",
         "stage_light": "light",

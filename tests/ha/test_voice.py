@@ -38,7 +38,7 @@ from custom_components.radar_sleep.assist import DATA_VOICE, expand_templates
 from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary, SessionState, SleepMetrics
 from custom_components.radar_sleep.coordinator import RadarSleepData
-from custom_components.radar_sleep.intents import ALARM_RINGS, HANDLERS, Ring
+from custom_components.radar_sleep.intents import ALARM_RINGS, HANDLERS, Phrases, Ring
 
 from . import fixed
 from .fixed import NIGHT, UPDATE, async_setup_assist, async_setup_fixed
@@ -686,9 +686,47 @@ async def test_skipping_tomorrow_skips_nothing_when_no_alarm_rings_tomorrow(
     assert alarm.state.skip_through is None
     assert hass.states.get("sensor.bedroom_next_alarm").state == thursday
     assert await ask(hass, "skip my alarm") == (
-        "OK, I'll skip the alarm at 07:00 on Thursday. The next one is at 07:00 on Thursday."
+        "OK, I'll skip the alarm at 07:00 on Thursday. "
+        "The next one is at 07:00 on Thursday 3 December."
     )
     assert alarm.state.skip_through == date(2026, 11, 26)
+
+
+async def test_a_day_a_week_away_is_not_named_as_this_week(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """On Saturday 28 November 2026 (09:00 in Berlin) an alarm on Saturdays only is a week away.
+
+    "on Saturday" would name today: a week away is "next Saturday", further the date.
+    """
+    freezer.move_to(datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": tracker.entry_id, "time": "06:00", "days": ["sat"]},
+        blocking=True,
+    )
+    assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-12-05T05:00:00+00:00"
+    assert await ask(hass, "when is my alarm") == (
+        "Your alarm is set for 06:00 next Saturday. It can wake you in light sleep from 05:30. "
+        "It rings on Saturday."
+    )
+    assert await ask(hass, "skip my alarm") == (
+        "OK, I'll skip the alarm at 06:00 next Saturday. "
+        "The next one is at 06:00 on Saturday 12 December."
+    )
+    phrases = Phrases("en")
+    now = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+    said = {days: phrases.day(now + timedelta(days=days), now) for days in (0, 1, 2, 6, 7, 8, 14)}
+    assert said == {
+        0: "today",
+        1: "tomorrow",
+        2: "on Monday",
+        6: "on Friday",
+        7: "next Saturday",
+        8: "on Sunday 6 December",
+        14: "on Saturday 12 December",
+    }
 
 
 # Several trackers ----------------------------------------------------------------------
