@@ -382,9 +382,16 @@ class AlarmController:
         window_minutes: int | None = None,
         sunrise_minutes: int | None = None,
         days: Iterable[str] | None = None,
+        unskip: bool = False,
     ) -> None:
-        """Change settings; the next alarm is worked out again."""
+        """Change settings; the next alarm is worked out again.
+
+        A skipped alarm (:meth:`async_skip_next`) rings again when the alarm is turned on from
+        off, or with ``unskip`` (setting the alarm, which says when to be woken).
+        """
         settings = self.settings
+        if unskip or (enabled and not settings.enabled):
+            self.state.skip_through = None
         if at is not None:
             settings.time = at.replace(second=0, microsecond=0, tzinfo=None)
         if window_minutes is not None:
@@ -517,6 +524,14 @@ class AlarmController:
             self._arm(now)
         self._reconcile(now)
         self._changed()
+
+    @callback
+    def async_unskip(self) -> bool:
+        """Undo :meth:`async_skip_next`: the skipped alarm rings; whether one was skipped."""
+        if self.state.skip_through is None:
+            return False
+        self.async_set(unskip=True)
+        return True
 
     # Subscribed to the coordinator -----------------------------------------------------------
 

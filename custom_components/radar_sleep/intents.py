@@ -78,6 +78,7 @@ from .voice_sentences import (
     INTENT_SET_ALARM,
     INTENT_SKIP_ALARM,
     INTENT_TEACH,
+    INTENT_UNSKIP_ALARM,
     LABEL_KINDS,
     MEASURES,
     MOMENTS,
@@ -836,7 +837,7 @@ class SetAlarmHandler(RadarSleepIntentHandler):
         days_key: str | None = ask.slots.get("days")
         days = ALARM_DAYS[days_key] if days_key else None
         if not text:
-            alarm.async_set(enabled=True, days=days)
+            alarm.async_set(enabled=True, days=days, unskip=True)
             return _alarm_status(ask, "alarm_now_set", days_key)
         at = parse_clock_time(text)
         if at is None:
@@ -855,7 +856,7 @@ class SetAlarmHandler(RadarSleepIntentHandler):
                     time=ask.phrases.clock(at),
                     minutes=ask.phrases.duration(window),
                 )
-        alarm.async_set(at=at, window_minutes=window, enabled=True, days=days)
+        alarm.async_set(at=at, window_minutes=window, enabled=True, days=days, unskip=True)
         return _alarm_status(ask, "alarm_now_set", days_key)
 
 
@@ -928,6 +929,29 @@ class SkipAlarmHandler(RadarSleepIntentHandler):
                 )
             )
         return " ".join(parts)
+
+
+class UnskipAlarmHandler(RadarSleepIntentHandler):
+    """Don't skip my alarm; undo the skip."""
+
+    intent_type = INTENT_UNSKIP_ALARM
+    tool_name = "unskip_alarm"
+    query = False
+    description = "Undoes a skip of the user's alarm: the skipped alarm rings again"
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        alarm = ask.entry.runtime_data.alarm
+        if not alarm.settings.enabled:
+            return ask.say("alarm_unskip_off")
+        unskipped = alarm.async_unskip()
+        if (next_alarm := alarm.next_alarm) is None:
+            return ask.say("alarm_off")
+        return ask.say(
+            "alarm_unskipped" if unskipped else "alarm_not_skipped",
+            time=ask.phrases.clock(next_alarm),
+            day=ask.phrases.day(next_alarm, ask.now()),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -1152,6 +1176,7 @@ HANDLERS: tuple[type[RadarSleepIntentHandler], ...] = (
     SetAlarmHandler,
     AlarmOffHandler,
     SkipAlarmHandler,
+    UnskipAlarmHandler,
     AlarmReasonHandler,
     TeachHandler,
     ExplainStageHandler,

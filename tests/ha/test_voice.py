@@ -234,6 +234,7 @@ def test_every_question_has_three_phrasings() -> None:
         "RadarSleepSetAlarm",
         "RadarSleepAlarmOff",
         "RadarSleepSkipAlarm",
+        "RadarSleepUnskipAlarm",
         "RadarSleepTeach",  # tests/ha/test_teach.py
         "RadarSleepExplainStage",
     }
@@ -519,8 +520,9 @@ async def test_alarm_sentences_change_the_alarm(
     assert await ask(hass, "When is my alarm?") == "Your alarm is off."
     assert await ask(hass, "skip my alarm") == "Your alarm is off, so there is no alarm to skip."
 
+    # Turned on again from off, the alarm rings on its days: tomorrow's skip is undone.
     assert await ask(hass, "turn on my alarm") == (
-        "OK, your alarm is set for 07:00 on Wednesday. It can wake you in light sleep from 06:30."
+        "OK, your alarm is set for 07:00 tomorrow. It can wake you in light sleep from 06:30."
     )
     assert hass.states.get("switch.bedroom_alarm").state == "on"
 
@@ -727,6 +729,31 @@ async def test_a_day_a_week_away_is_not_named_as_this_week(
         8: "on Sunday 6 December",
         14: "on Saturday 12 December",
     }
+
+
+@pytest.mark.parametrize(
+    "text", ["don't skip my alarm", "undo the skip", "unskip my alarm", "do not skip the alarm"]
+)
+async def test_a_skip_is_undone_by_voice(
+    hass: HomeAssistant, tracker: MockConfigEntry, text: str
+) -> None:
+    """Monday 09:00: Tuesday's 06:30 alarm skipped, Wednesday next; undone, Tuesday again."""
+    tuesday = "2026-11-24T05:30:00+00:00"
+    assert await ask(hass, text) == "No alarm is skipped. Your next alarm is at 06:30 tomorrow."
+    assert await ask(hass, "skip tomorrow's alarm") == (
+        "OK, I'll skip the alarm at 06:30 tomorrow. The next one is at 06:30 on Wednesday."
+    )
+    assert await ask(hass, text) == "OK, your alarm at 06:30 tomorrow is on again."
+    assert hass.states.get("sensor.bedroom_next_alarm").state == tuesday
+    assert hass.states.get("sensor.bedroom_next_alarm").attributes["skipped_through"] is None
+    # Setting the alarm says when to be woken: it undoes a skip too.
+    await ask(hass, "skip my alarm")
+    assert await ask(hass, "wake me up at 6:30") == (
+        "OK, your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00."
+    )
+    assert hass.states.get("sensor.bedroom_next_alarm").state == tuesday
+    await ask(hass, "turn off my alarm")
+    assert await ask(hass, text) == "Your alarm is off. Turn it on and it rings on its days again."
 
 
 # Several trackers ----------------------------------------------------------------------
