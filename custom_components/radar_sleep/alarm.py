@@ -49,6 +49,7 @@ from .alarm_core.schedule import (
 )
 from .alarm_core.state import (
     EARLY_REASONS,
+    SNOOZE_OVER,
     SOUNDING,
     WAITING,
     AlarmEvent,
@@ -642,7 +643,7 @@ class AlarmController:
             return
         if reason is TriggerReason.DEADLINE:
             explanation += self.policy.learning_note(now.timestamp())
-        state.ring(reason, now)
+        state.ring(reason, now, explanation)
         if (deadline := state.deadline) is not None:
             self._learn_from(
                 lambda: self.learning.on_ring(
@@ -665,16 +666,17 @@ class AlarmController:
 
     @callback
     def _ring_again(self, now: datetime) -> None:
-        """The snooze is over."""
+        """The snooze is over: a ring again, not a new decision (reason ``snooze_over``)."""
         state = self.state
         state.ring_again(now)
+        explanation = "the snooze is over"
+        if (first := state.woke_at) is not None:
+            explanation += (
+                f"; it first rang at {dt_util.as_local(first):%H:%M} ({state.reason or 'unknown'})"
+            )
         self._fire(
             AlarmEvent.TRIGGERED,
-            {
-                "reason": TriggerReason.DEADLINE.value,
-                "explanation": "the snooze is over",
-                "alarm_time": iso(state.deadline),
-            },
+            {"reason": SNOOZE_OVER, "explanation": explanation, "alarm_time": iso(state.deadline)},
         )
         self.wakeup.async_ring()
         self._changed()

@@ -39,7 +39,7 @@ import probatio
 from .alarm_core.policy import TriggerReason
 from .alarm_core.schedule import WEEKDAYS as ALARM_WEEKDAYS, local_instant
 from .alarm_core.spoken import minutes_between, parse_clock_time
-from .alarm_core.state import AlarmEvent, AlarmPhase
+from .alarm_core.state import SNOOZE_OVER, AlarmEvent, AlarmPhase
 from .const import (
     CONF_SESSION_END_MINUTES,
     DEFAULT_SESSION_END_MINUTES,
@@ -999,26 +999,51 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
             else:
                 parts.append(ask.say("alarm_not_at", asked=phrases.clock(asked)))
         if ring is None:
-            # The first ring of the latest alarm (later ones are the ends of snoozes).
+            # The latest alarm's first ring, when it decided to wake (later ones are the ends
+            # of snoozes).
             latest = rings[-1]
-            ring = next(r for r in rings if r.alarm_time == latest.alarm_time)
+            ring = self._first(rings, latest) or latest
         parts.append(
             ask.say("alarm_rang", time=phrases.clock(ring.at), because=self._because(ask, ring))
         )
+        if ring.reason == SNOOZE_OVER and (first := self._first(rings, ring)) is not None:
+            parts.append(
+                ask.say(
+                    "alarm_first_rang",
+                    time=phrases.clock(first.at),
+                    because=self._because(ask, first),
+                )
+            )
+            ring = first
         if ring.explanation:
             parts.append(ask.say("alarm_details", explanation=ring.explanation.rstrip(".")))
         return " ".join(parts)
 
     @staticmethod
+    def _first(rings: list[Ring], ring: Ring) -> Ring | None:
+        """The first ring of ``ring``'s alarm (not the end of a snooze), if it is kept."""
+        return next(
+            (r for r in rings if r.alarm_time == ring.alarm_time and r.reason != SNOOZE_OVER),
+            None,
+        )
+
+    @staticmethod
     def _rings(ask: Ask) -> list[Ring]:
-        """The recent rings, oldest first; after a restart, the last one the alarm saved."""
+        """The recent rings, oldest first; after a restart, the last alarm's as it was saved.
+
+        That is its first ring, with its reason and explanation, and the end of its last
+        snooze if it was snoozed.
+        """
         rings = list(ask.hass.data.get(ALARM_RINGS, {}).get(ask.entry.entry_id, ()))
         if rings:
             return rings
         state = ask.entry.runtime_data.alarm.state
-        if state.rang_at is None or state.reason is None:
+        if (first := state.woke_at) is None or state.reason is None:
             return []
-        return [Ring(state.rang_at, state.reason, None, state.triggered_for)]
+        saved = [Ring(first, state.reason, state.explanation, state.triggered_for)]
+        if state.rang_at is not None and state.rang_at > first:
+            saved.append(Ring(state.rang_at, SNOOZE_OVER, None, state.triggered_for))
+        return saved
 
     @staticmethod
     def _because(ask: Ask, ring: Ring) -> str:
@@ -1031,7 +1056,7 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
                 due = ring.alarm_time.replace(second=0, microsecond=0)
                 early = max(int((due - said).total_seconds()) // 60, 0)
             return ask.say(f"because_{ring.reason}", early=ask.phrases.duration(early))
-        if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE):
+        if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE, SNOOZE_OVER):
             return ask.say(f"because_{ring.reason}")
         return ask.say("because_unknown", reason=ring.reason)
 

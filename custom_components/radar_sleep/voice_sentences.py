@@ -563,6 +563,8 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "because_failsafe": (
             "because the set time had come, and without sleep data it rang to be safe"
         ),
+        "because_snooze_over": "again, because your snooze was over",
+        "alarm_first_rang": "It first went off at {time} {because}.",
         "because_unknown": "({reason})",
         "alarm_details": "In detail: {explanation}.",
         # Teaching

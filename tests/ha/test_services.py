@@ -226,7 +226,14 @@ async def test_snooze_pauses_and_rings_again(
     assert alarm.state.phase is AlarmPhase.RINGING
     event = hass.states.get(EVENT)
     assert event.attributes["event_type"] == "triggered"
-    assert event.attributes["explanation"] == "the snooze is over"
+    # A ring again, not a new decision: its first ring (at the set time, without sleep data
+    # from the silent radar) keeps the reason.
+    assert event.attributes["reason"] == "snooze_over"
+    assert (
+        event.attributes["explanation"] == "the snooze is over; it first rang at 07:00 (failsafe)"
+    )
+    assert alarm.state.reason == "failsafe"
+    assert alarm.state.woke_at == SET_TIME
 
     await call(hass, "snooze", tracker, minutes=3)
     assert hass.states.get(NEXT_ALARM).state == (until + timedelta(minutes=3)).isoformat()
