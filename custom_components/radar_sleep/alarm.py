@@ -49,6 +49,7 @@ from .alarm_core.schedule import (
 )
 from .alarm_core.state import (
     EARLY_REASONS,
+    SNOOZE_OVER,
     SOUNDING,
     WAITING,
     AlarmEvent,
@@ -382,9 +383,16 @@ class AlarmController:
         window_minutes: int | None = None,
         sunrise_minutes: int | None = None,
         days: Iterable[str] | None = None,
+        unskip: bool = False,
     ) -> None:
-        """Change settings; the next alarm is worked out again."""
+        """Change settings; the next alarm is worked out again.
+
+        A skipped alarm (:meth:`async_skip_next`) rings again when the alarm is turned on from
+        off, or with ``unskip`` (setting the alarm, which says when to be woken).
+        """
         settings = self.settings
+        if unskip or (enabled and not settings.enabled):
+            self.state.skip_through = None
         if at is not None:
             settings.time = at.replace(second=0, microsecond=0, tzinfo=None)
         if window_minutes is not None:
@@ -518,6 +526,14 @@ class AlarmController:
         self._reconcile(now)
         self._changed()
 
+    @callback
+    def async_unskip(self) -> bool:
+        """Undo :meth:`async_skip_next`: the skipped alarm rings; whether one was skipped."""
+        if self.state.skip_through is None:
+            return False
+        self.async_set(unskip=True)
+        return True
+
     # Subscribed to the coordinator -----------------------------------------------------------
 
     @callback
@@ -627,7 +643,7 @@ class AlarmController:
             return
         if reason is TriggerReason.DEADLINE:
             explanation += self.policy.learning_note(now.timestamp())
-        state.ring(reason, now)
+        state.ring(reason, now, explanation)
         if (deadline := state.deadline) is not None:
             self._learn_from(
                 lambda: self.learning.on_ring(
@@ -650,16 +666,17 @@ class AlarmController:
 
     @callback
     def _ring_again(self, now: datetime) -> None:
-        """The snooze is over."""
+        """The snooze is over: a ring again, not a new decision (reason ``snooze_over``)."""
         state = self.state
         state.ring_again(now)
+        explanation = "the snooze is over"
+        if (first := state.woke_at) is not None:
+            explanation += (
+                f"; it first rang at {dt_util.as_local(first):%H:%M} ({state.reason or 'unknown'})"
+            )
         self._fire(
             AlarmEvent.TRIGGERED,
-            {
-                "reason": TriggerReason.DEADLINE.value,
-                "explanation": "the snooze is over",
-                "alarm_time": iso(state.deadline),
-            },
+            {"reason": SNOOZE_OVER, "explanation": explanation, "alarm_time": iso(state.deadline)},
         )
         self.wakeup.async_ring()
         self._changed()

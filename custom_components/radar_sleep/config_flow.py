@@ -54,6 +54,7 @@ from .const import (
     CONF_PRESENCE_THRESHOLD,
     CONF_RADAR_POSITION,
     CONF_ROOM,
+    CONF_SEED,
     CONF_SESSION_END_MINUTES,
     CONF_SIDE,
     CONF_SLEEP_TEMPERATURE,
@@ -389,7 +390,7 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_finish(self, extra: dict[str, Any]) -> ConfigFlowResult:
         data = {**self._data, **extra}
         await self.async_set_unique_id(source_kind(data).unique_id(data), raise_on_progress=False)
-        self._abort_if_unique_id_configured()
+        self._abort_if_source_in_use(data)
         options = {CONF_ROOM: self._room} if self._room else {}
         return self.async_create_entry(title=self._title, data=data, options=options)
 
@@ -473,8 +474,17 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
         self._title = data.pop(CONF_NAME)
         speed = data.pop(CONF_SPEED, DEFAULT_SPEED)
         await self.async_set_unique_id(source_kind(data).unique_id(data))
-        self._abort_if_unique_id_configured()
+        self._abort_if_source_in_use(data)
         return self.async_create_entry(title=self._title, data=data, options={CONF_SPEED: speed})
+
+    def _abort_if_source_in_use(self, data: dict[str, Any]) -> None:
+        """Abort when another tracker has this source (for a simulated bedroom: this seed)."""
+        if source_kind(data) is SIMULATOR:
+            self._abort_if_unique_id_configured(
+                error="simulator_seed_in_use",
+                description_placeholders={"seed": str(data[CONF_SEED])},
+            )
+        self._abort_if_unique_id_configured()
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -498,7 +508,7 @@ class RadarSleepConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 await self.async_set_unique_id(kind.unique_id(data))
                 if self.unique_id != entry.unique_id:
-                    self._abort_if_unique_id_configured()
+                    self._abort_if_source_in_use(data)
                 return self.async_update_reload_and_abort(
                     entry, unique_id=self.unique_id, data_updates=checked
                 )

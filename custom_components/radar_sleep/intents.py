@@ -39,7 +39,7 @@ import probatio
 from .alarm_core.policy import TriggerReason
 from .alarm_core.schedule import WEEKDAYS as ALARM_WEEKDAYS, local_instant
 from .alarm_core.spoken import minutes_between, parse_clock_time
-from .alarm_core.state import AlarmEvent, AlarmPhase
+from .alarm_core.state import SNOOZE_OVER, AlarmEvent, AlarmPhase
 from .const import (
     CONF_SESSION_END_MINUTES,
     DEFAULT_SESSION_END_MINUTES,
@@ -78,6 +78,7 @@ from .voice_sentences import (
     INTENT_SET_ALARM,
     INTENT_SKIP_ALARM,
     INTENT_TEACH,
+    INTENT_UNSKIP_ALARM,
     LABEL_KINDS,
     MEASURES,
     MOMENTS,
@@ -98,6 +99,7 @@ ALARM_RINGS: HassKey[dict[str, deque[Ring]]] = HassKey(f"{DOMAIN}_alarm_rings")
 SLOT_TRACKER = "tracker"
 SAME_MINUTES = 10
 """Within this many minutes of the usual, an answer says "about your usual"."""
+DAYS_IN_WEEK = 7
 RINGS_KEPT = 10
 """How many of a tracker's recent alarm rings are kept to answer "why did my alarm go off"."""
 _WORD = re.compile(r"[^\w]+")
@@ -147,14 +149,24 @@ class Phrases:
         return self.word("time", hour=value.hour, minute=value.minute)
 
     def day(self, instant: datetime, now: datetime) -> str:
-        """The local day of ``instant`` seen from ``now``: "today", "tomorrow", "on Monday"."""
+        """The local day of ``instant`` seen from ``now``, never ambiguous.
+
+        "today", "tomorrow", "on Monday" within the week; a week ahead, "next Monday" (on a
+        Monday, "on Monday" would be today's name); further, the date ("on Tuesday 1
+        December").
+        """
         day = dt_util.as_local(instant).date()
         today = dt_util.as_local(now).date()
-        if day == today:
+        ahead = (day - today).days
+        if ahead == 0:
             return self.word("today")
-        if day == today + timedelta(days=1):
+        if ahead == 1:
             return self.word("tomorrow")
         weekday = (WEEKDAYS.get(self.lang) or WEEKDAYS["en"])[day.weekday()]
+        if ahead == DAYS_IN_WEEK:
+            return self.word("weekday_next", weekday=weekday)
+        if ahead > DAYS_IN_WEEK:
+            return self.word("on_date", date=self.date(day))
         return self.word("weekday", weekday=weekday)
 
     def date(self, day: date) -> str:
@@ -825,7 +837,7 @@ class SetAlarmHandler(RadarSleepIntentHandler):
         days_key: str | None = ask.slots.get("days")
         days = ALARM_DAYS[days_key] if days_key else None
         if not text:
-            alarm.async_set(enabled=True, days=days)
+            alarm.async_set(enabled=True, days=days, unskip=True)
             return _alarm_status(ask, "alarm_now_set", days_key)
         at = parse_clock_time(text)
         if at is None:
@@ -844,7 +856,7 @@ class SetAlarmHandler(RadarSleepIntentHandler):
                     time=ask.phrases.clock(at),
                     minutes=ask.phrases.duration(window),
                 )
-        alarm.async_set(at=at, window_minutes=window, enabled=True, days=days)
+        alarm.async_set(at=at, window_minutes=window, enabled=True, days=days, unskip=True)
         return _alarm_status(ask, "alarm_now_set", days_key)
 
 
@@ -919,6 +931,29 @@ class SkipAlarmHandler(RadarSleepIntentHandler):
         return " ".join(parts)
 
 
+class UnskipAlarmHandler(RadarSleepIntentHandler):
+    """Don't skip my alarm; undo the skip."""
+
+    intent_type = INTENT_UNSKIP_ALARM
+    tool_name = "unskip_alarm"
+    query = False
+    description = "Undoes a skip of the user's alarm: the skipped alarm rings again"
+
+    @override
+    def answer(self, ask: Ask) -> str:
+        alarm = ask.entry.runtime_data.alarm
+        if not alarm.settings.enabled:
+            return ask.say("alarm_unskip_off")
+        unskipped = alarm.async_unskip()
+        if (next_alarm := alarm.next_alarm) is None:
+            return ask.say("alarm_off")
+        return ask.say(
+            "alarm_unskipped" if unskipped else "alarm_not_skipped",
+            time=ask.phrases.clock(next_alarm),
+            day=ask.phrases.day(next_alarm, ask.now()),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Ring:
     """One time the alarm rang, as its ``triggered`` event told."""
@@ -964,26 +999,51 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
             else:
                 parts.append(ask.say("alarm_not_at", asked=phrases.clock(asked)))
         if ring is None:
-            # The first ring of the latest alarm (later ones are the ends of snoozes).
+            # The latest alarm's first ring, when it decided to wake (later ones are the ends
+            # of snoozes).
             latest = rings[-1]
-            ring = next(r for r in rings if r.alarm_time == latest.alarm_time)
+            ring = self._first(rings, latest) or latest
         parts.append(
             ask.say("alarm_rang", time=phrases.clock(ring.at), because=self._because(ask, ring))
         )
+        if ring.reason == SNOOZE_OVER and (first := self._first(rings, ring)) is not None:
+            parts.append(
+                ask.say(
+                    "alarm_first_rang",
+                    time=phrases.clock(first.at),
+                    because=self._because(ask, first),
+                )
+            )
+            ring = first
         if ring.explanation:
             parts.append(ask.say("alarm_details", explanation=ring.explanation.rstrip(".")))
         return " ".join(parts)
 
     @staticmethod
+    def _first(rings: list[Ring], ring: Ring) -> Ring | None:
+        """The first ring of ``ring``'s alarm (not the end of a snooze), if it is kept."""
+        return next(
+            (r for r in rings if r.alarm_time == ring.alarm_time and r.reason != SNOOZE_OVER),
+            None,
+        )
+
+    @staticmethod
     def _rings(ask: Ask) -> list[Ring]:
-        """The recent rings, oldest first; after a restart, the last one the alarm saved."""
+        """The recent rings, oldest first; after a restart, the last alarm's as it was saved.
+
+        That is its first ring, with its reason and explanation, and the end of its last
+        snooze if it was snoozed.
+        """
         rings = list(ask.hass.data.get(ALARM_RINGS, {}).get(ask.entry.entry_id, ()))
         if rings:
             return rings
         state = ask.entry.runtime_data.alarm.state
-        if state.rang_at is None or state.reason is None:
+        if (first := state.woke_at) is None or state.reason is None:
             return []
-        return [Ring(state.rang_at, state.reason, None, state.triggered_for)]
+        saved = [Ring(first, state.reason, state.explanation, state.triggered_for)]
+        if state.rang_at is not None and state.rang_at > first:
+            saved.append(Ring(state.rang_at, SNOOZE_OVER, None, state.triggered_for))
+        return saved
 
     @staticmethod
     def _because(ask: Ask, ring: Ring) -> str:
@@ -996,7 +1056,7 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
                 due = ring.alarm_time.replace(second=0, microsecond=0)
                 early = max(int((due - said).total_seconds()) // 60, 0)
             return ask.say(f"because_{ring.reason}", early=ask.phrases.duration(early))
-        if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE):
+        if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE, SNOOZE_OVER):
             return ask.say(f"because_{ring.reason}")
         return ask.say("because_unknown", reason=ring.reason)
 
@@ -1141,6 +1201,7 @@ HANDLERS: tuple[type[RadarSleepIntentHandler], ...] = (
     SetAlarmHandler,
     AlarmOffHandler,
     SkipAlarmHandler,
+    UnskipAlarmHandler,
     AlarmReasonHandler,
     TeachHandler,
     ExplainStageHandler,

@@ -23,7 +23,7 @@ from .intents import HANDLERS, exposed_trackers
 QUESTION = ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False)
 """A question about the night or the alarm: reads only, inside Home Assistant."""
 ALARM_CHANGE = ToolAnnotations(destructive=False, idempotent=True, open_world=False)
-"""Setting, turning off or skipping the alarm: a change that can be undone."""
+"""Setting, turning off, skipping or unskipping the alarm: a change that can be undone."""
 PROMPT = (
     "Radar Sleep tracks the user's sleep with a bedside radar and runs their smart alarm "
     "({names}). For questions about last night's sleep, being in bed, the bedroom during the "

@@ -234,6 +234,7 @@ async def _async_set_alarm(call: ServiceCall) -> None:
         window_minutes=call.data.get(ATTR_WINDOW),
         days=days,
         enabled=True,
+        unskip=True,
     )
 
 

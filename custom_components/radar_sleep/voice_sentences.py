@@ -36,6 +36,7 @@ INTENT_GET_ALARM: Final = "RadarSleepGetAlarm"
 INTENT_SET_ALARM: Final = "RadarSleepSetAlarm"
 INTENT_ALARM_OFF: Final = "RadarSleepAlarmOff"
 INTENT_SKIP_ALARM: Final = "RadarSleepSkipAlarm"
+INTENT_UNSKIP_ALARM: Final = "RadarSleepUnskipAlarm"
 INTENT_ALARM_REASON: Final = "RadarSleepGetAlarmReason"
 INTENT_TEACH: Final = "RadarSleepTeach"
 INTENT_EXPLAIN: Final = "RadarSleepExplainStage"
@@ -359,6 +360,14 @@ SENTENCES: Final[dict[str, tuple[SentenceGroup, ...]]] = {
             ),
         ),
         SentenceGroup(
+            INTENT_UNSKIP_ALARM,
+            (
+                f"(don't|do not) skip {_ALARM} [(tomorrow|after all)] <tracker>",
+                f"undo [the] skip[ping] [of {_ALARM}] <tracker>",
+                f"unskip {_ALARM} <tracker>",
+            ),
+        ),
+        SentenceGroup(
             INTENT_ALARM_REASON,
             (
                 f"why did {_ALARM} (go off|ring|wake me [up]) [at {{time}}]",
@@ -537,6 +546,9 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "alarm_skipped": "OK, I'll skip the alarm at {time} {day}.",
         "alarm_next": "The next one is at {time} {day}.",
         "alarm_nothing_to_skip": "Your alarm is off, so there is no alarm to skip.",
+        "alarm_unskipped": "OK, your alarm at {time} {day} is on again.",
+        "alarm_not_skipped": "No alarm is skipped. Your next alarm is at {time} {day}.",
+        "alarm_unskip_off": "Your alarm is off. Turn it on and it rings on its days again.",
         "alarm_not_tomorrow": (
             "There is no alarm tomorrow, so I skipped nothing. Your next alarm is at {time} {day}."
         ),
@@ -551,6 +563,8 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "because_failsafe": (
             "because the set time had come, and without sleep data it rang to be safe"
         ),
+        "because_snooze_over": "again, because your snooze was over",
+        "alarm_first_rang": "It first went off at {time} {because}.",
         "because_unknown": "({reason})",
         "alarm_details": "In detail: {explanation}.",
         # Teaching
@@ -607,6 +621,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "today": "today",
         "tomorrow": "tomorrow",
         "weekday": "on {weekday}",
+        "weekday_next": "next {weekday}",
+        "on_date": "on {date}",
         "list": "{rest} and {last}",
         "list_or": "{rest} or {last}",
         "stage_light": "light",

@@ -118,6 +118,45 @@ def test_state_and_settings_round_trip_through_json() -> None:
     assert AlarmState.from_dict({"deadline": "not a time"}).deadline is None
 
 
+def test_a_ring_again_after_a_snooze_keeps_the_first_ring_and_its_reason() -> None:
+    """Rung in light sleep at 06:51 for 07:00, snoozed, rung again at 06:59."""
+    state = armed()
+    state.phase = AlarmPhase.WINDOW
+    first = TUESDAY_7 - timedelta(minutes=9)
+    state.ring(TriggerReason.LIGHT_SLEEP, first, "light sleep, 9 min before the set time")
+    state.snooze(first + timedelta(minutes=8))
+    state.ring_again(first + timedelta(minutes=8))
+    assert state.rang_at == first + timedelta(minutes=8)  # the hour's timeout runs from here
+    assert state.woke_at == state.first_rang_at == first
+    assert (state.reason, state.explanation) == (
+        "light_sleep",
+        "light sleep, 9 min before the set time",
+    )
+    saved = state.as_dict()
+    assert saved["first_rang_at"] == "2026-11-24T05:51:00+00:00"
+    assert AlarmState.from_dict(saved) == state
+
+
+def test_a_state_saved_without_the_first_ring_loads() -> None:
+    """Saved before the first ring and its explanation were kept: the one ring known."""
+    old = {
+        "phase": "armed",
+        "deadline": "2026-11-25T06:00:00+00:00",
+        "window_start": "2026-11-25T05:30:00+00:00",
+        "triggered_for": "2026-11-24T06:00:00+00:00",
+        "rang_at": "2026-11-24T05:51:00+00:00",
+        "snooze_until": None,
+        "skip_through": None,
+        "reason": "light_sleep",
+    }
+    state = AlarmState.from_dict(old)
+    assert state.first_rang_at is None
+    assert state.explanation is None
+    assert state.woke_at == datetime(2026, 11, 24, 5, 51, tzinfo=UTC)
+    assert state.reason == "light_sleep"
+    assert AlarmState.from_dict(state.as_dict()) == state
+
+
 HEALTHY = SourceHealth()
 
 

@@ -119,10 +119,16 @@ async def test_user_flow_aborts_on_same_seed(
     )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_SEED: mock_config_entry.data[CONF_SEED], CONF_PARTNER: True, CONF_PET: False},
+        {CONF_SEED: 7, CONF_PARTNER: True, CONF_PET: False},
     )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "simulator_seed_in_use"
+    assert result["description_placeholders"] == {"seed": "7"}
+    message = EN["config"]["abort"][result["reason"]].format(**result["description_placeholders"])
+    assert message == (
+        "A simulated bedroom with seed 7 is already set up. Each seed is another simulated "
+        "sleeper: choose another seed to add a second one."
+    )
 
 
 async def test_user_flow_refuses_a_name_already_in_use(
@@ -188,7 +194,8 @@ async def test_import_flow_and_duplicate(hass: HomeAssistant) -> None:
         DOMAIN, context={"source": SOURCE_IMPORT}, data=data
     )
     assert again["type"] is FlowResultType.ABORT
-    assert again["reason"] == "already_configured"
+    assert again["reason"] == "simulator_seed_in_use"
+    assert again["description_placeholders"] == {"seed": "3"}
 
 
 async def test_options_flow(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:
@@ -279,7 +286,8 @@ async def test_reconfigure_to_taken_seed_aborts(
         },
     )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "simulator_seed_in_use"
+    assert result["description_placeholders"] == {"seed": "9"}
     assert mock_config_entry.data[CONF_SEED] == 7
 
 

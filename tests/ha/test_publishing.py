@@ -310,6 +310,7 @@ def test_config_flow_errors_and_aborts_are_translated() -> None:
     )
     reasons = set(re.findall(r'async_abort\(\s*reason="(\w+)"', source))
     reasons |= set(re.findall(r'_abort_if_unique_id_configured|"(already_configured)"', source))
+    reasons |= set(re.findall(r'error="(\w+)"', source))
     reasons.discard("")
     reasons.add("already_configured")
     assert reasons <= set(EN["config"]["abort"]), reasons - set(EN["config"]["abort"])

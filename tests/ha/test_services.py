@@ -226,7 +226,14 @@ async def test_snooze_pauses_and_rings_again(
     assert alarm.state.phase is AlarmPhase.RINGING
     event = hass.states.get(EVENT)
     assert event.attributes["event_type"] == "triggered"
-    assert event.attributes["explanation"] == "the snooze is over"
+    # A ring again, not a new decision: its first ring (at the set time, without sleep data
+    # from the silent radar) keeps the reason.
+    assert event.attributes["reason"] == "snooze_over"
+    assert (
+        event.attributes["explanation"] == "the snooze is over; it first rang at 07:00 (failsafe)"
+    )
+    assert alarm.state.reason == "failsafe"
+    assert alarm.state.woke_at == SET_TIME
 
     await call(hass, "snooze", tracker, minutes=3)
     assert hass.states.get(NEXT_ALARM).state == (until + timedelta(minutes=3)).isoformat()
@@ -305,6 +312,53 @@ async def test_skip_next_skips_one_day(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(EVENT).attributes["event_type"] == "triggered"
+
+
+async def test_a_skip_is_undone_by_setting_the_alarm_or_turning_it_on_again(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    """Tuesday 07:00 skipped (Wednesday next); each way back rings on Tuesday again.
+
+    Turning the switch off and on again, and setting the alarm (even to the same time),
+    clear the skip; turning it on while it is on, or changing the window, do not.
+    """
+    tuesday = SET_TIME.isoformat()
+    wednesday = (SET_TIME + timedelta(days=1)).isoformat()
+    alarm = tracker.runtime_data.alarm
+
+    async def skip() -> None:
+        await call(hass, "skip_next", tracker)
+        assert hass.states.get(NEXT_ALARM).state == wednesday
+        assert hass.states.get(NEXT_ALARM).attributes["skipped_through"] == "2026-11-24"
+
+    def unskipped() -> None:
+        assert hass.states.get(NEXT_ALARM).state == tuesday
+        assert hass.states.get(NEXT_ALARM).attributes["skipped_through"] is None
+        assert alarm.state.skip_through is None
+
+    await call(hass, "set_alarm", tracker, time="07:00")
+    await skip()
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.bedroom_alarm"}, blocking=True
+    )
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.bedroom_alarm_window", "value": 20},
+        blocking=True,
+    )
+    assert hass.states.get(NEXT_ALARM).state == wednesday, "still on, still skipped"
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.bedroom_alarm"}, blocking=True
+    )
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.bedroom_alarm"}, blocking=True
+    )
+    unskipped()
+
+    await skip()
+    await call(hass, "set_alarm", tracker, time="07:00")
+    unskipped()
 
 
 async def test_skip_next_needs_an_enabled_alarm(

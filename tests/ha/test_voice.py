@@ -9,6 +9,7 @@ of 1 minute; 13.6 breaths per minute. Two nights are stored before it: too few f
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -34,11 +35,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.assist import DATA_VOICE, expand_templates
 from custom_components.radar_sleep.const import DOMAIN
-from custom_components.radar_sleep.contracts import NightSummary, SessionState, SleepMetrics
+from custom_components.radar_sleep.contracts import NightSummary, SessionState, SleepMetrics, Stage
 from custom_components.radar_sleep.coordinator import RadarSleepData
-from custom_components.radar_sleep.intents import ALARM_RINGS, HANDLERS, Ring
+from custom_components.radar_sleep.intents import ALARM_RINGS, HANDLERS, Phrases, Ring
+from tests.alarm_core.test_policy import UNLIKELY, update as policy_update
 
 from . import fixed
 from .fixed import NIGHT, UPDATE, async_setup_assist, async_setup_fixed
@@ -234,6 +237,7 @@ def test_every_question_has_three_phrasings() -> None:
         "RadarSleepSetAlarm",
         "RadarSleepAlarmOff",
         "RadarSleepSkipAlarm",
+        "RadarSleepUnskipAlarm",
         "RadarSleepTeach",  # tests/ha/test_teach.py
         "RadarSleepExplainStage",
     }
@@ -519,8 +523,9 @@ async def test_alarm_sentences_change_the_alarm(
     assert await ask(hass, "When is my alarm?") == "Your alarm is off."
     assert await ask(hass, "skip my alarm") == "Your alarm is off, so there is no alarm to skip."
 
+    # Turned on again from off, the alarm rings on its days: tomorrow's skip is undone.
     assert await ask(hass, "turn on my alarm") == (
-        "OK, your alarm is set for 07:00 on Wednesday. It can wake you in light sleep from 06:30."
+        "OK, your alarm is set for 07:00 tomorrow. It can wake you in light sleep from 06:30."
     )
     assert hass.states.get("switch.bedroom_alarm").state == "on"
 
@@ -640,6 +645,108 @@ async def test_why_did_my_alarm_go_off(
     )
 
 
+async def restart(hass: HomeAssistant, entry: MockConfigEntry, **patches: Any) -> None:
+    """Home Assistant stops and starts again: the tracker from what it saved (nothing in memory).
+
+    ``patches``: ``params``, the alarm policy's parameters for the new start.
+    """
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    params = patches.get("params")
+    with (
+        patch("custom_components.radar_sleep.runtime.PLATFORMS", ALL_WITH_EVENT),
+        patch(
+            "custom_components.radar_sleep.runtime.build_source", return_value=fixed.SilentSource()
+        ),
+        patch("custom_components.radar_sleep.runtime.default_params", return_value=params)
+        if params is not None
+        else nullcontext(),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+async def test_why_did_my_alarm_go_off_after_a_snooze_and_a_restart(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Set for 06:00 on Tuesday 24 November (Berlin, UTC+1), it rings in light sleep at 05:51,
+    is snoozed at 05:54 for 5 minutes, rings again at 05:59 and is dismissed at 06:00.
+
+    The reason belongs to the first ring, when the alarm decided to wake (9 minutes before
+    the set time); 05:59 is the end of the snooze. The answer, the *Alarm* event, *Next
+    alarm*'s ``last_reason`` and the diagnostics say so, before and after a restart.
+    Policy parameters where light sleep is brief (``UNLIKELY``): it rings at the first light
+    epoch.
+    """
+    await restart(hass, tracker, params=UNLIKELY)
+    alarm = tracker.runtime_data.alarm
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": tracker.entry_id, "time": "06:00", "window": 30},
+        blocking=True,
+    )
+
+    async def move(at: datetime) -> None:
+        freezer.move_to(at)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+    first = datetime(2026, 11, 24, 4, 51, tzinfo=UTC)  # 05:51 in Berlin
+    await move(first - timedelta(minutes=20))
+    assert alarm.state.phase is AlarmPhase.WINDOW
+    for k in range(40, 0, -1):  # deep sleep until half a minute before 05:51
+        alarm.async_on_epoch(policy_update(first - timedelta(seconds=30 * k), Stage.DEEP, 0.99))
+    await move(first)
+    alarm.async_on_epoch(policy_update(first, Stage.LIGHT, 0.99))
+    await hass.async_block_till_done()
+    triggered = hass.states.get("event.bedroom_alarm").attributes
+    assert triggered["event_type"] == "triggered"
+    assert triggered["reason"] == "light_sleep"
+    explanation = triggered["explanation"]
+
+    await move(first + timedelta(minutes=3))
+    await hass.services.async_call(
+        DOMAIN, "snooze", {"config_entry_id": tracker.entry_id, "minutes": 5}, blocking=True
+    )
+    await move(first + timedelta(minutes=8))  # 05:59: the snooze is over
+    again = hass.states.get("event.bedroom_alarm").attributes
+    assert (again["event_type"], again["reason"], again["explanation"]) == (
+        "triggered",
+        "snooze_over",
+        "the snooze is over; it first rang at 05:51 (light_sleep)",
+    )
+    await move(first + timedelta(minutes=9))
+    await hass.services.async_call(
+        DOMAIN, "dismiss", {"config_entry_id": tracker.entry_id}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+    why = (
+        "Your alarm went off at 05:51 because you were in light sleep, 9 minutes before the set "
+        f"time. In detail: {explanation.rstrip('.')}."
+    )
+    at_5_59 = (
+        "Your alarm went off at 05:59 again, because your snooze was over. It first went off at "
+        "05:51 because you were in light sleep, 9 minutes before the set time. "
+        f"In detail: {explanation.rstrip('.')}."
+    )
+    for restarted in (False, True):
+        if restarted:
+            await restart(hass, tracker)
+            alarm = tracker.runtime_data.alarm
+        assert await ask(hass, "why did my alarm go off") == why, restarted
+        assert await ask(hass, "why did my alarm go off at 5:51") == why, restarted
+        assert await ask(hass, "why did my alarm go off at 5:59") == at_5_59, restarted
+        assert hass.states.get("sensor.bedroom_next_alarm").attributes["last_reason"] == (
+            "light_sleep"
+        )
+        state = alarm.diagnostics()["state"]
+        assert state["first_rang_at"] == "2026-11-24T04:51:00+00:00"
+        assert state["rang_at"] == "2026-11-24T04:59:00+00:00"
+        assert (state["reason"], state["explanation"]) == ("light_sleep", explanation)
+
+
 def documented_sentences() -> list[str]:
     """The example sentences of the tables in docs/voice.md (their second column)."""
     text = (Path(__file__).resolve().parents[2] / "docs" / "voice.md").read_text()
@@ -686,9 +793,72 @@ async def test_skipping_tomorrow_skips_nothing_when_no_alarm_rings_tomorrow(
     assert alarm.state.skip_through is None
     assert hass.states.get("sensor.bedroom_next_alarm").state == thursday
     assert await ask(hass, "skip my alarm") == (
-        "OK, I'll skip the alarm at 07:00 on Thursday. The next one is at 07:00 on Thursday."
+        "OK, I'll skip the alarm at 07:00 on Thursday. "
+        "The next one is at 07:00 on Thursday 3 December."
     )
     assert alarm.state.skip_through == date(2026, 11, 26)
+
+
+async def test_a_day_a_week_away_is_not_named_as_this_week(
+    hass: HomeAssistant, tracker: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """On Saturday 28 November 2026 (09:00 in Berlin) an alarm on Saturdays only is a week away.
+
+    "on Saturday" would name today: a week away is "next Saturday", further the date.
+    """
+    freezer.move_to(datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": tracker.entry_id, "time": "06:00", "days": ["sat"]},
+        blocking=True,
+    )
+    assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-12-05T05:00:00+00:00"
+    assert await ask(hass, "when is my alarm") == (
+        "Your alarm is set for 06:00 next Saturday. It can wake you in light sleep from 05:30. "
+        "It rings on Saturday."
+    )
+    assert await ask(hass, "skip my alarm") == (
+        "OK, I'll skip the alarm at 06:00 next Saturday. "
+        "The next one is at 06:00 on Saturday 12 December."
+    )
+    phrases = Phrases("en")
+    now = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+    said = {days: phrases.day(now + timedelta(days=days), now) for days in (0, 1, 2, 6, 7, 8, 14)}
+    assert said == {
+        0: "today",
+        1: "tomorrow",
+        2: "on Monday",
+        6: "on Friday",
+        7: "next Saturday",
+        8: "on Sunday 6 December",
+        14: "on Saturday 12 December",
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["don't skip my alarm", "undo the skip", "unskip my alarm", "do not skip the alarm"]
+)
+async def test_a_skip_is_undone_by_voice(
+    hass: HomeAssistant, tracker: MockConfigEntry, text: str
+) -> None:
+    """Monday 09:00: Tuesday's 06:30 alarm skipped, Wednesday next; undone, Tuesday again."""
+    tuesday = "2026-11-24T05:30:00+00:00"
+    assert await ask(hass, text) == "No alarm is skipped. Your next alarm is at 06:30 tomorrow."
+    assert await ask(hass, "skip tomorrow's alarm") == (
+        "OK, I'll skip the alarm at 06:30 tomorrow. The next one is at 06:30 on Wednesday."
+    )
+    assert await ask(hass, text) == "OK, your alarm at 06:30 tomorrow is on again."
+    assert hass.states.get("sensor.bedroom_next_alarm").state == tuesday
+    assert hass.states.get("sensor.bedroom_next_alarm").attributes["skipped_through"] is None
+    # Setting the alarm says when to be woken: it undoes a skip too.
+    await ask(hass, "skip my alarm")
+    assert await ask(hass, "wake me up at 6:30") == (
+        "OK, your alarm is set for 06:30 tomorrow. It can wake you in light sleep from 06:00."
+    )
+    assert hass.states.get("sensor.bedroom_next_alarm").state == tuesday
+    await ask(hass, "turn off my alarm")
+    assert await ask(hass, text) == "Your alarm is off. Turn it on and it rings on its days again."
 
 
 # Several trackers ----------------------------------------------------------------------

@@ -57,6 +57,8 @@ SOUNDING: Final = (AlarmPhase.RINGING, AlarmPhase.SNOOZED)
 """The phases of an alarm that rang and was not stopped."""
 EARLY_REASONS: Final = (TriggerReason.LIGHT_SLEEP, TriggerReason.WAKEABLE_EVENT)
 """Reasons of a ring the policy chose before the set time."""
+SNOOZE_OVER: Final = "snooze_over"
+"""The reason of a ring again when a snooze is over (the alarm had decided to wake before)."""
 
 
 class AlarmEvent(StrEnum):
@@ -129,11 +131,16 @@ class AlarmState:
     triggered_for: datetime | None = None
     """The set time of the last alarm that rang (or was dismissed early): never again."""
     rang_at: datetime | None = None
+    """When it last rang: its first ring, or the end of its last snooze (for the timeout)."""
+    first_rang_at: datetime | None = None
+    """When it first rang for its set time: when it decided to wake, for ``reason``."""
     snooze_until: datetime | None = None
     skip_through: date | None = None
     """Local date up to which alarms are skipped (``skip_next``)."""
     reason: str | None = None
-    """Reason of the last trigger."""
+    """Why it first rang for its set time (a ring again after a snooze keeps it)."""
+    explanation: str | None = None
+    """The explanation of that first ring."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON for the store."""
@@ -143,25 +150,39 @@ class AlarmState:
             "window_start": iso(self.window_start),
             "triggered_for": iso(self.triggered_for),
             "rang_at": iso(self.rang_at),
+            "first_rang_at": iso(self.first_rang_at),
             "snooze_until": iso(self.snooze_until),
             "skip_through": iso(self.skip_through),
             "reason": self.reason,
+            "explanation": self.explanation,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AlarmState:
-        """Read what :meth:`as_dict` wrote."""
+        """Read what :meth:`as_dict` wrote (or an older version, without the first ring).
+
+        Saved before the first ring was kept, ``rang_at`` is the only ring known: the first
+        one when there was no snooze.
+        """
         skip = data.get("skip_through")
+        explanation = data.get("explanation")
         return cls(
             phase=AlarmPhase(data.get("phase", AlarmPhase.OFF)),
             deadline=_dt(data.get("deadline")),
             window_start=_dt(data.get("window_start")),
             triggered_for=_dt(data.get("triggered_for")),
             rang_at=_dt(data.get("rang_at")),
+            first_rang_at=_dt(data.get("first_rang_at")),
             snooze_until=_dt(data.get("snooze_until")),
             skip_through=date.fromisoformat(skip) if isinstance(skip, str) else None,
             reason=data.get("reason"),
+            explanation=explanation if isinstance(explanation, str) else None,
         )
+
+    @property
+    def woke_at(self) -> datetime | None:
+        """When it first rang for its set time (the ring ``reason`` is about)."""
+        return self.first_rang_at or self.rang_at
 
     # Transitions ------------------------------------------------------------------------------
 
@@ -199,7 +220,11 @@ class AlarmState:
         comes later than the next possible one (at most 8 days ahead: a week, skipped day
         included).
         """
-        later = [t for t in (self.triggered_for, self.rang_at, self.snooze_until) if t]
+        later = [
+            t
+            for t in (self.triggered_for, self.rang_at, self.first_rang_at, self.snooze_until)
+            if t
+        ]
         if any(t > now for t in later):
             return True
         return self.deadline is not None and self.deadline > now + timedelta(days=8)
@@ -210,12 +235,13 @@ class AlarmState:
             self.triggered_for is not None and self.deadline <= self.triggered_for
         )
 
-    def ring(self, reason: TriggerReason, now: datetime) -> None:
-        """The alarm rings (its set time is never rung again)."""
+    def ring(self, reason: TriggerReason, now: datetime, explanation: str | None = None) -> None:
+        """The alarm rings (its set time is never rung again): it decided to wake, and why."""
         self.phase = AlarmPhase.RINGING
         self.triggered_for = self.deadline
-        self.rang_at = now
+        self.rang_at = self.first_rang_at = now
         self.reason = reason.value
+        self.explanation = explanation
 
     def snooze(self, until: datetime) -> None:
         """Silenced until ``until``."""
@@ -223,7 +249,7 @@ class AlarmState:
         self.snooze_until = until
 
     def ring_again(self, now: datetime) -> None:
-        """The snooze is over."""
+        """The snooze is over: it rings again (its first ring, and why, stay as they were)."""
         self.phase = AlarmPhase.RINGING
         self.rang_at = now
         self.snooze_until = None
