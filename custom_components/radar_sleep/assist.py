@@ -93,7 +93,9 @@ class Voice:
                 if (cleaned := " ".join(_HASSIL_SYNTAX.sub(" ", name).split()))
             }
         )
-        self.templates = expand_templates(names if len(entries) > 1 else [])
+        # With one tracker too: naming it ("... in the bedroom") must not fall through to Home
+        # Assistant's own sentences, which answer that no device has that name.
+        self.templates = expand_templates(names)
         self._unregister = get_agent_manager(self.hass).register_trigger(
             list(self.templates), self._async_heard
         )
@@ -134,7 +136,7 @@ class Voice:
     def _tracker_named(self, text: str) -> str | None:
         """The tracker name or area said at the end of ``text`` ("... in the guest room").
 
-        Only with several trackers (the sentences have no tracker part otherwise).
+        Only with several trackers (one tracker is the one meant, named or not).
         """
         entries = trackers(self.hass)
         if len(entries) < 2:

@@ -265,6 +265,15 @@ async def test_question(
     assert await ask(hass, text) == expected
 
 
+async def test_one_tracker_can_be_named_too(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
+    """With a single tracker, naming it (or its room) at the end is understood, not handed to
+    Home Assistant's own sentences ("not aware of any device called ... in the bedroom
+    area")."""
+    assert await ask(hass, "how did I sleep last night in the bedroom") == NIGHT_ANSWER
+    assert await ask(hass, "how did I sleep last night for Bedroom") == NIGHT_ANSWER
+    assert await ask(hass, "turn off the alarm in the bedroom") == "OK, your alarm is off."
+
+
 async def test_anyone_in_bed_while_in_bed_is_on(
     hass: HomeAssistant, tracker: MockConfigEntry
 ) -> None:
