@@ -6,7 +6,7 @@ The ``get_night`` action can show an earlier stored night in the same picture
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.config_entries import ConfigEntry
@@ -120,6 +120,19 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
         self._night, self._png = night, None
         drawable = night is not None and bool(night.hypnogram)
         self._attr_image_last_updated = night.session_end if drawable and night else None
+
+    @property
+    @override
+    def entity_picture(self) -> str | None:
+        """The picture's link; none before the first night with stages (nothing to show).
+
+        Home Assistant's image view answers 500 for an image entity without an image, which
+        the frontend shows as a broken picture; without a link it shows the icon.
+        """
+        night = self._night
+        if night is None or not night.hypnogram:
+            return None
+        return super().entity_picture
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

@@ -171,6 +171,15 @@ async def test_no_picture_for_a_night_without_stages(
     state = hass.states.get(ENTITY)
     assert state is not None
     assert state.state == "unknown"
+    # No link to a picture that is not there: the frontend shows the icon, not a broken image.
+    assert "entity_picture" not in state.attributes
+
+    # The next night with stages brings the picture back.
+    coordinator.async_set_updated_data(RadarSleepData(coordinator.data.update, LONG_NIGHT))
+    await hass.async_block_till_done()
+    state = hass.states.get(ENTITY)
+    assert state is not None
+    assert state.attributes["entity_picture"].startswith(f"/api/image_proxy/{ENTITY}?token=")
 
 
 EARLIER = replace(
