@@ -35,9 +35,11 @@ Figures (4-class Cohen's kappa pooled over the epochs of nights 8-10):
   (cross-entropy, :data:`LABELLED_PASSES` passes at step size :data:`LABELLED_STEP_SIZE`, the
   best of the settings tried on these users: a generous ceiling).
 
-Users come in blocks of ten, 8 shifted and 2 unshifted (``--first-user``, repeatable):
-the reported users are blocks 0 and 20 (users 0-9 and 20-29); block 10 (users 10-19) is the
-one the tuning's settings were chosen on.
+Users come in blocks of ten, 8 shifted and 2 unshifted (``--first-user``, repeatable).
+The reported users are blocks 0, 20, 50, 60, 70 and 80 (48 shifted and 12 unshifted users):
+no setting of the adaptation was chosen on them. Blocks 10, 30 and 40 are the users the
+settings and the tuning's guard were chosen on (``--first-user 10 --first-user 30
+--first-user 40``).
 
 The last line printed is one JSON object with every figure.
 """
@@ -84,7 +86,7 @@ QUICK_USERS = (1, 1)
 """Shifted and unshifted users of ``--quick`` (with two learning nights, a smoke test)."""
 QUICK_LEARN_NIGHTS = 2
 
-REPORTED_BLOCKS = (0, 20)
+REPORTED_BLOCKS = (0, 20, 50, 60, 70, 80)
 """The first users of the reported blocks (module docstring)."""
 BOOTSTRAP = 2000
 """Bootstrap resamples of the shifted users."""
@@ -430,8 +432,8 @@ def main(argv: list[str] | None = None) -> None:
         "--first-user",
         type=int,
         action="append",
-        help="first user of a block of ten (repeatable; default: the reported blocks 0 and "
-        "20; 10: the users the tuning's settings were chosen on)",
+        help="first user of a block of ten (repeatable; default: the reported blocks 0, 20, "
+        "50, 60, 70 and 80; 10, 30 and 40: the users the settings were chosen on)",
     )
     args = parser.parse_args(argv)
     figures = measure(
