@@ -391,8 +391,9 @@ class AlarmController:
         off, or with ``unskip`` (setting the alarm, which says when to be woken).
         """
         settings = self.settings
-        if unskip or (enabled and not settings.enabled):
+        if (unskip or (enabled and not settings.enabled)) and self.state.skip_through:
             self.state.skip_through = None
+            self._fire(AlarmEvent.UNSKIPPED, {})
         if at is not None:
             settings.time = at.replace(second=0, microsecond=0, tzinfo=None)
         if window_minutes is not None:

@@ -335,8 +335,10 @@ async def test_a_skip_is_undone_by_setting_the_alarm_or_turning_it_on_again(
         assert hass.states.get(NEXT_ALARM).state == tuesday
         assert hass.states.get(NEXT_ALARM).attributes["skipped_through"] is None
         assert alarm.state.skip_through is None
+        assert hass.states.get(EVENT).attributes["event_type"] == "unskipped"
 
     await call(hass, "set_alarm", tracker, time="07:00")
+    assert hass.states.get(EVENT).state == "unknown", "nothing was skipped: no event"
     await skip()
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": "switch.bedroom_alarm"}, blocking=True
@@ -348,6 +350,7 @@ async def test_a_skip_is_undone_by_setting_the_alarm_or_turning_it_on_again(
         blocking=True,
     )
     assert hass.states.get(NEXT_ALARM).state == wednesday, "still on, still skipped"
+    assert hass.states.get(EVENT).attributes["event_type"] == "skipped"
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": "switch.bedroom_alarm"}, blocking=True
     )

@@ -70,6 +70,7 @@ class AlarmEvent(StrEnum):
     SNOOZED = "snoozed"
     DISMISSED = "dismissed"
     SKIPPED = "skipped"
+    UNSKIPPED = "unskipped"
 
 
 def _dt(value: Any) -> datetime | None:
