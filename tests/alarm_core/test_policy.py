@@ -200,6 +200,15 @@ def test_light_sleep_late_in_the_window_triggers() -> None:
     assert "light sleep" in decision.explanation
 
 
+def test_the_minutes_before_the_set_time_are_those_between_the_clock_times() -> None:
+    """Rung at 06:31:30 for 07:00: "29 min", as 06:31 and 07:00 say (not 28.5 rounded to
+    28), so that the explanation agrees with the ring's time spoken beside it."""
+    alarm = policy(UNLIKELY)
+    decision = alarm.observe(update(before(28.5), Stage.LIGHT, 0.9))
+    assert decision.trigger
+    assert "29 min before the set time" in decision.explanation
+
+
 def test_waits_when_a_later_light_epoch_is_likely() -> None:
     # 25 minutes left and light sleep keeps coming back: wait for a later moment.
     waiting = policy(LIKELY).observe(update(before(25), Stage.LIGHT, 0.9))
