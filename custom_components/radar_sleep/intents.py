@@ -325,6 +325,10 @@ class Ask:
         """One answer sentence."""
         return self.phrases.say(key, **fields)
 
+    def say_when(self, key: str, when: datetime) -> str:
+        """An answer sentence about an alarm's ``when``: its ``{time}`` and ``{day}``."""
+        return self.say(key, time=self.phrases.clock(when), day=self.phrases.day(when, self.now()))
+
     def now(self) -> datetime:
         """Now on the tracker's clock (Home Assistant's, except for a demo played at a speed)."""
         return self.entry.runtime_data.coordinator.clock.now()
@@ -777,7 +781,7 @@ def _alarm_status(ask: Ask, key: str = "alarm_set", days: str | None = None) -> 
         return ask.say("alarm_window_open", time=phrases.clock(alarm.state.deadline))
     if (next_alarm := alarm.next_alarm) is None:
         return ask.say("alarm_off")
-    parts = [ask.say(key, time=phrases.clock(next_alarm), day=phrases.day(next_alarm, ask.now()))]
+    parts = [ask.say_when(key, next_alarm)]
     if alarm.settings.window_minutes > 0:
         start = next_alarm - timedelta(minutes=alarm.settings.window_minutes)
         parts.append(ask.say("alarm_window", start=phrases.clock(start)))
@@ -897,37 +901,20 @@ class SkipAlarmHandler(RadarSleepIntentHandler):
         alarm = ask.entry.runtime_data.alarm
         if not alarm.settings.enabled:
             return ask.say("alarm_nothing_to_skip")
-        phrases = ask.phrases
         upcoming = alarm.next_alarm
         if ask.slots.get("when") == "tomorrow" and upcoming is not None:
             today = dt_util.as_local(ask.now()).date()
             if dt_util.as_local(upcoming).date() - today > timedelta(days=1):
-                return ask.say(
-                    "alarm_not_tomorrow",
-                    time=phrases.clock(upcoming),
-                    day=phrases.day(upcoming, ask.now()),
-                )
+                return ask.say_when("alarm_not_tomorrow", upcoming)
         alarm.async_skip_next()
         parts: list[str] = []
         if (skipped_day := alarm.state.skip_through) is not None:
             skipped = local_instant(
                 skipped_day, alarm.settings.time, dt_util.get_default_time_zone()
             )
-            parts.append(
-                ask.say(
-                    "alarm_skipped",
-                    time=phrases.clock(skipped),
-                    day=phrases.day(skipped, ask.now()),
-                )
-            )
+            parts.append(ask.say_when("alarm_skipped", skipped))
         if (next_alarm := alarm.next_alarm) is not None:
-            parts.append(
-                ask.say(
-                    "alarm_next",
-                    time=phrases.clock(next_alarm),
-                    day=phrases.day(next_alarm, ask.now()),
-                )
-            )
+            parts.append(ask.say_when("alarm_next", next_alarm))
         return " ".join(parts)
 
 
@@ -947,11 +934,7 @@ class UnskipAlarmHandler(RadarSleepIntentHandler):
         unskipped = alarm.async_unskip()
         if (next_alarm := alarm.next_alarm) is None:
             return ask.say("alarm_off")
-        return ask.say(
-            "alarm_unskipped" if unskipped else "alarm_not_skipped",
-            time=ask.phrases.clock(next_alarm),
-            day=ask.phrases.day(next_alarm, ask.now()),
-        )
+        return ask.say_when("alarm_unskipped" if unskipped else "alarm_not_skipped", next_alarm)
 
 
 @dataclass(frozen=True, slots=True)
