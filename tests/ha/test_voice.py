@@ -265,6 +265,13 @@ async def test_question(
     assert await ask(hass, text) == expected
 
 
+async def set_alarm(hass: HomeAssistant, tracker: MockConfigEntry, **data: Any) -> None:
+    """The ``set_alarm`` action on ``tracker``."""
+    await hass.services.async_call(
+        DOMAIN, "set_alarm", {"config_entry_id": tracker.entry_id, **data}, blocking=True
+    )
+
+
 async def test_one_tracker_can_be_named_too(hass: HomeAssistant, tracker: MockConfigEntry) -> None:
     """With a single tracker, naming it (or its room) at the end is understood, not handed to
     Home Assistant's own sentences ("not aware of any device called ... in the bedroom
@@ -579,12 +586,7 @@ async def test_when_is_my_alarm_names_other_days(
     hass: HomeAssistant, tracker: MockConfigEntry
 ) -> None:
     """Days that are no weekdays, weekends or every day are named one by one."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_alarm",
-        {"config_entry_id": tracker.entry_id, "time": "06:30", "days": ["fri", "mon", "wed"]},
-        blocking=True,
-    )
+    await set_alarm(hass, tracker, time="06:30", days=["fri", "mon", "wed"])
     assert await ask(hass, "when is my alarm") == (
         "Your alarm is set for 06:30 on Wednesday. It can wake you in light sleep from 06:00. "
         "It rings on Monday, Wednesday and Friday."
@@ -689,12 +691,7 @@ async def test_why_did_my_alarm_go_off_after_a_snooze_and_a_restart(
     """
     await restart(hass, tracker, params=UNLIKELY)
     alarm = tracker.runtime_data.alarm
-    await hass.services.async_call(
-        DOMAIN,
-        "set_alarm",
-        {"config_entry_id": tracker.entry_id, "time": "06:00", "window": 30},
-        blocking=True,
-    )
+    await set_alarm(hass, tracker, time="06:00", window=30)
 
     async def move(at: datetime) -> None:
         freezer.move_to(at)
@@ -816,12 +813,7 @@ async def test_a_day_a_week_away_is_not_named_as_this_week(
     "on Saturday" would name today: a week away is "next Saturday", further the date.
     """
     freezer.move_to(datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
-    await hass.services.async_call(
-        DOMAIN,
-        "set_alarm",
-        {"config_entry_id": tracker.entry_id, "time": "06:00", "days": ["sat"]},
-        blocking=True,
-    )
+    await set_alarm(hass, tracker, time="06:00", days=["sat"])
     assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-12-05T05:00:00+00:00"
     assert await ask(hass, "when is my alarm") == (
         "Your alarm is set for 06:00 next Saturday. It can wake you in light sleep from 05:30. "
