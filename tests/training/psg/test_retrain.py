@@ -166,16 +166,18 @@ outlive a test), extracting two nights through ``--scheduler``'s code path."""
 
 def test_dask_cluster_gives_the_local_features(folder: Path, tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    sources, _ = discover(folder)
-    local = extract_all([s for s in sources if s.name in ("night-a", "slp02a")], jobs=2)
     out = tmp_path / "dask.npz"
-    subprocess.run(
+    # The cluster's process starts first and works while the same nights are extracted here.
+    with subprocess.Popen(
         [sys.executable, "-c", DASK_SCRIPT, str(folder), str(out)],
-        check=True,
         cwd=ROOT,
-        capture_output=True,
-        timeout=120,
-    )
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    ) as cluster:
+        sources, _ = discover(folder)
+        local = extract_all([s for s in sources if s.name in ("night-a", "slp02a")], jobs=2)
+        output, _ = cluster.communicate(timeout=120)
+    assert cluster.returncode == 0, output.decode(errors="replace")
     with np.load(out) as remote:
         for i, night in enumerate(local):
             assert not isinstance(night, str)
