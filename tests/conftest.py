@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.radar_sleep.contracts import SessionState, SleepUpdate
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.sleep import EpochResult, PipelineConfig, SleepPipeline
 
@@ -32,6 +33,9 @@ class SimulatedNight:
     pipeline: SleepPipeline
     """The pipeline after the whole night (``summaries`` holds the night's summary)."""
     results: list[EpochResult]
+    in_session: list[tuple[bool, str]]
+    """Every update during the session (on frames and on epochs, in order): whether in bed,
+    and the session's reason."""
 
 
 SHARED_NIGHT = SimulatorConfig(seed=7, partner=True)
@@ -48,4 +52,21 @@ def simulated_night() -> SimulatedNight:
     """The shared night, simulated and run through the pipeline once per test session."""
     sim = BedroomSimulator(SHARED_NIGHT)
     pipeline = SleepPipeline(SHARED_PIPELINE, origin=SHARED_ORIGIN)
-    return SimulatedNight(sim, pipeline, list(pipeline.run(sim.frames())))
+    results: list[EpochResult] = []
+    in_session: list[tuple[bool, str]] = []
+
+    def seen(update: SleepUpdate) -> None:
+        if update.session_state in (SessionState.ACTIVE, SessionState.AWAY):
+            in_session.append((update.in_bed, update.reasons["session"]))
+
+    # As ``pipeline.run``, keeping the updates of the frames too.
+    for frame in sim.frames():
+        pushed = pipeline.push(frame)
+        if pushed.update is not None:
+            seen(pushed.update)
+        if pushed.epoch is not None:
+            results.append(pipeline.process_epoch(pushed.epoch))
+            seen(results[-1].update)
+    if (last := pipeline.flush()) is not None:
+        results.append(pipeline.process_epoch(last))
+    return SimulatedNight(sim, pipeline, results, in_session)

@@ -174,20 +174,10 @@ def test_presence_reason_tells_the_confidence_of_each_epoch(
 def test_in_bed_reason_agrees_with_in_bed(simulated_night: SimulatedNight) -> None:
     """During a session, In bed's reason says "left the bed" exactly when In bed is off, on
     the frames that switch it as on the epochs (it used to lag one epoch behind)."""
-    pipeline = SleepPipeline(
-        simulated_night.pipeline.config, origin=simulated_night.pipeline.origin
-    )
-    updates = []
-    for frame in simulated_night.sim.frames():
-        result = pipeline.push(frame)
-        if result.update is not None:
-            updates.append(result.update)
-        if result.epoch is not None:
-            updates.append(pipeline.process_epoch(result.epoch).update)
-    in_session = [u for u in updates if u.session_state in (SessionState.ACTIVE, SessionState.AWAY)]
-    assert any(not u.in_bed for u in in_session)  # the night has times out of bed
-    for u in in_session:
-        assert (u.reasons["session"] == "left the bed") == (not u.in_bed), u
+    in_session = simulated_night.in_session
+    assert any(not in_bed for in_bed, _ in in_session)  # the night has times out of bed
+    for in_bed, reason in in_session:
+        assert (reason == "left the bed") == (not in_bed), (in_bed, reason)
 
 
 def test_a_silent_hour_is_a_gap_in_the_night_not_a_second_night() -> None:
