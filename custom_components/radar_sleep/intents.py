@@ -38,7 +38,7 @@ import probatio
 
 from .alarm_core.policy import TriggerReason
 from .alarm_core.schedule import WEEKDAYS as ALARM_WEEKDAYS, local_instant
-from .alarm_core.spoken import minutes_between, parse_clock_time
+from .alarm_core.spoken import clock_minutes_before, minutes_between, parse_clock_time
 from .alarm_core.state import SNOOZE_OVER, AlarmEvent, AlarmPhase
 from .const import (
     CONF_SESSION_END_MINUTES,
@@ -1033,11 +1033,8 @@ class AlarmReasonHandler(RadarSleepIntentHandler):
         if ring.reason in (TriggerReason.LIGHT_SLEEP, TriggerReason.WAKEABLE_EVENT):
             early = 0
             if ring.alarm_time is not None:
-                # Between the clock times the answer says ("at 05:50", set for 06:00): whole
-                # minutes of both, so that the numbers heard agree with each other.
-                said = ring.at.replace(second=0, microsecond=0)
-                due = ring.alarm_time.replace(second=0, microsecond=0)
-                early = max(int((due - said).total_seconds()) // 60, 0)
+                # Between the clock times the answer says ("at 05:50", set for 06:00).
+                early = clock_minutes_before(ring.at.timestamp(), ring.alarm_time.timestamp())
             return ask.say(f"because_{ring.reason}", early=ask.phrases.duration(early))
         if ring.reason in (TriggerReason.DEADLINE, TriggerReason.FAILSAFE, SNOOZE_OVER):
             return ask.say(f"because_{ring.reason}")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
-from custom_components.radar_sleep.alarm_core.spoken import minutes_between, parse_clock_time
+from custom_components.radar_sleep.alarm_core.spoken import (
+    clock_minutes_before,
+    minutes_between,
+    parse_clock_time,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +79,11 @@ def test_minutes_between_across_midnight() -> None:
 )
 def test_meridiem_before_counting_back(text: str, expected: time) -> None:
     assert parse_clock_time(text) == expected
+
+
+def test_clock_minutes_before_counts_between_the_clock_minutes() -> None:
+    at = datetime(2026, 12, 5, 6, 31, 30, tzinfo=UTC).timestamp()
+    due = datetime(2026, 12, 5, 7, 0, tzinfo=UTC).timestamp()
+    assert clock_minutes_before(at, due) == 29  # "06:31" to "07:00", not 28.5 rounded
+    assert clock_minutes_before(due, at) == 0  # never negative
+    assert clock_minutes_before(due, due + 59) == 0

@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contracts import EPOCH_SECONDS, SleepUpdate, Stage
+from .spoken import clock_minutes_before
 
 PARAMS_FILE = Path(__file__).with_name("alarm_params.json")
 STATE_KIND = "radar_sleep.smart_alarm_policy"
@@ -511,9 +512,7 @@ class SmartAlarmPolicy:
         # Epochs still to be decided on after this one (the last one completes before the
         # set time; without a trigger the alarm's timer rings at the set time).
         m = max(0, math.ceil((self.deadline - ts) / EPOCH_SECONDS - 1e-9) - 1)
-        # Whole minutes between the clock times (06:31:30 is "29 min" before 07:00, as the
-        # ring's time 06:31 and the set time say), not the rounded difference.
-        left = f"{max(int(self.deadline // 60) - int(ts // 60), 0)} min before the set time"
+        left = f"{clock_minutes_before(ts, self.deadline)} min before the set time"
         weak_moment = False
         if cls is None:  # no stages from this device: nothing better to wait for
             now, wait, reference, later = 1.0, 0.0, 0.0, 0.0

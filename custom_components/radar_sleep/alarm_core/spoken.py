@@ -143,6 +143,15 @@ def parse_clock_time(text: str) -> time | None:
     return time(total // 60, total % 60)
 
 
+def clock_minutes_before(earlier: float, later: float) -> int:
+    """Whole minutes between the clock minutes of two instants (POSIX seconds), at least 0.
+
+    06:31:30 is 29 minutes before 07:00, as "06:31" and "07:00" say (not 28.5 rounded): what
+    an answer gives beside the two clock times agrees with them.
+    """
+    return max(int(later // 60) - int(earlier // 60), 0)
+
+
 def minutes_between(start: time, end: time) -> int:
     """Minutes from ``start`` to the next ``end`` on the clock (0..1439), across midnight."""
     return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % _DAY_MIN
