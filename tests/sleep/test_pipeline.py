@@ -40,11 +40,15 @@ def cohen_kappa(y: np.ndarray, p: np.ndarray) -> float:
     return float((np.trace(cm) / n - pe) / (1 - pe))
 
 
-@pytest.fixture(scope="module", params=[3, 4])
+@pytest.fixture(scope="module", params=["shared", 4])
 def night(
     request: pytest.FixtureRequest,
 ) -> tuple[BedroomSimulator, SleepPipeline, list[EpochResult]]:
-    """A held-out night (seeds < 10000 are never used for fitting)."""
+    """A held-out night (seeds < 10000 are never used for fitting): the session's shared
+    night (seed 7, played once for all the tests that use it) and seed 4."""
+    if request.param == "shared":
+        shared: SimulatedNight = request.getfixturevalue("simulated_night")
+        return shared.sim, shared.pipeline, shared.results
     sim = BedroomSimulator(SimulatorConfig(seed=request.param, partner=True))
     pipeline = SleepPipeline(PipelineConfig())
     return sim, pipeline, list(pipeline.run(sim.frames()))
