@@ -14,7 +14,8 @@ A write that fails (a full disk, a read-only file system) does not lose a finish
 night stays in memory, marked unsaved (:attr:`RadarSleepStore.unsaved`), and every write holds
 it until one succeeds. While a night is unsaved a failed write raises a repair
 (``night_not_saved``) and is tried again with a growing delay (``SAVE_RETRY_SECONDS`` doubling
-up to ``SAVE_RETRY_MAX_SECONDS``); the write that succeeds removes the repair. When the entry
+up to ``SAVE_RETRY_MAX_SECONDS``, and when Home Assistant stops); the write that succeeds
+removes the repair. When the entry
 is reloaded meanwhile, the unsaved nights are handed to the next load in ``hass.data``, so only
 stopping Home Assistant before the storage can be written again loses them (nothing is written
 outside Home Assistant's storage). A night is kept once, by its date and session start, however
@@ -45,7 +46,13 @@ import shutil
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    DOMAIN as HOMEASSISTANT_DOMAIN,
+    Event,
+    HomeAssistant,
+)
 from homeassistant.exceptions import HomeAssistantError, UnsupportedStorageVersionError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
@@ -252,6 +259,7 @@ class RadarSleepStore:
         self.unsaved: list[NightSummary] = []
         """Finished nights not yet written (a write failed): every write holds them."""
         self._retry: CALLBACK_TYPE | None = None
+        self._final_write: CALLBACK_TYPE | None = None
         self._retry_seconds = SAVE_RETRY_SECONDS
         self.nights: list[NightSummary] = []
         """Past nights, oldest first, at most the retention option's number (a new list at
@@ -434,15 +442,26 @@ class RadarSleepStore:
         if self._retry is None:
             self._retry = async_call_later(self._hass, self._retry_seconds, self._async_retry)
             self._retry_seconds = min(2 * self._retry_seconds, SAVE_RETRY_MAX_SECONDS)
+        if self._final_write is None:  # Home Assistant stops before the retry: try then
+            self._final_write = self._hass.bus.async_listen_once(
+                EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_final_write
+            )
 
     async def _async_retry(self, _now: datetime) -> None:
         self._retry = None
+        await self.async_save()
+
+    async def _async_final_write(self, _event: Event) -> None:
+        self._final_write = None
         await self.async_save()
 
     def _cancel_retry(self) -> None:
         if self._retry is not None:
             self._retry()
             self._retry = None
+        if self._final_write is not None:
+            self._final_write()
+            self._final_write = None
 
     def _saved(self) -> None:
         """No night waits to be written: no retry, no repair."""

@@ -22,6 +22,7 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
@@ -427,6 +428,37 @@ async def test_a_storage_write_fails(
     assert stored["session_end"] == summary.session_end.isoformat() == "2026-11-24T06:00:00+00:00"
     assert summary.gaps == ()
     rang_on_time(log)
+
+
+async def test_home_assistant_stops_while_a_night_could_not_be_written(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    log: AlarmLog,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The night's write failed; the disk is freed and Home Assistant stops before the minute
+    is over: its last writes hold the night."""
+    entry = session_end_option()
+    key = f"{DOMAIN}.{entry.entry_id}"
+    disk = FullDisk(key)
+
+    async def disk_full(night: FaultyNight) -> None:
+        disk.full = True
+
+    night = FaultyNight(freezer, {2280: disk_full})
+    with (
+        patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
+        patch.object(Store, "_async_write_data", disk.write),
+    ):
+        await setup_night(hass, entry, night, freezer)
+        await end_night(hass, entry, night)
+        assert not_saved(hass, entry) is not None
+        disk.full = False
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+        [stored] = hass_storage[key]["data"]["nights"]
+        assert not_saved(hass, entry) is None
+    assert stored["session_end"] == "2026-11-24T06:00:00+00:00"
 
 
 async def test_a_reload_while_a_night_could_not_be_written(
