@@ -15,11 +15,12 @@ night stays in memory, marked unsaved (:attr:`RadarSleepStore.unsaved`), and eve
 it until one succeeds. While a night is unsaved a failed write raises a repair
 (``night_not_saved``) and is tried again with a growing delay (``SAVE_RETRY_SECONDS`` doubling
 up to ``SAVE_RETRY_MAX_SECONDS``, and when Home Assistant stops); the write that succeeds
-removes the repair. When the entry
-is reloaded meanwhile, the unsaved nights are handed to the next load in ``hass.data``, so only
-stopping Home Assistant before the storage can be written again loses them (nothing is written
-outside Home Assistant's storage). A night is kept once, by its date and session start, however
-often it is handed over.
+removes the repair. When the entry is reloaded meanwhile, the unsaved nights are handed to the
+next load in ``hass.data``, so only stopping Home Assistant before the storage can be written
+again loses them (nothing is written outside Home Assistant's storage). The nights and the
+night in progress are one file, written whole or not at all: there is no other place in it to
+keep a night that could not be written. A night is kept once, by its date and session start,
+however often it is handed over.
 
 A file that cannot be read does not stop the tracker: it starts with what could be read, a
 copy of the file is kept next to it (``radar_sleep.<entry id>.corrupt-<UTC time>``, before the
