@@ -56,6 +56,11 @@ SAVE_DELAY_SECONDS: Final = 5.0
 (this interval, the delay and the epoch that was open)."""
 
 STORAGE_VERSION: Final = 1
+SAVE_RETRY_SECONDS: Final = 60
+"""A write of the tracker's storage that failed with a finished night not yet written is
+tried again this long after, then twice as long after each failure..."""
+SAVE_RETRY_MAX_SECONDS: Final = 3600
+"""...up to this long between tries."""
 RETRY_SECONDS: Final = 30
 """Wait before restarting a source that failed."""
 

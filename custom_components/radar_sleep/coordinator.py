@@ -216,7 +216,10 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
 
     @callback
     def async_add_night_listener(self, listener: Callable[[NightSummary], None]) -> CALLBACK_TYPE:
-        """Hand ``listener`` every finished night (after it was saved). Returns the remover."""
+        """Hand ``listener`` every finished night, after its write. Returns the remover.
+
+        Also when the write failed: the store keeps the night until it is written.
+        """
         self._night_listeners.append(listener)
         return lambda: self._night_listeners.remove(listener)
 

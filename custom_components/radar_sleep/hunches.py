@@ -448,9 +448,13 @@ class HunchController:
     async def _async_call(self, hunch: Hunch) -> bool:
         """The service call for ``hunch``; whether anything was done."""
         if hunch.kind is HunchKind.ALARM:
+            # An alarm that rings that morning: on, that weekday among its days, and not
+            # skipped (a skip from before the answer would silence it).
             morning = morning_of(hunch.at)
             days = {*self.alarm.settings.days, WEEKDAYS[morning.weekday()]}
-            self.alarm.async_set(enabled=True, days=days)
+            skip = self.alarm.state.skip_through
+            unskip = skip is not None and skip >= morning
+            self.alarm.async_set(enabled=True, days=days, unskip=unskip)
             return True
         watched = _BY_KIND[hunch.kind]
         if watched.service is None or hunch.entity_id is None:

@@ -105,7 +105,7 @@ async def async_create_runtime(hass: HomeAssistant, entry: RadarSleepConfigEntry
     )
     store.dump_alarm = alarm.as_dict
     entry.async_on_unload(coordinator.async_shutdown_timers)
-    entry.async_on_unload(store.async_save)
+    entry.async_on_unload(store.async_unload)
     entry.async_on_unload(learning.async_save)
     entry.async_on_unload(alarm_learning.async_save)
     entry.async_on_unload(alarm.async_shutdown)

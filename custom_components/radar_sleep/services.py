@@ -111,6 +111,17 @@ FIELD_ERRORS: dict[str, str] = {
 action does not have, ``missing_field`` for a required field left out, but the tracker's)."""
 
 
+FIELD_CHOICES: dict[str, dict[str, str]] = {
+    "invalid_window": {"max_window": str(MAX_WINDOW_MINUTES)},
+    "invalid_minutes": {"max_minutes": str(MAX_SNOOZE_MINUTES)},
+    "invalid_what": {"parts": ", ".join(LEARNING_PARTS)},
+    "invalid_kind": {"kinds": ", ".join(LabelKind)},
+    "invalid_answer": {"answers": ", ".join(Answer)},
+}
+"""What the message of a field's error names besides the invalid value (the limits or the
+choices)."""
+
+
 class ActionSchema(probatio.Schema):
     """An action's schema whose errors are translated.
 
@@ -135,16 +146,19 @@ class ActionSchema(probatio.Schema):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key=key,
-                translation_placeholders={
-                    "field": field,
-                    "value": str(_invalid_value(data, first.path)),
-                    "max_window": str(MAX_WINDOW_MINUTES),
-                    "max_minutes": str(MAX_SNOOZE_MINUTES),
-                    "parts": ", ".join(LEARNING_PARTS),
-                    "kinds": ", ".join(LabelKind),
-                    "answers": ", ".join(Answer),
-                },
+                translation_placeholders=_field_error_placeholders(
+                    key, field, _invalid_value(data, first.path)
+                ),
             ) from err
+
+
+def _field_error_placeholders(key: str, field: str, value: Any) -> dict[str, str]:
+    """The placeholders of the field error ``key``'s message: those it uses, no others."""
+    if key in ("invalid_field", "missing_field"):
+        return {"field": field}
+    if key == "invalid_config_entry_id":
+        return {}
+    return {"value": str(value), **FIELD_CHOICES.get(key, {})}
 
 
 def _invalid_value(data: Any, path: list[Any]) -> Any:

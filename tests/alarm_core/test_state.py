@@ -157,6 +157,26 @@ def test_a_state_saved_without_the_first_ring_loads() -> None:
     assert AlarmState.from_dict(state.as_dict()) == state
 
 
+def test_a_snooze_saved_without_the_first_ring_keeps_it_when_it_rings_again() -> None:
+    """Saved snoozed by a version that did not keep the first ring (rung at 06:51, snoozed
+    until 06:59): ringing again at 06:59 leaves 06:51 as the first ring."""
+    old = {
+        "phase": "snoozed",
+        "deadline": "2026-11-24T06:00:00+00:00",
+        "window_start": "2026-11-24T05:30:00+00:00",
+        "triggered_for": "2026-11-24T06:00:00+00:00",
+        "rang_at": "2026-11-24T05:51:00+00:00",
+        "snooze_until": "2026-11-24T05:59:00+00:00",
+        "skip_through": None,
+        "reason": "light_sleep",
+    }
+    state = AlarmState.from_dict(old)
+    state.ring_again(datetime(2026, 11, 24, 5, 59, tzinfo=UTC))
+    assert state.rang_at == datetime(2026, 11, 24, 5, 59, tzinfo=UTC)
+    assert state.woke_at == state.first_rang_at == datetime(2026, 11, 24, 5, 51, tzinfo=UTC)
+    assert state.reason == "light_sleep"
+
+
 HEALTHY = SourceHealth()
 
 

@@ -22,8 +22,10 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store, WriteError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -62,6 +64,7 @@ TRANSLATIONS = (
 )
 STAGE = "sensor.bedroom_sleep_stage"
 NEXT_ALARM = "sensor.bedroom_next_alarm"
+TIME_IN_BED = "sensor.bedroom_last_night_time_in_bed"
 
 
 def at(t: float) -> datetime:
@@ -329,6 +332,41 @@ async def test_home_assistant_restarted_in_the_night_inside_the_alarm_window(
     rang_on_time(log)
 
 
+class FullDisk:
+    """Home Assistant's storage on a disk that is full while ``full`` (its writes fail)."""
+
+    def __init__(self, key: str) -> None:
+        self.full = False
+        self.failed = 0
+        """Failed writes of the tracker's main store (``key``)."""
+        write = Store._async_write_data
+
+        async def write_or_fail(store: Store[Any], data: dict[str, Any]) -> None:
+            if self.full:
+                self.failed += store.key == key
+                raise WriteError("[Errno 28] No space left on device")
+            await write(store, data)
+
+        self.write = write_or_fail
+
+
+def not_saved(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"night_not_saved_{entry.entry_id}")
+
+
+def in_bed_minutes(hass: HomeAssistant) -> float:
+    """The last night's time in bed, in minutes (the sensor shows hours)."""
+    state = hass.states.get(TIME_IN_BED)
+    assert state is not None
+    return float(state.state) * 60
+
+
+async def async_later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    freezer.tick(seconds)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
 async def test_a_storage_write_fails(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -336,32 +374,22 @@ async def test_a_storage_write_fails(
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The disk is full from 06:58 until after the night has ended (its write fails); the
-    next write (here when Home Assistant stops) holds the night. Sensing is not a storage
-    matter: nothing is unavailable."""
-    full = False
-    write = Store._async_write_data
-
-    async def write_or_fail(store: Store[Any], data: dict[str, Any]) -> None:
-        if full:
-            raise WriteError("[Errno 28] No space left on device")
-        await write(store, data)
-
-    async def disk_full(night: FaultyNight) -> None:
-        nonlocal full
-        full = True
-        await night.checkpoint("full")
-
-    async def disk_freed(night: FaultyNight) -> None:
-        nonlocal full
-        full = False
-
-    night = FaultyNight(freezer, {2280: disk_full, 2715: disk_freed})
+    """The disk is full from 06:58 until after the night has ended: its write fails, a repair
+    says so and the write is tried again a minute later, then two minutes after that; the
+    disk is freed and the next try writes the night, once, and removes the repair. Sensing is
+    not a storage matter: nothing is unavailable, and the night is shown all along."""
     entry = session_end_option()
     key = f"{DOMAIN}.{entry.entry_id}"
+    disk = FullDisk(key)
+
+    async def disk_full(night: FaultyNight) -> None:
+        disk.full = True
+        await night.checkpoint("full")
+
+    night = FaultyNight(freezer, {2280: disk_full})
     with (
         patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
-        patch.object(Store, "_async_write_data", write_or_fail),
+        patch.object(Store, "_async_write_data", disk.write),
     ):
         await setup_night(hass, entry, night, freezer)
         await night.reached("full")
@@ -371,12 +399,105 @@ async def test_a_storage_write_fails(
         summary = await end_night(hass, entry, night)
         assert "No space left on device" in caplog.text
         assert hass_storage[key]["data"]["nights"] == [], "the night's own write failed"
-        assert await hass.config_entries.async_unload(entry.entry_id)  # the next write
-        await hass.async_block_till_done()
+        issue = not_saved(hass, entry)
+        assert issue is not None
+        assert issue.translation_placeholders == {
+            "name": "Bedroom",
+            "nights": "2026-11-23",
+            "error": "[Errno 28] No space left on device",
+        }
+        # Shown while it waits: 06:20 to 07:00 in bed.
+        assert in_bed_minutes(hass) == pytest.approx(40)
+        failed = disk.failed
+        await async_later(hass, freezer, 60)
+        assert disk.failed == failed + 1, "tried again after a minute"
+        await async_later(hass, freezer, 60)
+        assert disk.failed == failed + 1, "then after two"
+        disk.full = False
+        await async_later(hass, freezer, 60)
         [stored] = hass_storage[key]["data"]["nights"]
-    assert stored["session_end"] == summary.session_end.isoformat()
+        assert not_saved(hass, entry) is None
+        assert entry.runtime_data.store.unsaved == []
+        await async_later(hass, freezer, 3600)
+        assert len(hass_storage[key]["data"]["nights"]) == 1
+        assert in_bed_minutes(hass) == pytest.approx(40)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+        assert len(hass_storage[key]["data"]["nights"]) == 1
+    assert stored["session_start"] == "2026-11-24T05:20:00+00:00"
+    assert stored["session_end"] == summary.session_end.isoformat() == "2026-11-24T06:00:00+00:00"
     assert summary.gaps == ()
     rang_on_time(log)
+
+
+async def test_home_assistant_stops_while_a_night_could_not_be_written(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    log: AlarmLog,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The night's write failed; the disk is freed and Home Assistant stops before the minute
+    is over: its last writes hold the night."""
+    entry = session_end_option()
+    key = f"{DOMAIN}.{entry.entry_id}"
+    disk = FullDisk(key)
+
+    async def disk_full(night: FaultyNight) -> None:
+        disk.full = True
+
+    night = FaultyNight(freezer, {2280: disk_full})
+    with (
+        patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
+        patch.object(Store, "_async_write_data", disk.write),
+    ):
+        await setup_night(hass, entry, night, freezer)
+        await end_night(hass, entry, night)
+        assert not_saved(hass, entry) is not None
+        disk.full = False
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+        [stored] = hass_storage[key]["data"]["nights"]
+        assert not_saved(hass, entry) is None
+    assert stored["session_end"] == "2026-11-24T06:00:00+00:00"
+
+
+async def test_a_reload_while_a_night_could_not_be_written(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    log: AlarmLog,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The disk is full when the night ends and when the tracker is reloaded (an option is
+    changed): the reloaded tracker still has the night, shows it and keeps the repair; when
+    the disk is freed, the next try writes the night once."""
+    entry = session_end_option()
+    key = f"{DOMAIN}.{entry.entry_id}"
+    disk = FullDisk(key)
+
+    async def disk_full(night: FaultyNight) -> None:
+        disk.full = True
+
+    night = FaultyNight(freezer, {2280: disk_full})
+    with (
+        patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
+        patch.object(Store, "_async_write_data", disk.write),
+    ):
+        await setup_night(hass, entry, night, freezer)
+        summary = await end_night(hass, entry, night)
+        assert not_saved(hass, entry) is not None
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        assert hass_storage[key]["data"]["nights"] == [], "the unload's write failed too"
+        assert entry.runtime_data.store.nights == [summary]
+        assert entry.runtime_data.coordinator.data.last_night == summary
+        assert in_bed_minutes(hass) == pytest.approx(40)
+        assert not_saved(hass, entry) is not None
+        disk.full = False
+        await async_later(hass, freezer, 60)
+        [stored] = hass_storage[key]["data"]["nights"]
+        assert not_saved(hass, entry) is None
+        assert entry.runtime_data.store.nights == [summary]
+    assert stored["session_end"] == "2026-11-24T06:00:00+00:00"
 
 
 async def test_the_clock_jumps_forward_in_the_night(

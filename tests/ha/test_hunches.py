@@ -409,20 +409,7 @@ async def test_no_alarm_on_a_usual_alarm_morning(
     """Mondays had an alarm the last four weeks; on Sunday night the alarm is off."""
     freezer.move_to(BEDTIME)
     entry = tracker_entry({"hunches": {"check_alarm": True, **_PHONE}})
-    hass_storage[f"{DOMAIN}.{entry.entry_id}.hunches"] = {
-        "version": 1,
-        "key": f"{DOMAIN}.{entry.entry_id}.hunches",
-        "data": {
-            "memory": {
-                "alarm_mornings": {
-                    "2026-10-26": True,
-                    "2026-11-02": True,
-                    "2026-11-09": False,
-                    "2026-11-16": True,
-                }
-            }
-        },
-    }
+    hass_storage[f"{DOMAIN}.{entry.entry_id}.hunches"] = usual_mondays(entry)
     hunches = await async_setup_tracker(hass, entry)
     alarm = entry.runtime_data.alarm
     assert not alarm.settings.enabled
@@ -443,6 +430,58 @@ async def test_no_alarm_on_a_usual_alarm_morning(
     assert alarm.next_alarm.date() == datetime(2026, 11, 23, tzinfo=UTC).date()
     # The recorded morning (no alarm when looked at) is kept for the usual days.
     assert hunches.memory.as_dict()["alarm_mornings"]["2026-11-23"] is False
+
+
+async def test_accepting_the_alarm_hunch_unskips_that_morning(
+    hass: HomeAssistant,
+    demo: None,
+    phone: list[ServiceCall],
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The alarm is on from Tuesday to Friday; on Sunday night it is asked about Monday, and
+    before answering the sleeper skips the next alarm (Tuesday's). *Yes* leaves an alarm that
+    rings on Monday at 07:00, and every weekday after."""
+    freezer.move_to(BEDTIME)
+    entry = tracker_entry({"hunches": {"check_alarm": True, **_PHONE}})
+    hass_storage[f"{DOMAIN}.{entry.entry_id}.hunches"] = usual_mondays(entry)
+    hunches = await async_setup_tracker(hass, entry)
+    alarm = entry.runtime_data.alarm
+    await hass.services.async_call(
+        DOMAIN,
+        "set_alarm",
+        {"config_entry_id": entry.entry_id, "time": "07:00", "days": ["tue", "wed", "thu", "fri"]},
+        blocking=True,
+    )
+    await async_bedtime(hass, hunches)
+    assert suggested(phone) == ["Turn on the alarm for Monday?"]
+    await hass.services.async_call(
+        DOMAIN, "skip_next", {"config_entry_id": entry.entry_id}, blocking=True
+    )
+    assert alarm.next_alarm == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wednesday 07:00
+    await async_answer(hass, entry, "alarm", "accept")
+    assert alarm.settings.enabled
+    assert alarm.settings.days == ("mon", "tue", "wed", "thu", "fri")
+    assert alarm.state.skip_through is None
+    assert alarm.next_alarm == datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 07:00
+
+
+def usual_mondays(entry: MockConfigEntry) -> dict[str, Any]:
+    """The hunches' store: an alarm on three of the last four Mondays."""
+    return {
+        "version": 1,
+        "key": f"{DOMAIN}.{entry.entry_id}.hunches",
+        "data": {
+            "memory": {
+                "alarm_mornings": {
+                    "2026-10-26": True,
+                    "2026-11-02": True,
+                    "2026-11-09": False,
+                    "2026-11-16": True,
+                }
+            }
+        },
+    }
 
 
 async def test_the_options_choose_what_is_looked_at(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import json
+from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,6 +23,12 @@ from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
 
 from .fixed import async_setup_fixed, async_setup_in_berlin
+
+TRANSLATIONS = json.loads(
+    (
+        Path(__file__).resolve().parents[2] / "custom_components/radar_sleep/translations/en.json"
+    ).read_text(encoding="utf-8")
+)
 
 pytestmark = pytest.mark.usefixtures("silent_source")
 
@@ -190,6 +198,10 @@ async def test_bad_action_data_is_a_translated_error_and_changes_nothing(
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
     assert message in str(err.value)
+    # Rendered whole, from its own placeholders only.
+    template = TRANSLATIONS["exceptions"][key]["message"]
+    assert set(err.value.translation_placeholders or {}) == set(re.findall(r"{(\w+)}", template))
+    assert "{" not in str(err.value)
     await store.async_save()
     assert json.dumps(hass_storage[f"{DOMAIN}.{tracker.entry_id}"], sort_keys=True) == stored
     assert {s.entity_id: (s.state, s.attributes) for s in hass.states.async_all()} == states

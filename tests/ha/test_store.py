@@ -4,6 +4,7 @@ an unreadable one is kept in a copy, reported in a repair, and the tracker start
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 import json
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,28 @@ async def test_a_stored_file_loads_and_is_written_back_unchanged(
     await store.async_save()
     assert hass_storage[key]["version"] == 1
     assert hass_storage[key]["data"] == data
+
+
+async def test_a_night_is_kept_once(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """The same night (date and session start) handed over twice is kept and written once,
+    the second time as it was handed last; it is unsaved until a write holds it."""
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    store = RadarSleepStore(hass, mock_config_entry)
+    await store.async_load()
+    first, second = NIGHTS[0], NIGHTS[1]
+    store.add_night(first)
+    store.add_night(second)
+    assert store.unsaved == [first, second]
+    again = replace(first, mean_breathing_rate_bpm=12.5)
+    assert again != first
+    store.add_night(again)
+    assert store.nights == [again, second]
+    assert store.unsaved == [second, again]
+    await store.async_save()
+    assert store.unsaved == []
+    assert hass_storage[key]["data"]["nights"] == [summary_to_dict(again), summary_to_dict(second)]
 
 
 async def test_a_file_from_before_the_history_has_its_last_night(

@@ -163,7 +163,8 @@ class AlarmState:
         """Read what :meth:`as_dict` wrote (or an older version, without the first ring).
 
         Saved before the first ring was kept, ``rang_at`` is the only ring known: the first
-        one when there was no snooze.
+        one unless the alarm had rung again after a snooze, which nothing saved tells (it is
+        then the end of the last snooze, and is taken for the first ring).
         """
         skip = data.get("skip_through")
         explanation = data.get("explanation")
@@ -250,8 +251,14 @@ class AlarmState:
         self.snooze_until = until
 
     def ring_again(self, now: datetime) -> None:
-        """The snooze is over: it rings again (its first ring, and why, stay as they were)."""
+        """The snooze is over: it rings again (its first ring, and why, stay as they were).
+
+        A state saved by a version that did not keep the first ring (``first_rang_at`` is
+        ``None``) keeps the ring it knew: the first one after a single snooze.
+        """
         self.phase = AlarmPhase.RINGING
+        if self.first_rang_at is None:
+            self.first_rang_at = self.rang_at
         self.rang_at = now
         self.snooze_until = None
 
