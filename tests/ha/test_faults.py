@@ -12,7 +12,8 @@ window, the watchdog and the set time fall where they would in a real night.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 import json
 import math
@@ -111,6 +112,8 @@ class FaultyNight:
         self.device_start = 0.0
         self.on_connection: Callable[[bool, str | None], None] | None = None
         self.done = asyncio.Event()
+        self.begun = asyncio.Event()
+        """Set once the alarm is set: the first frame waits for it (:func:`setup_night`)."""
         self._reached: dict[str, asyncio.Event] = {}
         self._go: dict[str, asyncio.Event] = {}
 
@@ -144,6 +147,7 @@ class FaultyNight:
         self._go.setdefault(name, asyncio.Event()).set()
 
     async def frames(self) -> AsyncIterator[VitalsFrame]:
+        await self.begun.wait()
         while self.t < self.in_bed + AWAY:
             if (fault := self.faults.pop(self.t, None)) is not None:
                 await fault(self)
@@ -172,7 +176,11 @@ async def setup_night(
     freezer: FrozenDateTimeFactory,
     alarm: str = "07:00",
 ) -> None:
-    """Set the tracker up at the night's start with the alarm at ``alarm``; the night begins."""
+    """Set the tracker up at the night's start with the alarm at ``alarm``; the night begins.
+
+    Only then: frames sent while the alarm is being set could run the night past the alarm
+    window (the source does not wait for the clock) before the alarm exists.
+    """
     await hass.config.async_set_time_zone("Europe/Berlin")
     freezer.move_to(night.start)
     night.hass = hass
@@ -184,6 +192,7 @@ async def setup_night(
         {"config_entry_id": entry.entry_id, "time": alarm, "window": 30},
         blocking=True,
     )
+    night.begun.set()
 
 
 async def end_night(
@@ -361,6 +370,24 @@ def in_bed_minutes(hass: HomeAssistant) -> float:
     return float(state.state) * 60
 
 
+@contextmanager
+def full_from_0658(
+    freezer: FrozenDateTimeFactory, key: str
+) -> Iterator[tuple[FullDisk, FaultyNight]]:
+    """A night whose disk is full from 06:58 (its epoch 2280) until the test frees it."""
+    disk = FullDisk(key)
+
+    async def disk_full(night: FaultyNight) -> None:
+        disk.full = True
+
+    night = FaultyNight(freezer, {2280: disk_full})
+    with (
+        patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
+        patch.object(Store, "_async_write_data", disk.write),
+    ):
+        yield disk, night
+
+
 async def async_later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
     freezer.tick(seconds)
     async_fire_time_changed(hass)
@@ -440,16 +467,7 @@ async def test_home_assistant_stops_while_a_night_could_not_be_written(
     is over: its last writes hold the night."""
     entry = session_end_option()
     key = f"{DOMAIN}.{entry.entry_id}"
-    disk = FullDisk(key)
-
-    async def disk_full(night: FaultyNight) -> None:
-        disk.full = True
-
-    night = FaultyNight(freezer, {2280: disk_full})
-    with (
-        patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
-        patch.object(Store, "_async_write_data", disk.write),
-    ):
+    with full_from_0658(freezer, key) as (disk, night):
         await setup_night(hass, entry, night, freezer)
         await end_night(hass, entry, night)
         assert not_saved(hass, entry) is not None
@@ -472,16 +490,7 @@ async def test_a_reload_while_a_night_could_not_be_written(
     the disk is freed, the next try writes the night once."""
     entry = session_end_option()
     key = f"{DOMAIN}.{entry.entry_id}"
-    disk = FullDisk(key)
-
-    async def disk_full(night: FaultyNight) -> None:
-        disk.full = True
-
-    night = FaultyNight(freezer, {2280: disk_full})
-    with (
-        patch("custom_components.radar_sleep.runtime.build_source", return_value=night),
-        patch.object(Store, "_async_write_data", disk.write),
-    ):
+    with full_from_0658(freezer, key) as (disk, night):
         await setup_night(hass, entry, night, freezer)
         summary = await end_night(hass, entry, night)
         assert not_saved(hass, entry) is not None
