@@ -335,6 +335,14 @@ def test_the_picture_draws_ranges_and_words() -> None:
         assert image.getpixel((x, 585)) == TEAL
     assert image.getpixel((490, 585)) != TEAL
     assert image.getpixel((550, 400)) != TEAL  # a range is not a line
+    # Tagged "partner" at the top of the stages (y = 202 on), from 5 px right of its start.
+    tag = [
+        (x, y) for x in range(503, 600) for y in range(202, 226) if image.getpixel((x, y)) == TEAL
+    ]
+    assert len(tag) > 50
+    assert not [
+        y for x in range(498, 600) for y in range(232, 580) if image.getpixel((x, y)) == TEAL
+    ]
     # "You said: slept badly" under the headline, in teal.
     words = [
         (x, y) for x in range(40, 400) for y in range(115, 145) if image.getpixel((x, y)) == TEAL
