@@ -15,6 +15,7 @@ from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
 from .contracts import LabelKind, NightSummary, TeachingLabel
+from .image import async_night_taught
 from .sleep.teach import (
     TeachingAdaptation,
     add_label,
@@ -93,6 +94,7 @@ def _async_store_night(entry: RadarSleepConfigEntry, night: NightSummary) -> Non
     runtime = entry.runtime_data
     runtime.store.replace_night(night)
     runtime.coordinator.async_night_changed(night)
+    async_night_taught(runtime.coordinator.hass, entry, night)
     runtime.store.async_delay_save()
 
 

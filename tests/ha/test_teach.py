@@ -312,6 +312,38 @@ async def test_the_picture_marks_what_was_taught(
     for y in (210, 400, 570):  # the whole height of the stages
         assert image.getpixel((x, y)) == TEAL
         assert before.getpixel((x, y)) != TEAL
+    # The picture's time is now when it was taught (09:00 in Berlin), not the end of the
+    # night: a dashboard showing it fetches the new picture.
+    assert hass.states.get(PICTURE).state == "2026-11-23T08:00:00+00:00"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_earlier_night_shown_is_drawn_again_when_taught(
+    hass: HomeAssistant,
+    tracker: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The night before last, shown with ``get_night``, then taught about: its picture shows it.
+
+    That night runs from 21:30 UTC on 21 November to 05:55 UTC on the 23rd (the fixed nights
+    share their end): 116 700 s over the plot's 910 px from x = 130. "Awake at 23:05" in
+    Berlin is 22:05 UTC, 2 100 s in: x = 130 + 910 * 2100 / 116700 = 146.4.
+    """
+    client = await hass_client()
+    url = f"/api/image_proxy/{PICTURE}"
+    await get_night(hass, tracker, night="2026-11-21", show_picture=True)
+    await hass.async_block_till_done()
+    assert hass.states.get(PICTURE).attributes["night"] == "2026-11-21"
+    before = decode(await (await client.get(url)).read())
+    await teach(hass, tracker, kind="awake_at", time="23:05", night="2026-11-21")
+    await hass.async_block_till_done()
+    state = hass.states.get(PICTURE)
+    assert state.attributes["night"] == "2026-11-21"
+    assert state.state == "2026-11-23T08:00:00+00:00"
+    image = decode(await (await client.get(url)).read())
+    for y in (210, 400, 570):
+        assert image.getpixel((146, y)) == TEAL
+        assert before.getpixel((146, y)) != TEAL
 
 
 def test_the_picture_draws_ranges_and_words() -> None:
