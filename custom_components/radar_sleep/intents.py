@@ -1098,7 +1098,8 @@ class TeachHandler(RadarSleepIntentHandler):
         try:
             _, label = async_teach(ask.entry, kind, night=night.night, at=at, end=end)
         except TeachError as err:
-            return ask.say(err.key, **err.placeholders)
+            # Spoken: the night's date in words ("Sunday 22 November"), not as in an error.
+            return ask.say(err.key, **{**err.placeholders, "night": ask.phrases.date(night.night)})
         clock = ask.phrases.clock
         if label.start is None:
             return ask.say(f"taught_{kind}" + ("_night" if kind is LabelKind.WAS_PARTNER else ""))

@@ -69,12 +69,19 @@ def make_label(
     tz = dt_util.get_default_time_zone()
     start = None if at is None else dt_util.as_utc(night_instant(night, at, tz))
     stop = None if end is None else dt_util.as_utc(night_instant(night, end, tz))
-    local = f"{night.session_start.astimezone(tz):%H:%M}-{night.session_end.astimezone(tz):%H:%M}"
+    bed_start = f"{night.session_start.astimezone(tz):%H:%M}"
+    bed_end = f"{night.session_end.astimezone(tz):%H:%M}"
     for when in (start, stop):
         if when is not None and not in_night(night, when):
             raise TeachError(
                 "teach_outside_night",
-                {"time": f"{when.astimezone(tz):%H:%M}", "night": str(night.night), "bed": local},
+                {
+                    "time": f"{when.astimezone(tz):%H:%M}",
+                    "night": str(night.night),
+                    "bed": f"{bed_start}-{bed_end}",
+                    "start": bed_start,
+                    "end": bed_end,
+                },
             )
     if start is not None and stop is not None and stop <= start:
         raise TeachError("teach_bad_range", {})

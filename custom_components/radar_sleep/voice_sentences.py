@@ -598,7 +598,8 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         "teach_bad_time": "Sorry, I didn't understand the time {text}.",
         "teach_needs_time": "Please tell me when, for example at 23:10.",
         "teach_outside_night": (
-            "{time} isn't in your night of {night}: you were in bed {bed}. I didn't note it."
+            "{time} isn't in your night of {night}: you were in bed from {start} to {end}. I "
+            "didn't note it."
         ),
         "teach_bad_range": "The end of that time range comes before its start. I didn't note it.",
         # Explanations

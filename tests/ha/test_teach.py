@@ -222,7 +222,8 @@ async def test_a_sentence_outside_the_night_is_not_kept(
     hass: HomeAssistant, tracker: MockConfigEntry
 ) -> None:
     assert await ask(hass, "I was awake at 15:00") == (
-        "15:00 isn't in your night of 2026-11-22: you were in bed 22:40-06:55. I didn't note it."
+        "15:00 isn't in your night of Sunday 22 November: you were in bed from 22:40 to 06:55. "
+        "I didn't note it."
     )
     assert await ask(hass, "I fell asleep around teatime") == (
         "Sorry, I didn't understand the time teatime."
