@@ -167,7 +167,7 @@ class HunchController:
         A store that cannot be read is kept in a copy and reported
         (:func:`.store.async_load_part`): hunches start empty.
         """
-        await async_load_part(self.hass, self.entry, self._store, self._read)
+        await async_load_part(self.hass, self.entry, self._store, self._read, self._data_to_store)
 
     def _read(self, stored: dict[str, Any]) -> None:
         """Carry on from :meth:`_data_to_store` (``KeyError``/``TypeError``... if malformed)."""
