@@ -8,7 +8,7 @@ and the Assist sentences ("I was reading until 23:10") both come through
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
@@ -57,9 +57,13 @@ def pick_night(entry: RadarSleepConfigEntry, wanted: date | None) -> NightSummar
 
 
 def make_label(
-    night: NightSummary, kind: LabelKind, at: time | None, end: time | None
+    night: NightSummary, kind: LabelKind, at: time | None, end: time | None, now: datetime
 ) -> TeachingLabel:
-    """The label ``kind`` at ``at`` (to ``end``) about ``night``, its times checked."""
+    """The label ``kind`` at ``at`` (to ``end``) about ``night``, its times checked.
+
+    ``now`` (when it was taught) is on the tracker's clock, as the night's times are (a
+    simulated night played faster than real time is ahead of Home Assistant's clock).
+    """
     if kind in TIMED and at is None:
         raise TeachError("teach_needs_time", {"kind": str(kind)})
     if kind is LabelKind.SLEPT_BADLY:
@@ -85,7 +89,7 @@ def make_label(
             )
     if start is not None and stop is not None and stop <= start:
         raise TeachError("teach_bad_range", {})
-    return TeachingLabel(kind, start, stop, taught_at=dt_util.utcnow())
+    return TeachingLabel(kind, start, stop, taught_at=now)
 
 
 @callback
@@ -116,7 +120,7 @@ def async_teach(
 ) -> tuple[NightSummary, TeachingLabel]:
     """Keep what the user taught with its night and learn from it; raises :class:`TeachError`."""
     stored = pick_night(entry, night)
-    label = make_label(stored, kind, at, end)
+    label = make_label(stored, kind, at, end, entry.runtime_data.coordinator.clock.now())
     taught = add_label(stored, label)
     _async_store_night(entry, taught)
     async_apply_teaching(entry)

@@ -319,6 +319,20 @@ async def test_the_picture_marks_what_was_taught(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_what_is_taught_is_timed_on_the_trackers_clock(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    """A simulated bedroom played at speed 60 is ahead of Home Assistant's clock: what was
+    taught is timed on the tracker's clock, like the nights, so the picture's time moves on."""
+    clock = tracker.runtime_data.coordinator.clock
+    clock.speed = 60.0
+    clock.anchor(datetime(2026, 11, 24, 6, 30, tzinfo=UTC))  # Home Assistant: 23 Nov 08:00
+    response = await teach(hass, tracker, kind="slept_badly")
+    assert response["labels"][-1]["taught_at"] == "2026-11-24T06:30:00+00:00"
+    assert hass.states.get(PICTURE).state == "2026-11-24T06:30:00+00:00"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_an_earlier_night_shown_is_drawn_again_when_taught(
     hass: HomeAssistant,
     tracker: MockConfigEntry,
