@@ -159,7 +159,9 @@ class AlarmController:
             name=f"{DOMAIN} alarm watchdog {self.entry.title}",
         )
         now = self.clock.now()
-        if self.clock.scaled and self.state.ahead_of(now):
+        # A simulated night carried on from its last saved frame set the clock back a little
+        # (at most to the end of the last night): what the alarm did since stays done.
+        if self.clock.scaled and not self.clock.carried_on and self.state.ahead_of(now):
             LOGGER.info(
                 "%s: the simulated nights started over; the alarm is armed again",
                 self.entry.title,

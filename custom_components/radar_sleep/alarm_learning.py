@@ -43,7 +43,11 @@ class AlarmLearningStore:
     async def async_load(self) -> None:
         """Read what was learned (unreadable: kept in a copy, reported, starts over)."""
         learning = await async_load_part(
-            self._hass, self._entry, self._store, AlarmLearning.from_dict
+            self._hass,
+            self._entry,
+            self._store,
+            AlarmLearning.from_dict,
+            self.learning.to_dict,
         )
         if learning is not None:
             self.learning = learning

@@ -38,6 +38,9 @@ class TrackerClock:
     def __init__(self, speed: float = 1.0) -> None:
         """``speed``: the source's tracker seconds per second of Home Assistant's clock."""
         self.speed = speed
+        self.carried_on = False
+        """Whether it carries on a saved night: set back to the night's last saved frame
+        (after a reload or restart), not to the start of the simulated nights."""
         self._tracker: datetime | None = None
         self._wall: datetime | None = None
 

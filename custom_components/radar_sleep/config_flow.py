@@ -275,6 +275,16 @@ def _notify_options(hass: HomeAssistant, current: str | None) -> list[SelectOpti
     return [SelectOptionDict(value=n, label=f"notify.{n}") for n in sorted(names)]
 
 
+def _notify_exists(hass: HomeAssistant, options: dict[str, Any]) -> bool:
+    """Whether the hunches' phone notify action, if one is chosen, exists.
+
+    A typed name that is not an action of Home Assistant would keep every suggestion off the
+    phone, with nothing but a line in the log to say so.
+    """
+    name = (options.get(CONF_HUNCHES) or {}).get(CONF_NOTIFY_SERVICE)
+    return not name or hass.services.has_service("notify", str(name).removeprefix("notify."))
+
+
 def _hunches_schema(hass: HomeAssistant, current: dict[str, Any]) -> probatio.Schema:
     """What is looked at bedtime, what is done automatically, where to ask (``hunches``)."""
     celsius = hass.config.units.temperature_unit == UnitOfTemperature.CELSIUS
@@ -588,6 +598,8 @@ class RadarSleepOptionsFlow(OptionsFlowWithReload):
         errors: dict[str, str] = {}
         if user_input is not None:
             checked, errors = _check(form, user_input)
+            if not errors and not _notify_exists(self.hass, checked):
+                errors[CONF_HUNCHES] = "notify_service_missing"
             if not errors:
                 return self.async_create_entry(data=checked)
         return self.async_show_form(

@@ -190,6 +190,7 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         except KeyError, ValueError, TypeError:
             self.sleep_events.prime(self.pipeline.last_update)
         last_t = self.pipeline.last_t or 0.0
+        self.clock.carried_on = True
         if isinstance(self.source, ResumableSource):
             # The simulated night carries on at the start of the epoch that was open.
             self.source.resume_at(last_t)

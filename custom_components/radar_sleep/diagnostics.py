@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from .const import CONF_CAPTURE_PATH, CONF_PORT
 from .learning import learning_diagnostics
 from .runtime import RadarSleepConfigEntry
+from .sleep import SleepPipeline
 from .sleep.serialize import summary_to_dict
 
 TO_REDACT = {CONF_PORT, CONF_CAPTURE_PATH}
@@ -53,6 +54,22 @@ def _scrub(value: Any, secrets: Iterable[str]) -> Any:
     return value
 
 
+def _last_frame(pipeline: SleepPipeline) -> dict[str, Any]:
+    """Where the radar sees the user: the target followed in the last frame (no waveform)."""
+    target = pipeline.followed
+    return {
+        "targets": pipeline.targets_seen,
+        "followed": None
+        if target is None
+        else {
+            "distance_m": round(target.distance_m, 3),
+            "angle_deg": None if target.angle_deg is None else round(target.angle_deg, 1),
+            "movement": round(target.movement, 3),
+            "signal_quality": round(target.signal_quality, 3),
+        },
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: RadarSleepConfigEntry
 ) -> dict[str, Any]:
@@ -79,6 +96,7 @@ async def async_get_config_entry_diagnostics(
             "session_state": coordinator.pipeline.session.state,
             "epochs_in_session": len(coordinator.pipeline.records),
             "teaching": coordinator.pipeline.teaching.as_dict(),
+            "last_frame": _last_frame(coordinator.pipeline),
         },
         "update": update,
         "last_night": summary_to_dict(last_night) if last_night else None,

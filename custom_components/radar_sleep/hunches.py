@@ -167,7 +167,7 @@ class HunchController:
         A store that cannot be read is kept in a copy and reported
         (:func:`.store.async_load_part`): hunches start empty.
         """
-        await async_load_part(self.hass, self.entry, self._store, self._read)
+        await async_load_part(self.hass, self.entry, self._store, self._read, self._data_to_store)
 
     def _read(self, stored: dict[str, Any]) -> None:
         """Carry on from :meth:`_data_to_store` (``KeyError``/``TypeError``... if malformed)."""
@@ -323,7 +323,7 @@ class HunchController:
             f"Answer with the action *Radar Sleep: Answer a hunch* (hunch `{hunch.key}`, "
             "answer *accept* or *dismiss*)"
         )
-        if hunch_options(self.entry.options).get(CONF_NOTIFY_SERVICE):
+        if self._phone_service() is not None:
             how = f"{how}, or on your phone"
         persistent_notification.async_create(
             self.hass,
@@ -344,12 +344,7 @@ class HunchController:
 
     def _phone(self, message: str, data: dict[str, Any]) -> None:
         """Send to the chosen notify action (the phone), if any, without waiting."""
-        service = hunch_options(self.entry.options).get(CONF_NOTIFY_SERVICE)
-        if not service:
-            return
-        service = str(service).removeprefix("notify.")
-        if not self.hass.services.has_service("notify", service):
-            LOGGER.warning("%s: the notify action notify.%s is missing", self.entry.title, service)
+        if (service := self._phone_service()) is None:
             return
         self.hass.async_create_task(
             self.hass.services.async_call(
@@ -357,6 +352,17 @@ class HunchController:
             ),
             eager_start=True,
         )
+
+    def _phone_service(self) -> str | None:
+        """The chosen notify action (without ``notify.``), if chosen and there (else logged)."""
+        service = hunch_options(self.entry.options).get(CONF_NOTIFY_SERVICE)
+        if not service:
+            return None
+        service = str(service).removeprefix("notify.")
+        if not self.hass.services.has_service("notify", service):
+            LOGGER.warning("%s: the notify action notify.%s is missing", self.entry.title, service)
+            return None
+        return service
 
     @callback
     def _async_phone_answer(self, event: Event[Mapping[str, Any]]) -> None:

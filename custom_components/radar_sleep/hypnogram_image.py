@@ -38,6 +38,15 @@ TAUGHT_WORDS = {
     LabelKind.WAS_PARTNER: "partner",
     LabelKind.SLEPT_BADLY: "slept badly",
 }
+TAUGHT_TAGS = {
+    LabelKind.READING_UNTIL: "reading",
+    LabelKind.FELL_ASLEEP_AT: "asleep",
+    LabelKind.AWAKE_AT: "awake",
+    LabelKind.WAS_PARTNER: "partner",
+}
+"""The word tagging each taught moment or range at the top of the stages (what it says)."""
+TAG_ROW = 26
+"""Tags too close to the one before them go on the next row down (three rows, then over)."""
 STAGE_COLOURS: dict[Stage, tuple[int, int, int]] = {
     Stage.WAKE: (239, 108, 0),
     Stage.REM: (142, 36, 170),
@@ -155,10 +164,13 @@ def _draw_labels(
 ) -> None:
     """Mark what the user taught.
 
-    Moments as lines, ranges as bars under the stages, the rest in words under the headline.
+    Moments as lines, ranges as bars under the stages, each tagged with a word at the top of
+    the stages ("awake", "partner"); the rest in words under the headline.
     """
     untimed: list[str] = []
-    for label in summary.labels:
+    row_ends: list[float] = []
+    """Where the last tag of each row of tags ends."""
+    for label in sorted(summary.labels, key=lambda lab: lab.start or summary.session_start):
         if label.start is None:
             untimed.append(
                 TAUGHT_WORDS[label.kind]
@@ -171,6 +183,16 @@ def _draw_labels(
         else:
             x1 = min(max(x_of(label.end), PLOT_LEFT), PLOT_RIGHT)
             draw.rectangle((x0, PLOT_BOTTOM + 2, max(x1, x0 + 3), PLOT_BOTTOM + 8), fill=TAUGHT)
+        tag = TAUGHT_TAGS[label.kind]
+        width = draw.textlength(tag, font=font)
+        left = x0 + 5 if x0 + 5 + width <= PLOT_RIGHT else x0 - 5 - width  # on the plot
+        row = next((n for n, end in enumerate(row_ends) if left > end + 6), len(row_ends))
+        if row == len(row_ends) < 3:
+            row_ends.append(left + width)
+        else:
+            row = min(row, min(range(len(row_ends)), key=row_ends.__getitem__))
+            row_ends[row] = left + width
+        draw.text((left, PLOT_TOP + 2 + TAG_ROW * row), tag, font=font, fill=TAUGHT)
     if untimed:
         draw.text((40, 112), "You said: " + ", ".join(untimed), font=font, fill=TAUGHT)
 

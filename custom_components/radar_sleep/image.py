@@ -38,6 +38,16 @@ def _signal_show_night(entry: ConfigEntry) -> str:
     return f"{DOMAIN}_show_night_{entry.entry_id}"
 
 
+def _signal_night_taught(entry: ConfigEntry) -> str:
+    return f"{DOMAIN}_night_taught_{entry.entry_id}"
+
+
+@callback
+def async_night_taught(hass: HomeAssistant, entry: ConfigEntry, night: NightSummary) -> None:
+    """``night`` was taught about: the picture is drawn again if it shows that night."""
+    async_dispatcher_send(hass, _signal_night_taught(entry), night)
+
+
 @callback
 def async_show_night(
     hass: HomeAssistant, entry: ConfigEntry, night: NightSummary
@@ -99,10 +109,12 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
     async def async_added_to_hass(self) -> None:
         """Also follow the ``get_night`` action's requests."""
         await super().async_added_to_hass()
+        entry = self.coordinator.config_entry
         self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, _signal_show_night(self.coordinator.config_entry), self._show
-            )
+            async_dispatcher_connect(self.hass, _signal_show_night(entry), self._show)
+        )
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, _signal_night_taught(entry), self._taught)
         )
 
     @callback
@@ -113,13 +125,37 @@ class RadarSleepHypnogramImage(RadarSleepEntity, ImageEntity):
         self.async_write_ha_state()
 
     @callback
+    def _taught(self, night: NightSummary) -> None:
+        """An earlier night shown was taught about: show what was taught.
+
+        Last night's own changes come with the coordinator's update.
+        """
+        pinned = self._pinned
+        if pinned is None or (pinned.night, pinned.session_start) != (
+            night.night,
+            night.session_start,
+        ):
+            return
+        self._pinned = night
+        self._follow(night)
+        self.async_write_ha_state()
+
+    @callback
     def _follow(self, night: NightSummary | None) -> None:
-        """Point the picture at ``night`` (drawn on the next request)."""
+        """Point the picture at ``night`` (drawn on the next request).
+
+        The picture's time (the entity's state) is the end of the night, or when the user last
+        taught about it if later: a new time is what makes a dashboard fetch the picture again.
+        """
         if night is self._night:
             return
         self._night, self._png = night, None
-        drawable = night is not None and bool(night.hypnogram)
-        self._attr_image_last_updated = night.session_end if drawable and night else None
+        if night is None or not night.hypnogram:
+            self._attr_image_last_updated = None
+            return
+        self._attr_image_last_updated = max(
+            [night.session_end, *(label.taught_at for label in night.labels if label.taught_at)]
+        )
 
     @property
     @override

@@ -334,8 +334,12 @@ class Ask:
         return self.entry.runtime_data.coordinator.clock.now()
 
 
-def _last_night(ask: Ask) -> NightSummary | str:
-    """Last night's summary, or what to say instead (not tracked, still going)."""
+def _last_night(ask: Ask, *, teaching: bool = False) -> NightSummary | str:
+    """Last night's summary, or what to say instead (not tracked, still going).
+
+    ``teaching``: what to say instead is worded for something the user told (``teach_...``).
+    """
+    said = "teach_" if teaching else ""
     runtime = ask.entry.runtime_data
     data = runtime.coordinator.data
     last = data.last_night
@@ -347,15 +351,15 @@ def _last_night(ask: Ask) -> NightSummary | str:
     # tonight's, and last night was not tracked (the night boundary of the summaries).
     if now.hour < NIGHT_BOUNDARY_HOURS:
         if data.update.session_state is SessionState.ACTIVE:
-            return ask.say("night_going")
+            return ask.say(f"{said}night_going")
         if data.update.session_state is SessionState.AWAY:
             minutes = int(
                 ask.entry.options.get(CONF_SESSION_END_MINUTES, DEFAULT_SESSION_END_MINUTES)
             )
-            return ask.say("night_ending", minutes=ask.phrases.duration(minutes))
+            return ask.say(f"{said}night_ending", minutes=ask.phrases.duration(minutes))
     if last is None:
-        return ask.say("no_night")
-    return ask.say("no_night_since", date=ask.phrases.date(last.night))
+        return ask.say(f"{said}no_night")
+    return ask.say(f"{said}no_night_since", date=ask.phrases.date(last.night))
 
 
 def _nights_before(ask: Ask, night: NightSummary) -> list[NightSummary]:
@@ -1075,7 +1079,7 @@ class TeachHandler(RadarSleepIntentHandler):
 
     @override
     def answer(self, ask: Ask) -> str:
-        night = _last_night(ask)
+        night = _last_night(ask, teaching=True)
         if isinstance(night, str):
             return night
         kind = LabelKind(ask.slots["kind"])
@@ -1094,7 +1098,8 @@ class TeachHandler(RadarSleepIntentHandler):
         try:
             _, label = async_teach(ask.entry, kind, night=night.night, at=at, end=end)
         except TeachError as err:
-            return ask.say(err.key, **err.placeholders)
+            # Spoken: the night's date in words ("Sunday 22 November"), not as in an error.
+            return ask.say(err.key, **{**err.placeholders, "night": ask.phrases.date(night.night)})
         clock = ask.phrases.clock
         if label.start is None:
             return ask.say(f"taught_{kind}" + ("_night" if kind is LabelKind.WAS_PARTNER else ""))

@@ -67,7 +67,7 @@ class LearningStore:
                 part.load(data)
                 return True
 
-            if not await async_load_part(self._hass, self._entry, store, read):
+            if not await async_load_part(self._hass, self._entry, store, read, part.as_dict):
                 part.reset()
 
     @callback

@@ -191,22 +191,30 @@ async def async_keep_unreadable(
 
 
 async def async_load_part[T](
-    hass: HomeAssistant, entry: ConfigEntry, store: Store[Any], read: Callable[[Any], T]
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    store: Store[Any],
+    read: Callable[[Any], T],
+    rewrite: Callable[[], Any],
 ) -> T | None:
     """``read`` of what ``store`` holds; ``None`` when it holds nothing or cannot be read.
 
     A file that cannot be read (newer version, not of the shape ``read`` takes) is kept in a
-    copy and reported (:func:`async_keep_unreadable`): that part of the tracker starts empty.
+    copy and reported (:func:`async_keep_unreadable`): that part of the tracker starts empty,
+    and the file is written afresh a few seconds later with what ``rewrite`` gives then (the
+    part as it is), so that the next start reads it instead of copying and reporting it again.
     """
     try:
         stored = await store.async_load()
     except UnsupportedStorageVersionError as err:
         await async_keep_unreadable(hass, entry, store, "store_newer_version", str(err))
+        store.async_delay_save(rewrite, SAVE_DELAY_SECONDS)
         return None
     except (HomeAssistantError, *READ_ERRORS) as err:
         await async_keep_unreadable(
             hass, entry, store, "store_unreadable", str(err) or type(err).__name__
         )
+        store.async_delay_save(rewrite, SAVE_DELAY_SECONDS)
         return None
     if stored is None:
         return None
@@ -216,6 +224,7 @@ async def async_load_part[T](
         return read(stored)
     except READ_ERRORS as err:
         await async_keep_unreadable(hass, entry, store, "store_unreadable", str(err) or repr(err))
+        store.async_delay_save(rewrite, SAVE_DELAY_SECONDS)
         return None
 
 

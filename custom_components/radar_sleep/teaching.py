@@ -8,13 +8,14 @@ and the Assist sentences ("I was reading until 23:10") both come through
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
 from .contracts import LabelKind, NightSummary, TeachingLabel
+from .image import async_night_taught
 from .sleep.teach import (
     TeachingAdaptation,
     add_label,
@@ -56,9 +57,13 @@ def pick_night(entry: RadarSleepConfigEntry, wanted: date | None) -> NightSummar
 
 
 def make_label(
-    night: NightSummary, kind: LabelKind, at: time | None, end: time | None
+    night: NightSummary, kind: LabelKind, at: time | None, end: time | None, now: datetime
 ) -> TeachingLabel:
-    """The label ``kind`` at ``at`` (to ``end``) about ``night``, its times checked."""
+    """The label ``kind`` at ``at`` (to ``end``) about ``night``, its times checked.
+
+    ``now`` (when it was taught) is on the tracker's clock, as the night's times are (a
+    simulated night played faster than real time is ahead of Home Assistant's clock).
+    """
     if kind in TIMED and at is None:
         raise TeachError("teach_needs_time", {"kind": str(kind)})
     if kind is LabelKind.SLEPT_BADLY:
@@ -68,16 +73,23 @@ def make_label(
     tz = dt_util.get_default_time_zone()
     start = None if at is None else dt_util.as_utc(night_instant(night, at, tz))
     stop = None if end is None else dt_util.as_utc(night_instant(night, end, tz))
-    local = f"{night.session_start.astimezone(tz):%H:%M}-{night.session_end.astimezone(tz):%H:%M}"
+    bed_start = f"{night.session_start.astimezone(tz):%H:%M}"
+    bed_end = f"{night.session_end.astimezone(tz):%H:%M}"
     for when in (start, stop):
         if when is not None and not in_night(night, when):
             raise TeachError(
                 "teach_outside_night",
-                {"time": f"{when.astimezone(tz):%H:%M}", "night": str(night.night), "bed": local},
+                {
+                    "time": f"{when.astimezone(tz):%H:%M}",
+                    "night": str(night.night),
+                    "bed": f"{bed_start}-{bed_end}",
+                    "start": bed_start,
+                    "end": bed_end,
+                },
             )
     if start is not None and stop is not None and stop <= start:
         raise TeachError("teach_bad_range", {})
-    return TeachingLabel(kind, start, stop, taught_at=dt_util.utcnow())
+    return TeachingLabel(kind, start, stop, taught_at=now)
 
 
 @callback
@@ -93,6 +105,7 @@ def _async_store_night(entry: RadarSleepConfigEntry, night: NightSummary) -> Non
     runtime = entry.runtime_data
     runtime.store.replace_night(night)
     runtime.coordinator.async_night_changed(night)
+    async_night_taught(runtime.coordinator.hass, entry, night)
     runtime.store.async_delay_save()
 
 
@@ -107,7 +120,7 @@ def async_teach(
 ) -> tuple[NightSummary, TeachingLabel]:
     """Keep what the user taught with its night and learn from it; raises :class:`TeachError`."""
     stored = pick_night(entry, night)
-    label = make_label(stored, kind, at, end)
+    label = make_label(stored, kind, at, end, entry.runtime_data.coordinator.clock.now())
     taught = add_label(stored, label)
     _async_store_night(entry, taught)
     async_apply_teaching(entry)

@@ -581,10 +581,25 @@ RESPONSES: Final[dict[str, dict[str, str]]] = {
         ),
         "taught_was_partner_night": "Thanks. I've noted that it was your partner last night.",
         "taught_slept_badly": "Sorry to hear that. I've noted that you slept badly last night.",
+        "teach_no_night": (
+            "I didn't track your sleep last night, so I have no night to note that in."
+        ),
+        "teach_no_night_since": (
+            "I didn't track your sleep last night, so I didn't note that. The last night I "
+            "have is the night of {date}."
+        ),
+        "teach_night_going": (
+            "Your night is still going: tell me again when you're up, and I'll note it with "
+            "the night."
+        ),
+        "teach_night_ending": (
+            "Your night ends when you've been out of bed for {minutes}: tell me again then."
+        ),
         "teach_bad_time": "Sorry, I didn't understand the time {text}.",
         "teach_needs_time": "Please tell me when, for example at 23:10.",
         "teach_outside_night": (
-            "{time} isn't in your night of {night}: you were in bed {bed}. I didn't note it."
+            "{time} isn't in your night of {night}: you were in bed from {start} to {end}. I "
+            "didn't note it."
         ),
         "teach_bad_range": "The end of that time range comes before its start. I didn't note it.",
         # Explanations

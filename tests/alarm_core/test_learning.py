@@ -118,6 +118,19 @@ def test_snooze_then_dismiss_then_the_bed_empties() -> None:
     assert learning.because() == "you snoozed when it woke you early (1 of the last 1 mornings)"
 
 
+def test_the_lesson_counts_minutes_as_the_alarms_explanation_does() -> None:
+    """Rung 28.5 min before the set time (xx:31:30 for xx+1:00): "29 min", as the clock times
+    say and as the alarm's explanation puts it, not 28.5 rounded to 28."""
+    learning = AlarmLearning()
+    learning.on_ring(SET, minutes_before(28.5), early=True)
+    learning.on_snooze()
+    learning.on_dismiss(SET, minutes_before(10), by="user", before_ring=False)
+    lesson = learning.on_epoch(minutes_before(9), in_bed=False)
+    assert lesson is not None
+    assert lesson.offset_min == 28.5
+    assert lesson.explanation.startswith("you snoozed once when woken 29 min before the set time")
+
+
 def test_out_of_bed_before_dismissing_finishes_at_the_dismissal() -> None:
     learning = AlarmLearning()
     learning.on_ring(SET, minutes_before(6), early=True)

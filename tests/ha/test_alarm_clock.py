@@ -27,6 +27,7 @@ from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
+from custom_components.radar_sleep.sleep import SleepPipeline
 
 from .conftest import PacedNight
 from .fixed import stored_file
@@ -246,4 +247,50 @@ async def test_alarm_is_armed_again_when_the_simulated_nights_start_over(
     assert alarm.state.triggered_for is None
     # ... and shown: Next alarm is not left at the stored morning weeks ahead.
     assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-11-21T05:00:00+00:00"
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_an_alarm_that_rang_does_not_ring_again_when_the_night_carries_on(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Reloaded (options changed) on the morning after a simulated night: the night carries on
+    from its last saved frame, 06:50 in Berlin, before the alarm's 07:00 that already rang and
+    was dismissed. The alarm stays armed for the next morning and does not ring again."""
+    pipeline = SleepPipeline(origin=EVENING)
+    pipeline.last_t = 7 * 3600 + 50 * 60.0  # 23:00 + 7 h 50 min: 06:50 in Berlin
+    stored = stored_file(mock_config_entry)
+    stored["data"]["nights"] = []
+    stored["data"]["in_progress"] = pipeline.snapshot()
+    stored["data"]["alarm"] = {
+        "settings": {"time": "07:00:00", "enabled": True, "window_minutes": 30},
+        "state": {
+            "phase": "armed",
+            "deadline": "2026-11-22T06:00:00+00:00",  # 07:00 in Berlin, the morning after
+            "window_start": "2026-11-22T05:30:00+00:00",
+            "triggered_for": "2026-11-21T06:00:00+00:00",  # rang this morning
+            "rang_at": "2026-11-21T06:00:00+00:00",
+            "first_rang_at": "2026-11-21T06:00:00+00:00",
+        },
+    }
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}"] = stored
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(START)
+    source = SilentSimulator()
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert source.resumed_at == [28200.0]  # the night carries on at 06:50
+    alarm = mock_config_entry.runtime_data.alarm
+    assert alarm.state.phase is AlarmPhase.ARMED
+    assert alarm.state.deadline == datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+    # 07:00 of this morning passes on the tracker's clock (10 min at speed 60: 10 s).
+    freezer.tick(timedelta(seconds=15))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert alarm.state.phase is AlarmPhase.ARMED
+    assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-11-22T06:00:00+00:00"
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)

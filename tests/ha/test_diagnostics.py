@@ -20,6 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.radar_sleep.const import DOMAIN
+from custom_components.radar_sleep.contracts import TargetVitals, VitalsFrame
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.radar_sleep.sleep.serialize import summary_from_dict
 
@@ -47,6 +48,39 @@ async def test_diagnostics(
     # Which fit the alarm policy's parameters come from: named, but not pinned here.
     assert diagnostics["alarm"]["policy"]["fitted"]
     assert diagnostics == snapshot(exclude=props("fitted"))
+
+
+async def test_diagnostics_say_where_the_radar_sees_the_user(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The target followed in the last frame: distance, angle, movement, quality."""
+    freezer.move_to(NOW)
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
+    assert diagnostics["pipeline"]["last_frame"] == {"targets": 0, "followed": None}
+    target = TargetVitals(
+        target_id=1,
+        distance_m=0.33012,
+        angle_deg=-16.04,
+        respiration_mm=(0.1,),
+        respiration_rate_hz=12.94,
+        movement=0.2,
+        signal_quality=0.55,
+    )
+    mock_config_entry.runtime_data.coordinator.pipeline.push(VitalsFrame(t=1.0, targets=(target,)))
+    diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
+    assert diagnostics["pipeline"]["last_frame"] == {
+        "targets": 1,
+        "followed": {
+            "distance_m": 0.33,
+            "angle_deg": -16.0,
+            "movement": 0.2,
+            "signal_quality": 0.55,
+        },
+    }
 
 
 @pytest.mark.usefixtures("silent_source")

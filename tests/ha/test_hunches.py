@@ -512,6 +512,42 @@ async def test_the_options_choose_what_is_looked_at(
     assert "light.kitchen_lights" in hunches.pending
 
 
+async def test_the_options_refuse_a_phone_that_is_not_there(
+    hass: HomeAssistant, demo: None
+) -> None:
+    """A typed notify action that does not exist is refused: suggestions would never arrive."""
+    entry = tracker_entry()
+    await async_setup_tracker(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "session_end_minutes": 20,
+            "presence_threshold": 0.5,
+            "history_nights": 90,
+            "speed": 0,
+            "hunches": {"lights": ["light.kitchen_lights"], "notify_service": "mobile_app_pixel"},
+        },
+    )
+    assert result["type"] == "form"
+    assert result["errors"] == {"hunches": "notify_service_missing"}
+    assert "hunches" not in entry.options
+
+
+async def test_a_phone_removed_since_is_not_offered_for_answers(
+    hass: HomeAssistant, demo: None
+) -> None:
+    """The phone's notify action went away: Home Assistant's notification does not send the
+    sleeper to their phone for the answer."""
+    entry = tracker_entry({"hunches": {"lights": ["light.kitchen_lights"], **_PHONE}})
+    hunches = await async_setup_tracker(hass, entry)
+    await async_bedtime(hass, hunches)
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    kitchen = notifications[f"{DOMAIN}_{entry.entry_id}_hunch_light.kitchen_lights"]
+    assert kitchen["message"].endswith("answer *accept* or *dismiss*).")
+    assert "phone" not in kitchen["message"]
+
+
 async def test_the_store_is_removed_with_the_tracker(
     hass: HomeAssistant, demo: None, hass_storage: dict[str, Any]
 ) -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.radar_sleep.alarm_core.learning import AlarmLearning
 from custom_components.radar_sleep.const import DOMAIN, STORAGE_VERSION
@@ -283,6 +284,43 @@ async def test_an_unreadable_store_of_what_was_learned_is_kept_and_starts_empty(
     assert not issue_registry.async_get_issue(
         DOMAIN, f"{translation_key}_{mock_config_entry.entry_id}"
     ), "the main store read"
+
+
+@pytest.mark.parametrize("part", ["calibration", "stage_adaptation", "hunches", "alarm_learning"])
+async def test_an_unreadable_part_is_written_afresh_and_not_reported_at_the_next_start(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    tmp_path: Path,
+    freezer: FrozenDateTimeFactory,
+    part: str,
+) -> None:
+    """A few seconds after the copy, the part's file holds what the part holds (nothing), even
+    if nothing else is learned: the next start reads it; no second copy, no repair again once
+    the user dismissed it (Home Assistant does not unload the tracker when it stops, so a file
+    left broken was copied and reported again at every restart)."""
+    freezer.move_to("2026-11-24 04:30:00+00:00")
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}.{part}"
+    stored = {"version": 1, "minor_version": 1, "key": key, "data": ["a", "list"]}
+    _storage_file(hass, mock_config_entry, tmp_path, json.dumps(stored), part)
+    hass_storage[key] = stored
+    await _setup(hass, mock_config_entry)
+    issue_id = f"store_unreadable_{mock_config_entry.entry_id}_{part}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id)
+    freezer.tick(10)  # the store's delayed write (5 s)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert isinstance(hass_storage[key]["data"], dict)
+    assert hass_storage[key]["version"] == 1
+    # The user dismisses the repair; the tracker starts again.
+    ir.async_delete_issue(hass, DOMAIN, issue_id)
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert len(list((tmp_path / ".storage").glob("*.corrupt-*"))) == 1
+    assert _is_empty(mock_config_entry.runtime_data, part)
 
 
 @pytest.mark.freeze_time("2026-11-24 04:30:00+00:00")

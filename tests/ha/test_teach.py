@@ -222,7 +222,8 @@ async def test_a_sentence_outside_the_night_is_not_kept(
     hass: HomeAssistant, tracker: MockConfigEntry
 ) -> None:
     assert await ask(hass, "I was awake at 15:00") == (
-        "15:00 isn't in your night of 2026-11-22: you were in bed 22:40-06:55. I didn't note it."
+        "15:00 isn't in your night of Sunday 22 November: you were in bed from 22:40 to 06:55. "
+        "I didn't note it."
     )
     assert await ask(hass, "I fell asleep around teatime") == (
         "Sorry, I didn't understand the time teatime."
@@ -312,6 +313,52 @@ async def test_the_picture_marks_what_was_taught(
     for y in (210, 400, 570):  # the whole height of the stages
         assert image.getpixel((x, y)) == TEAL
         assert before.getpixel((x, y)) != TEAL
+    # The picture's time is now when it was taught (09:00 in Berlin), not the end of the
+    # night: a dashboard showing it fetches the new picture.
+    assert hass.states.get(PICTURE).state == "2026-11-23T08:00:00+00:00"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_what_is_taught_is_timed_on_the_trackers_clock(
+    hass: HomeAssistant, tracker: MockConfigEntry
+) -> None:
+    """A simulated bedroom played at speed 60 is ahead of Home Assistant's clock: what was
+    taught is timed on the tracker's clock, like the nights, so the picture's time moves on."""
+    clock = tracker.runtime_data.coordinator.clock
+    clock.speed = 60.0
+    clock.anchor(datetime(2026, 11, 24, 6, 30, tzinfo=UTC))  # Home Assistant: 23 Nov 08:00
+    response = await teach(hass, tracker, kind="slept_badly")
+    assert response["labels"][-1]["taught_at"] == "2026-11-24T06:30:00+00:00"
+    assert hass.states.get(PICTURE).state == "2026-11-24T06:30:00+00:00"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_earlier_night_shown_is_drawn_again_when_taught(
+    hass: HomeAssistant,
+    tracker: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The night before last, shown with ``get_night``, then taught about: its picture shows it.
+
+    That night runs from 21:30 UTC on 21 November to 05:55 UTC on the 23rd (the fixed nights
+    share their end): 116 700 s over the plot's 910 px from x = 130. "Awake at 23:05" in
+    Berlin is 22:05 UTC, 2 100 s in: x = 130 + 910 * 2100 / 116700 = 146.4.
+    """
+    client = await hass_client()
+    url = f"/api/image_proxy/{PICTURE}"
+    await get_night(hass, tracker, night="2026-11-21", show_picture=True)
+    await hass.async_block_till_done()
+    assert hass.states.get(PICTURE).attributes["night"] == "2026-11-21"
+    before = decode(await (await client.get(url)).read())
+    await teach(hass, tracker, kind="awake_at", time="23:05", night="2026-11-21")
+    await hass.async_block_till_done()
+    state = hass.states.get(PICTURE)
+    assert state.attributes["night"] == "2026-11-21"
+    assert state.state == "2026-11-23T08:00:00+00:00"
+    image = decode(await (await client.get(url)).read())
+    for y in (210, 400, 570):
+        assert image.getpixel((146, y)) == TEAL
+        assert before.getpixel((146, y)) != TEAL
 
 
 def test_the_picture_draws_ranges_and_words() -> None:
@@ -335,6 +382,14 @@ def test_the_picture_draws_ranges_and_words() -> None:
         assert image.getpixel((x, 585)) == TEAL
     assert image.getpixel((490, 585)) != TEAL
     assert image.getpixel((550, 400)) != TEAL  # a range is not a line
+    # Tagged "partner" at the top of the stages (y = 202 on), from 5 px right of its start.
+    tag = [
+        (x, y) for x in range(503, 600) for y in range(202, 226) if image.getpixel((x, y)) == TEAL
+    ]
+    assert len(tag) > 50
+    assert not [
+        y for x in range(498, 600) for y in range(232, 580) if image.getpixel((x, y)) == TEAL
+    ]
     # "You said: slept badly" under the headline, in teal.
     words = [
         (x, y) for x in range(40, 400) for y in range(115, 145) if image.getpixel((x, y)) == TEAL

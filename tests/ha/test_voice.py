@@ -327,6 +327,10 @@ async def test_no_night_tracked(
         "when did I fall asleep",
     ):
         assert await ask(hass, text) == "I didn't track your sleep last night."
+    # Something told (not asked) is answered as such: there is nothing to note it in.
+    assert await ask(hass, "I was awake at 3") == (
+        "I didn't track your sleep last night, so I have no night to note that in."
+    )
 
 
 async def test_the_night_is_still_going(
@@ -346,9 +350,16 @@ async def test_the_night_is_still_going(
     assert (
         await ask(hass, "what is my breathing rate") == "Right now it is 14.2 breaths per minute."
     )
+    # Told, not asked: tell it again (the night in progress is not stored yet).
+    assert await ask(hass, "I was reading until 23:10") == (
+        "Your night is still going: tell me again when you're up, and I'll note it with the night."
+    )
     show(hass, mock_config_entry, in_bed=False, session_state=SessionState.AWAY)
     assert await ask(hass, "how did I sleep") == (
         "Your night ends when you've been out of bed for 20 minutes: ask me again then."
+    )
+    assert await ask(hass, "I slept badly") == (
+        "Your night ends when you've been out of bed for 20 minutes: tell me again then."
     )
 
 
@@ -975,7 +986,7 @@ async def test_two_trackers_in_one_room_are_told_apart_by_name(
     assert await ask(hass, "why did you wake me up so early in the guest room") == not_yet
     assert await ask(hass, "what woke me up this morning in the guest room") == not_yet
     assert await ask(hass, "I had a rough night in the guest room") == (
-        "I didn't track your sleep last night."
+        "I didn't track your sleep last night, so I have no night to note that in."
     )
     bedroom_alarm = hass.states.get("time.bedroom_alarm_time").state
     await ask(hass, "wake me up at 6:15 on weekdays in the guest room")

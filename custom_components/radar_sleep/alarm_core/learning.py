@@ -47,6 +47,7 @@ import math
 from typing import Any, Final
 
 from .policy import optional_number
+from .spoken import clock_minutes_before
 
 STATE_KIND: Final = "radar_sleep.alarm_learning"
 STATE_VERSION: Final = 1
@@ -234,6 +235,16 @@ def update_kappa(kappa: float, value: float) -> float:
     return min(BOUND, max(-BOUND, kappa + STEP * value))
 
 
+def _said_offset(morning: Morning) -> int | None:
+    """The offset as the lesson says it, in whole minutes.
+
+    Between the clock minutes of the ring (or of the dismissal before it) and the set time,
+    as the alarm's own explanation counts them (``spoken.clock_minutes_before``).
+    """
+    moment = morning.dismissed_at if morning.dismissed_before_ring else morning.rang_at
+    return None if moment is None else clock_minutes_before(moment, morning.deadline)
+
+
 def _explain(signal: Signal, offset: float | None, get_up: float | None, snoozes: int) -> str:
     times = "once" if snoozes == 1 else f"{snoozes} times"
     if signal is Signal.SNOOZED_EARLY:
@@ -357,7 +368,7 @@ class AlarmLearning:
             get_up_min=get_up,
             snoozes=morning.snoozes,
             kappa=self.kappa,
-            explanation=_explain(signal, offset, get_up, morning.snoozes),
+            explanation=_explain(signal, _said_offset(morning), get_up, morning.snoozes),
         )
         self.history = [*self.history, lesson][-HISTORY:]
         return lesson

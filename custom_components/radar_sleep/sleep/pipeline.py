@@ -28,6 +28,7 @@ from ..contracts import (
     SessionState,
     SleepUpdate,
     Stage,
+    TargetVitals,
     VitalsFrame,
 )
 from .config import PipelineConfig
@@ -195,6 +196,11 @@ class SleepPipeline:
         """What the user's teaching adapted (:meth:`set_teaching`)."""
         self.last_t: float | None = None
         """Source time of the last frame pushed."""
+        self.followed: TargetVitals | None = None
+        """The target taken for the user in the last frame pushed (diagnostics: where the radar
+        sees them), ``None`` when none was."""
+        self.targets_seen = 0
+        """How many targets the last frame pushed held."""
         self.last_update = self.idle_update(0.0, {REASON_PRESENCE: "no data yet"})
         self.learning = learning
         self.apply_learning()
@@ -255,6 +261,7 @@ class SleepPipeline:
             self._epoch = EpochInput(index=index, start_t=index * self.config.epoch_seconds)
         tracker = self.presence.tracker
         target = tracker.choose(frame)
+        self.followed, self.targets_seen = target, len(frame.targets)
         changed = self.presence.update(frame, target)
         self._epoch.add(target, self.presence.present, self.presence.confidence, tracker.verdict)
         update: SleepUpdate | None = None
@@ -735,6 +742,7 @@ class SleepPipeline:
         Its buffered frames, epochs and context, and what the learning observed of it.
         """
         self._epoch = None
+        self.followed, self.targets_seen = None, 0
         if self.learning is not None:
             self.learning.forget_night()
         self.records = []
