@@ -10,7 +10,9 @@ import pytest
 
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.learning.adaptation import (
+    INPUT_TUNE_ZONE,
     MIN_NIGHTS,
+    AdaptationReference,
     StageAdaptation,
     load_reference,
 )
@@ -218,26 +220,51 @@ def test_the_tuning_is_only_for_the_model_it_was_tuned_from(stored: dict) -> Non
     assert stager.runner.model is other
 
 
-def test_no_tuning_while_the_network_sees_the_nights_as_it_sees_training_nights() -> None:
-    """The tuning has the output correction's guard: made-up noisy nights shift the
-    network's mean output away from the shipped reference's, so it is tuned; against a
-    reference whose typical output is exactly this user's, nothing has shifted and the network
-    stays as trained."""
+def learned_with(reference: AdaptationReference, nights: list[np.ndarray]) -> StageAdaptation:
+    adaptation = StageAdaptation(reference)
+    for rows in nights:
+        assert adaptation.add_night(rows)
+    return adaptation
+
+
+def test_the_network_is_tuned_only_when_the_inputs_show_a_shift() -> None:
+    """Made-up noisy nights shift the inputs and the network's mean output away from the
+    shipped reference's: tuned. Against a reference whose typical output is this user's, the
+    inputs still show the shift: tuned. Against one whose typical inputs are this user's, the
+    output alone differs (as for a sleeper whose stage mix is not the population's): only the
+    output is reweighted, the network stays as trained; and with the output alike too."""
     nights = [night(s, n=150) for s in range(MIN_NIGHTS)]
-    shifted = StageAdaptation(load_reference())
-    for rows in nights:
-        assert shifted.add_night(rows)
+    shipped = load_reference()
+    shifted = learned_with(shipped, nights)
     assert shifted.output_weight() is not None
+    assert shifted.input_shift_size() > INPUT_TUNE_ZONE
     assert shifted.tuned is not None
+    assert shifted.diagnostics()["network_tuning"] == "tuned"
+
     user_mean = np.exp(np.mean(np.log(np.stack(shifted.outputs)), axis=0))
-    alike = StageAdaptation(replace(load_reference(), output_mean=user_mean))
-    for rows in nights:
-        assert alike.add_night(rows)
+    output_alike = learned_with(replace(shipped, output_mean=user_mean), nights)
+    assert output_alike.output_weight() is None
+    assert output_alike.input_shift_size() == shifted.input_shift_size()
+    assert output_alike.tuned is not None
+
+    level = np.median(np.stack(shifted.medians), axis=0)
+    spread = np.median(np.stack(shifted.spreads), axis=0)
+    inputs_alike = replace(shipped, median=level, spread=spread)
+    label_shift = learned_with(inputs_alike, nights)
+    assert label_shift.input_shift_size() == 0.0
+    assert label_shift.output_weight() is not None
+    assert label_shift.tuned is None
+    assert label_shift.diagnostics()["network_tuning"] == "no_shift"
+    outputs = label_shift.outputs  # under no input correction
+    alike = learned_with(
+        replace(inputs_alike, output_mean=np.exp(np.mean(np.log(np.stack(outputs)), axis=0))),
+        nights,
+    )
+    assert alike.input_shift_size() == 0.0
     assert alike.output_weight() is None
     assert alike.tuned is None
     assert alike.diagnostics()["network_tuned_on_nights"] == 0
     assert alike.diagnostics()["network_tuning"] == "no_shift"
-    assert shifted.diagnostics()["network_tuning"] == "tuned"
 
 
 def test_nights_learned_at_once_tune_only_when_asked() -> None:
