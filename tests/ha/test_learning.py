@@ -151,6 +151,8 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
         "active": False,
         "network_tuned_on_nights": 0,
         "network_tuning": "too_few_nights",
+        "input_shift": 0.0,
+        "input_shift_to_tune": 0.81,
     }
 
 

@@ -123,6 +123,8 @@ def test_round_trip_and_reset() -> None:
         "active": False,
         "network_tuned_on_nights": 0,
         "network_tuning": "too_few_nights",
+        "input_shift": 0.0,
+        "input_shift_to_tune": 0.81,
     }
     with pytest.raises(ValueError, match="another feature set"):
         again.load({"medians": [[0.0]], "spreads": [[1.0]]})

@@ -240,6 +240,7 @@ def test_the_network_is_tuned_only_when_the_inputs_show_a_shift() -> None:
     assert shifted.input_shift_size() > INPUT_TUNE_ZONE
     assert shifted.tuned is not None
     assert shifted.diagnostics()["network_tuning"] == "tuned"
+    assert shifted.diagnostics()["input_shift"] > 0.81  # made-up nights: far from training nights
 
     user_mean = np.exp(np.mean(np.log(np.stack(shifted.outputs)), axis=0))
     output_alike = learned_with(replace(shipped, output_mean=user_mean), nights)

@@ -442,6 +442,8 @@ class StageAdaptation:
             "active": corr is not None,
             "network_tuned_on_nights": len(self.rows) if self.tuned is not None else 0,
             "network_tuning": self.tuning_state(),
+            "input_shift": round(self.input_shift_size(), 3),
+            "input_shift_to_tune": INPUT_TUNE_ZONE,
         }
         if weight is not None:
             out["stage_weights"] = {
