@@ -82,7 +82,6 @@ def make_label(
                 {
                     "time": f"{when.astimezone(tz):%H:%M}",
                     "night": str(night.night),
-                    "bed": f"{bed_start}-{bed_end}",
                     "start": bed_start,
                     "end": bed_end,
                 },

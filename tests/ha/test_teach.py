@@ -14,6 +14,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 import io
+import json
+from pathlib import Path
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -36,6 +39,12 @@ from custom_components.radar_sleep.hypnogram_image import render_hypnogram
 
 from . import fixed
 from .fixed import NIGHT, NIGHTS, async_respond, async_setup_assist, async_setup_fixed
+
+TRANSLATIONS = json.loads(
+    (
+        Path(__file__).resolve().parents[2] / "custom_components/radar_sleep/translations/en.json"
+    ).read_text(encoding="utf-8")
+)
 
 MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 """09:00 in Berlin, the morning after :data:`NIGHT`."""
@@ -153,10 +162,21 @@ async def test_teach_action_refuses_what_cannot_be(
         ({"kind": "awake_at", "time": "03:00", "end": "02:00"}, "teach_bad_range"),
         ({"kind": "slept_badly", "night": "2026-10-01"}, "no_such_night"),
     ]
+    messages: dict[str, str] = {}
     for data, key in cases:
         with pytest.raises(ServiceValidationError) as err:
             await teach(hass, tracker, **data)
         assert err.value.translation_key == key
+        # Rendered whole, from its own placeholders only.
+        template = TRANSLATIONS["exceptions"][key]["message"]
+        placeholders = set(err.value.translation_placeholders or {})
+        assert placeholders == set(re.findall(r"{(\w+)}", template))
+        assert "{" not in str(err.value)
+        messages[key] = str(err.value)
+    # The night in Berlin: 21:40 to 05:55 UTC.
+    assert messages["teach_outside_night"] == (
+        "15:00 is not in the night of 2026-11-22: you were in bed from 22:40 to 06:55"
+    )
     assert (await get_night(hass, tracker))["labels"] == []
 
 
