@@ -64,3 +64,40 @@ def test_bootstrap_interval_of_the_recovered_fraction() -> None:
         [none] * 4, [full, full, none, none], [full] * 4, 400
     )
     assert 0.0 <= mixed[0] < 0.5 < mixed[1] <= 1.0
+
+
+def test_quantile_map_moves_values_between_distributions() -> None:
+    """Worked by hand: a source of 0..100 and a target of 10 + 2 x source."""
+    source = np.arange(101, dtype=np.float64)
+    target = 10.0 + 2.0 * source
+    values = np.array([50.0, 0.0, 100.0, 25.5, -5.0, 130.0, np.nan])
+    mapped = learning_adaptation.quantile_map(values, source, target)
+    np.testing.assert_allclose(mapped[:4], [110.0, 10.0, 210.0, 61.0])
+    assert mapped[4] == 10.0  # below the source: the target's lowest
+    assert mapped[5] == 210.0  # above it: the target's highest
+    assert np.isnan(mapped[6])
+
+
+def linear_shift_night(job: tuple[int, int, bool]) -> RecordedNight:
+    """The same made-up night every time; a shifted one sees every input as 1 + 2 x input."""
+    _, _, shifted = job
+    rng = np.random.default_rng(7)
+    ops = np.array([0] + [1] * EPOCHS, dtype=np.int8)
+    rows = np.vstack([np.full(6, np.nan), rng.normal(size=(EPOCHS, 6))])
+    if shifted:
+        rows = 1.0 + 2.0 * rows
+    truth = np.concatenate([[-1], rng.integers(0, 4, EPOCHS)]).astype(np.int8)
+    return RecordedNight(ops, rows, truth)
+
+
+def test_input_oracle_undoes_a_shift_of_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shift that maps each input monotonically is undone by the oracle: the reference's κ."""
+    monkeypatch.setattr(learning_adaptation, "record_night", linear_shift_night)
+    figures = measure(quick=True, jobs=1, oracle=True)
+    assert figures["adaptation.kappa_shifted"] != figures["adaptation.kappa_reference"]
+    assert figures["adaptation.kappa_input_oracle"] == figures["adaptation.kappa_reference"]
+    assert figures["adaptation.input_oracle_recovered_fraction"] == 1.0
+    # Two learning nights are fewer than the adaptation needs: the tuned oracle is the same.
+    assert (
+        figures["adaptation.kappa_input_oracle_tuned"] == figures["adaptation.kappa_input_oracle"]
+    )
