@@ -17,6 +17,7 @@ from urllib.parse import quote
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.config import async_hass_config_yaml
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -469,3 +470,32 @@ async def test_sleep_event_runs_the_actions_for_the_chosen_moments_once(
             "reason": "back_in_bed reason",
         },
     ]
+
+
+async def test_development_config_runs_automations_made_from_blueprints(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """``scripts/develop``'s configuration loads what the automation editor saves.
+
+    The editor writes an automation made from a blueprint to ``automations.yaml`` and reloads
+    the ``automation`` section of ``configuration.yaml``; without that section including the
+    file, the automation is saved but never runs.
+    """
+    shutil.copy(ROOT / "config" / "configuration.yaml", tmp_path / "configuration.yaml")
+    shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / "radar_sleep")
+    (tmp_path / "automations.yaml").write_text(
+        "- id: lights_off_asleep\n"
+        "  alias: Lights off when asleep\n"
+        "  use_blueprint:\n"
+        "    path: radar_sleep/fell_asleep.yaml\n"
+        "    input:\n"
+        "      sleep_stage: sensor.bedroom_sleep_stage\n",
+        encoding="utf-8",
+    )
+    hass.config.config_dir = str(tmp_path)
+    config = await async_hass_config_yaml(hass)
+    assert await async_setup_component(hass, "automation", config)
+    await hass.async_block_till_done()
+    state = hass.states.get("automation.lights_off_when_asleep")
+    assert state is not None
+    assert state.state == "on"
