@@ -458,6 +458,12 @@ async def test_sleep_event_runs_the_actions_for_the_chosen_moments_once(
     await hass.async_block_till_done()
     event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
     await hass.async_block_till_done()
+    # The tracker's entry is enabled again while automations run: the entity appears (from no
+    # state) with its last event.
+    hass.states.async_remove(entity)
+    await hass.async_block_till_done()
+    event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
+    await hass.async_block_till_done()
     event("2026-11-21T01:50:00.000+00:00", "awake", "2026-11-21T01:49:30+00:00")  # not chosen
     await hass.async_block_till_done()
     event("2026-11-21T01:53:00.000+00:00", "back_in_bed", "2026-11-21T01:52:30+00:00")
