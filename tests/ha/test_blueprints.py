@@ -458,8 +458,7 @@ async def test_sleep_event_runs_the_actions_for_the_chosen_moments_once(
     await hass.async_block_till_done()
     event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
     await hass.async_block_till_done()
-    # The tracker's entry is enabled again while automations run: the entity appears (from no
-    # state) with its last event.
+    # The entity appears (from no state at all) with an event it already announced.
     hass.states.async_remove(entity)
     await hass.async_block_till_done()
     event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
