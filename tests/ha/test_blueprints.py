@@ -18,7 +18,9 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.config import async_hass_config_yaml
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
@@ -33,6 +35,8 @@ from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 from custom_components.radar_sleep.sleep.usual import circular_median_minutes
+
+from .fixed import async_setup_fixed
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = ROOT / "blueprints" / "automation" / "radar_sleep"
@@ -504,3 +508,33 @@ async def test_development_config_runs_automations_made_from_blueprints(
     state = hass.states.get("automation.lights_off_when_asleep")
     assert state is not None
     assert state.state == "on"
+
+
+async def test_fell_asleep_offers_only_the_sleep_stage_sensors(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """The picker of the blueprint's Sleep stage input lists a tracker's Sleep stage only.
+
+    The filter is matched as the frontend's entity picker matches it: the entity's
+    integration, domain and device class (disabled entities included).
+    """
+    path = BLUEPRINTS / "fell_asleep.yaml"
+    blueprint = Blueprint(
+        load_yaml_dict(str(path)),
+        path=str(path),
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    filters = blueprint.inputs["sleep_stage"]["selector"]["entity"]["filter"]
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    offered = set()
+    for entry in er.async_entries_for_config_entry(er.async_get(hass), mock_config_entry.entry_id):
+        device_class = entry.device_class or entry.original_device_class
+        for wanted in filters:
+            if (
+                wanted.get("integration") == entry.platform
+                and entry.domain in wanted.get("domain", [entry.domain])
+                and device_class in wanted.get("device_class", [device_class])
+            ):
+                offered.add(entry.entity_id)
+    assert offered == {"sensor.bedroom_sleep_stage"}
