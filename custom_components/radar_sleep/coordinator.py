@@ -166,7 +166,12 @@ class RadarSleepCoordinator(DataUpdateCoordinator[RadarSleepData]):
         )
         store = self._store
         self.pipeline.set_teaching(learn(store.nights))
-        if (state := store.in_progress) and self._resumable() and not self.standby:
+        if self.standby:
+            # Started in standby: the live entities say so, as when it was switched on.
+            self.pipeline.last_update = self.pipeline.idle_update(
+                0.0, dict.fromkeys(REASON_KEYS, "standby")
+            )
+        elif (state := store.in_progress) and self._resumable():
             await self._async_restore(state)
         self.clock.anchor(self.pipeline.time_of(self.pipeline.last_t or 0.0))
         self.data = RadarSleepData(

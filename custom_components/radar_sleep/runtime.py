@@ -13,11 +13,13 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_IMPORT, ConfigEntry
 from homeassistant.const import CONF_NAME, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
     config_validation as cv,
     device_registry as dr,
+    entity_registry as er,
+    restore_state,
 )
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
@@ -224,6 +226,21 @@ async def async_remove_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) 
     await async_remove_learning(hass, entry.entry_id)
     await async_clear_unreadable(hass, entry.entry_id)
     async_clear_night_statistics(hass, entry)
+    async_forget_last_states(hass, entry)
+
+
+@callback
+def async_forget_last_states(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:
+    """Drop the last states Home Assistant keeps of the deleted tracker's entities.
+
+    Home Assistant keeps an entity's last state by entity id when the entity is removed, and
+    hands it to the next entity added with that id: a tracker added again with the same name
+    would show the deleted one's last sleep and alarm events as its own, and automations on
+    them would run for an event that never happened to it.
+    """
+    last_states = restore_state.async_get(hass).last_states
+    for registered in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        last_states.pop(registered.entity_id, None)
 
 
 async def async_forget_data(hass: HomeAssistant, entry: RadarSleepConfigEntry) -> None:

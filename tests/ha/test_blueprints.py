@@ -17,7 +17,10 @@ from urllib.parse import quote
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.config import async_hass_config_yaml
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
@@ -32,6 +35,8 @@ from custom_components.radar_sleep.const import DOMAIN
 from custom_components.radar_sleep.contracts import NightSummary
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 from custom_components.radar_sleep.sleep.usual import circular_median_minutes
+
+from .fixed import async_setup_fixed
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = ROOT / "blueprints" / "automation" / "radar_sleep"
@@ -457,6 +462,11 @@ async def test_sleep_event_runs_the_actions_for_the_chosen_moments_once(
     await hass.async_block_till_done()
     event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
     await hass.async_block_till_done()
+    # The entity appears (from no state at all) with an event it already announced.
+    hass.states.async_remove(entity)
+    await hass.async_block_till_done()
+    event("2026-11-21T01:49:30.000+00:00", "out_of_bed", "2026-11-21T01:49:00+00:00")
+    await hass.async_block_till_done()
     event("2026-11-21T01:50:00.000+00:00", "awake", "2026-11-21T01:49:30+00:00")  # not chosen
     await hass.async_block_till_done()
     event("2026-11-21T01:53:00.000+00:00", "back_in_bed", "2026-11-21T01:52:30+00:00")
@@ -469,3 +479,62 @@ async def test_sleep_event_runs_the_actions_for_the_chosen_moments_once(
             "reason": "back_in_bed reason",
         },
     ]
+
+
+async def test_development_config_runs_automations_made_from_blueprints(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """``scripts/develop``'s configuration loads what the automation editor saves.
+
+    The editor writes an automation made from a blueprint to ``automations.yaml`` and reloads
+    the ``automation`` section of ``configuration.yaml``; without that section including the
+    file, the automation is saved but never runs.
+    """
+    shutil.copy(ROOT / "config" / "configuration.yaml", tmp_path / "configuration.yaml")
+    shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / "radar_sleep")
+    (tmp_path / "automations.yaml").write_text(
+        "- id: lights_off_asleep\n"
+        "  alias: Lights off when asleep\n"
+        "  use_blueprint:\n"
+        "    path: radar_sleep/fell_asleep.yaml\n"
+        "    input:\n"
+        "      sleep_stage: sensor.bedroom_sleep_stage\n",
+        encoding="utf-8",
+    )
+    hass.config.config_dir = str(tmp_path)
+    config = await async_hass_config_yaml(hass)
+    assert await async_setup_component(hass, "automation", config)
+    await hass.async_block_till_done()
+    state = hass.states.get("automation.lights_off_when_asleep")
+    assert state is not None
+    assert state.state == "on"
+
+
+async def test_fell_asleep_offers_only_the_sleep_stage_sensors(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """The picker of the blueprint's Sleep stage input lists a tracker's Sleep stage only.
+
+    The filter is matched as the frontend's entity picker matches it: the entity's
+    integration, domain and device class (disabled entities included).
+    """
+    path = BLUEPRINTS / "fell_asleep.yaml"
+    blueprint = Blueprint(
+        load_yaml_dict(str(path)),
+        path=str(path),
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    filters = blueprint.inputs["sleep_stage"]["selector"]["entity"]["filter"]
+    await async_setup_fixed(hass, mock_config_entry, hass_storage, [Platform.SENSOR])
+    offered = set()
+    for entry in er.async_entries_for_config_entry(er.async_get(hass), mock_config_entry.entry_id):
+        device_class = entry.device_class or entry.original_device_class
+        for wanted in filters:
+            if (
+                wanted.get("integration") == entry.platform
+                and entry.domain in wanted.get("domain", [entry.domain])
+                and device_class in wanted.get("device_class", [device_class])
+            ):
+                offered.add(entry.entity_id)
+    assert offered == {"sensor.bedroom_sleep_stage"}

@@ -165,3 +165,34 @@ async def test_a_restart_mid_night_neither_replays_nor_loses_events(
     await async_play(hass, mock_config_entry, resumed)
     assert resumed.first > 0
     assert [(kind, time) for kind, time, _ in seen] == EXPECTED_CLOCK
+
+
+@pytest.mark.usefixtures("fixed_pipeline")
+async def test_a_tracker_added_again_starts_without_the_deleted_ones_events(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    await async_play(hass, mock_config_entry, EpochSource(len(NIGHT) + 1))
+    state = hass.states.get(ENTITY)
+    assert state is not None
+    assert state.attributes["event_type"] == "session_ended"
+    assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    # The same tracker added again (same name, so the same entity ids), nothing played yet.
+    again = MockConfigEntry(
+        domain=mock_config_entry.domain,
+        title=mock_config_entry.title,
+        data=dict(mock_config_entry.data),
+        options=dict(mock_config_entry.options),
+    )
+    again.add_to_hass(hass)
+    quiet = EpochSource(0)
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=quiet):
+        assert await hass.config_entries.async_setup(again.entry_id)
+        await hass.async_block_till_done()
+    for entity_id in (ENTITY, "event.bedroom_alarm"):
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.state == "unknown", entity_id
+        assert state.attributes["event_type"] is None

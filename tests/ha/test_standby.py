@@ -88,6 +88,14 @@ async def test_standby_stops_sensing_and_survives_a_restart(
         await hass.async_block_till_done()
         assert hass.states.get(STANDBY).state == "on"
         assert source.opened == 1, "still in standby after the restart: the radar stays closed"
+        for entity_id in (
+            "binary_sensor.bedroom_presence",
+            "binary_sensor.bedroom_in_bed",
+            "binary_sensor.bedroom_trying_to_sleep",
+            "sensor.bedroom_sleep_stage",
+        ):
+            state = hass.states.get(entity_id)
+            assert state.attributes.get("reason") == "standby", entity_id
 
         source.sent.clear()
         await hass.services.async_call(

@@ -170,3 +170,17 @@ def test_a_dropped_session_without_a_night_is_forgotten_silently() -> None:
     assert tracker.step(update(8, N, False, None)) == []  # standby: no summary, no events
     events = tracker.step(update(9, A, False, WAKE))
     assert [e.type for e in events] == [E.SESSION_STARTED]
+
+
+def test_asleep_before_the_intent_announces_trying_to_sleep_first() -> None:
+    # Sensing starts with the sleeper asleep (standby off in the night): sleep is staged at
+    # epoch 4, the intent comes on one epoch later.
+    rows = [(S, False, None), (A, False, WAKE), (A, False, DEEP), (A, True, DEEP), (A, True, WAKE)]
+    events = play(SleepEventTracker(), rows, first=2)
+    assert clock(events) == [
+        (E.SESSION_STARTED, "22:01:00"),
+        (E.TRYING_TO_SLEEP, "22:02:00"),
+        (E.FELL_ASLEEP, "22:02:00"),
+        (E.AWAKE, "22:03:00"),
+    ]
+    assert events[1].reason == "stage 4"  # what decided it: the sleep

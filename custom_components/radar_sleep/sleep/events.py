@@ -8,7 +8,8 @@ it happened and the pipeline's reason:
 - ``session_started``: the session began (dated to the start of the presence run that opened
   it, as the night summary's session start);
 - ``trying_to_sleep``: the sleep intent came on (again, if the user got active before falling
-  asleep);
+  asleep), or, when sleep is staged before the intent comes on, with the sleep onset and just
+  before it (so it always precedes ``fell_asleep``);
 - ``fell_asleep``: the first epoch staged as sleep (the summary's sleep onset);
 - ``awake`` and ``back_asleep``: a wake run after sleep onset begins, and sleep resumes. This is
   the awakening of the night metrics (:func:`.metrics.sleep_metrics`: runs of wake between sleep
@@ -169,11 +170,12 @@ class SleepEventTracker:
                 )
             )
             self.phase, self.in_bed, self.starting_since = NightPhase.AWAKE, True, None
-        if update.trying_to_sleep and not self.trying and self.phase is not NightPhase.UP:
+        if update.trying_to_sleep and not self.trying and self.phase is NightPhase.AWAKE:
             events.append(
                 SleepEvent(SleepEventType.TRYING_TO_SLEEP, start, reasons.get(REASON_INTENT, ""))
             )
-        events.extend(self._stage(update.stage, start, reasons.get(REASON_STAGE, "")))
+        trying = self.trying or update.trying_to_sleep
+        events.extend(self._stage(update.stage, start, reasons.get(REASON_STAGE, ""), trying))
         away = state is SessionState.AWAY
         if away == self.in_bed:
             kind = SleepEventType.OUT_OF_BED if away else SleepEventType.BACK_IN_BED
@@ -192,14 +194,25 @@ class SleepEventTracker:
         self.trying = update.trying_to_sleep
         return events
 
-    def _stage(self, stage: Stage | None, start: datetime, reason: str) -> list[SleepEvent]:
-        """Sleep onset, awakenings and returns to sleep."""
+    def _stage(
+        self, stage: Stage | None, start: datetime, reason: str, trying: bool
+    ) -> list[SleepEvent]:
+        """Sleep onset, awakenings and returns to sleep.
+
+        Asleep before the sleep intent came on (sleep staged before the settling is long enough
+        to decide it, or sensing resumed with the sleeper asleep): ``trying_to_sleep`` is
+        announced with the onset, just before it, so that the two keep their order; the intent
+        coming on afterwards is no new event.
+        """
         if stage is None or self.phase in (NightPhase.NONE, NightPhase.UP):
             return []
         asleep = stage is not Stage.WAKE
         if asleep and self.phase is NightPhase.AWAKE:
             self.phase = NightPhase.ASLEEP
-            return [SleepEvent(SleepEventType.FELL_ASLEEP, start, reason)]
+            onset = SleepEvent(SleepEventType.FELL_ASLEEP, start, reason)
+            if trying:
+                return [onset]
+            return [SleepEvent(SleepEventType.TRYING_TO_SLEEP, start, reason), onset]
         if not asleep and self.phase is NightPhase.ASLEEP:
             self.phase, self.wake_since = NightPhase.WOKEN, start
             return [SleepEvent(SleepEventType.AWAKE, start, reason)]
