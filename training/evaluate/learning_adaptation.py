@@ -21,7 +21,7 @@ Figures (4-class Cohen's kappa pooled over the epochs of nights 8-10):
 * ``adaptation.kappa_unshifted`` and ``adaptation.kappa_unshifted_delta``: unshifted users,
   and adapted minus unadapted for them;
 * ``adaptation.tuned_shifted_users`` and ``adaptation.tuned_unshifted_users``: how many users
-  of each kind had their network tuned after night 7 (it is tuned only where its output
+  of each kind had their network tuned after night 7 (it is tuned only where its inputs
   shifted);
 * ``adaptation.recovered_fraction_ci95``: a 95 % interval of the recovered fraction, the
   percentile bootstrap over the shifted users (Efron B, Tibshirani RJ. *An Introduction to the
@@ -49,9 +49,9 @@ With ``--input-oracle``, two figures bound what any per-user correction of the i
 
 Users come in blocks of ten, 8 shifted and 2 unshifted (``--first-user``, repeatable).
 The reported users are blocks 0, 20, 50, 60, 70 and 80 (48 shifted and 12 unshifted users):
-no setting of the adaptation was chosen on them. Blocks 10, 30 and 40 are the users the
-settings and the tuning's guard were chosen on (``--first-user 10 --first-user 30
---first-user 40``).
+no setting of the adaptation was chosen on them. Blocks 10, 30, 40, 90, 100, 110 and 120 are
+the users the settings and the tuning's guard were chosen on (``--first-user 10 --first-user
+30`` ...).
 
 The last line printed is one JSON object with every figure.
 """
@@ -528,7 +528,7 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         action="append",
         help="first user of a block of ten (repeatable; default: the reported blocks 0, 20, "
-        "50, 60, 70 and 80; 10, 30 and 40: the users the settings were chosen on)",
+        "50, 60, 70 and 80; 10, 30, 40 and 90-120: the users the settings were chosen on)",
     )
     parser.add_argument(
         "--input-oracle",
