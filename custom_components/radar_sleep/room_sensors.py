@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     ATTR_UNIT_OF_MEASUREMENT,
     LIGHT_LUX,
@@ -22,7 +23,9 @@ from homeassistant.const import (
     STATE_UNKNOWN,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, State, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_entity_registry_updated_event
 from homeassistant.util.unit_conversion import TemperatureConverter
 
 from .const import CONF_HUMIDITY_ENTITY, CONF_ILLUMINANCE_ENTITY, CONF_ROOM, CONF_TEMPERATURE_ENTITY
@@ -92,3 +95,29 @@ def read_room(hass: HomeAssistant, entities: Mapping[RoomQuantity, str]) -> Room
         humidity_pct=values.get(RoomQuantity.HUMIDITY),
         illuminance_lx=values.get(RoomQuantity.LIGHT),
     )
+
+
+@callback
+def async_follow_renamed_room_entities(hass: HomeAssistant, entry: ConfigEntry) -> CALLBACK_TYPE:
+    """Keep the room's options on their sensors when the user changes one's entity id.
+
+    As Home Assistant's helpers that wrap another entity do (``helper_integration``): the
+    options get the new entity id (the options flow shows it) and the tracker is reloaded,
+    so that its room sensors and the night's record follow the renamed sensor. Returns the
+    remover.
+    """
+
+    @callback
+    def renamed(event: Event[er.EventEntityRegistryUpdatedData]) -> None:
+        data = event.data
+        if data["action"] != "update" or "old_entity_id" not in data:
+            return
+        room = dict(entry.options.get(CONF_ROOM) or {})
+        room.update(
+            {key: data["entity_id"] for key, v in room.items() if v == data["old_entity_id"]}
+        )
+        hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_ROOM: room})
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    chosen = list(room_entities(entry.options).values())
+    return async_track_entity_registry_updated_event(hass, chosen, renamed)

@@ -46,6 +46,7 @@ from .const import (
 from .coordinator import RadarSleepCoordinator
 from .hunches import HunchController, async_remove_hunches
 from .learning import LearningStore, async_remove_learning
+from .room_sensors import async_follow_renamed_room_entities
 from .services import async_setup_services
 from .sleep.learning import UserLearning
 from .sources import build_source
@@ -185,6 +186,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RadarSleepConfigEntry) -
         devices.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id) is None
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(async_follow_renamed_room_entities(hass, entry))
     if new_device:
         await async_place_in_bedroom(hass, entry)
     async_setup_assist_entry(hass, entry)

@@ -286,7 +286,11 @@ class RadarSleepTrackerClockSensor(RadarSleepEntity, SensorEntity):
 
 
 class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
-    """The next time at the usual bedtime (for reminders: a time trigger with an offset)."""
+    """The next time at the usual bedtime (for reminders: a time trigger with an offset).
+
+    Dated on the tracker's clock (``clock.py``), as the alarm is: for the simulated bedroom
+    the next bedtime of the simulated evening, not of Home Assistant's.
+    """
 
     def __init__(
         self,
@@ -352,6 +356,8 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         ):
             self._recompute()
             self.async_write_ha_state()
+        elif self._value is not None and self.coordinator.clock.now() >= self._value:
+            self._roll_over(self._value)  # the tracker's clock moved past it between timers
 
     @callback
     def _cancel_timer(self) -> None:
@@ -371,7 +377,8 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
         self._value = None
         if self._bedtime is None:
             return
-        now = dt_util.utcnow()
+        clock = self.coordinator.clock
+        now = clock.now()
         today = now.astimezone(tz).date()
         for offset in range(3):
             instant = local_instant(today + timedelta(days=offset), self._bedtime, tz)
@@ -379,7 +386,9 @@ class RadarSleepUsualBedtimeSensor(RadarSleepEntity, SensorEntity):
                 self._value = instant
                 break
         if self._value is not None:
-            self._timer = async_track_point_in_utc_time(self.hass, self._roll_over, self._value)
+            self._timer = async_track_point_in_utc_time(
+                self.hass, self._roll_over, clock.to_wall(self._value)
+            )
 
     @callback
     def _roll_over(self, _now: datetime) -> None:

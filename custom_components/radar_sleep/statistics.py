@@ -23,7 +23,10 @@ from homeassistant.components.recorder.models import (
     StatisticMeanType,
     StatisticMetaData,
 )
-from homeassistant.components.recorder.statistics import async_add_external_statistics
+from homeassistant.components.recorder.statistics import (
+    STATISTIC_UNIT_TO_UNIT_CONVERTER,
+    async_add_external_statistics,
+)
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import LIGHT_LUX, PERCENTAGE, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
@@ -42,7 +45,6 @@ class NightStatistic:
     key: str
     name: str
     unit: str | None
-    unit_class: str | None
     value_fn: Callable[[SleepMetrics, WholeMinutes], float | None]
     """The value from the night's metrics and their whole minutes (what the sensors show)."""
 
@@ -51,19 +53,15 @@ _MIN = UnitOfTime.MINUTES
 NIGHT_STATISTICS: tuple[NightStatistic, ...] = (
     # Durations in the whole minutes the sensors and Assist say (light, deep and REM add up
     # to total sleep), not the exact fractions behind them.
-    NightStatistic("time_in_bed", "time in bed", _MIN, "duration", lambda m, w: w.tib),
-    NightStatistic("total_sleep_time", "total sleep time", _MIN, "duration", lambda m, w: w.tst),
-    NightStatistic("sleep_efficiency", "sleep efficiency", PERCENTAGE, None, lambda m, w: m.se_pct),
-    NightStatistic(
-        "sleep_onset_latency", "sleep onset latency", _MIN, "duration", lambda m, w: w.sol
-    ),
-    NightStatistic(
-        "wake_after_sleep_onset", "wake after sleep onset", _MIN, "duration", lambda m, w: w.waso
-    ),
-    NightStatistic("light_sleep", "light sleep", _MIN, "duration", lambda m, w: w.light),
-    NightStatistic("deep_sleep", "deep sleep", _MIN, "duration", lambda m, w: w.deep),
-    NightStatistic("rem_sleep", "REM sleep", _MIN, "duration", lambda m, w: w.rem),
-    NightStatistic("awakenings", "awakenings", None, None, lambda m, w: float(m.awakenings)),
+    NightStatistic("time_in_bed", "time in bed", _MIN, lambda m, w: w.tib),
+    NightStatistic("total_sleep_time", "total sleep time", _MIN, lambda m, w: w.tst),
+    NightStatistic("sleep_efficiency", "sleep efficiency", PERCENTAGE, lambda m, w: m.se_pct),
+    NightStatistic("sleep_onset_latency", "sleep onset latency", _MIN, lambda m, w: w.sol),
+    NightStatistic("wake_after_sleep_onset", "wake after sleep onset", _MIN, lambda m, w: w.waso),
+    NightStatistic("light_sleep", "light sleep", _MIN, lambda m, w: w.light),
+    NightStatistic("deep_sleep", "deep sleep", _MIN, lambda m, w: w.deep),
+    NightStatistic("rem_sleep", "REM sleep", _MIN, lambda m, w: w.rem),
+    NightStatistic("awakenings", "awakenings", None, lambda m, w: float(m.awakenings)),
 )
 
 
@@ -74,7 +72,6 @@ class RoomStatistic:
     key: str
     name: str
     unit: str
-    unit_class: str | None
     values_fn: Callable[[NightSummary], tuple[float | None, float | None, float | None]]
 
 
@@ -83,24 +80,31 @@ ROOM_STATISTICS: tuple[RoomStatistic, ...] = (
         "room_temperature",
         "room temperature while asleep",
         UnitOfTemperature.CELSIUS,
-        "temperature",
         lambda n: (n.room_temperature_c, n.room_temperature_min_c, n.room_temperature_max_c),
     ),
     RoomStatistic(
         "room_humidity",
         "room humidity while asleep",
         PERCENTAGE,
-        None,
         lambda n: (n.room_humidity_pct, n.room_humidity_min_pct, n.room_humidity_max_pct),
     ),
     RoomStatistic(
         "room_light",
         "room light while asleep",
         LIGHT_LUX,
-        None,
         lambda n: (n.room_illuminance_lx, n.room_illuminance_min_lx, n.room_illuminance_max_lx),
     ),
 )
+
+
+def unit_class(unit: str | None) -> str | None:
+    """The recorder's unit class of ``unit``, as Home Assistant's sensors get it.
+
+    The class of the unit converter the recorder knows the unit by: minutes ``duration``,
+    °C ``temperature``, % and no unit (a count) ``unitless``; lux has none (``None``).
+    """
+    converter = STATISTIC_UNIT_TO_UNIT_CONVERTER.get(unit)
+    return None if converter is None else converter.UNIT_CLASS
 
 
 def statistic_id(entry: ConfigEntry, key: str) -> str:
@@ -123,16 +127,14 @@ def async_add_night_statistics(
         return
     start = night_start(summary)
 
-    def add(
-        key: str, name: str, unit_class: str | None, unit: str | None, row: StatisticData
-    ) -> None:
+    def add(key: str, name: str, unit: str | None, row: StatisticData) -> None:
         metadata = StatisticMetaData(
             mean_type=StatisticMeanType.ARITHMETIC,
             has_sum=False,
             name=f"{entry.title} {name}",
             source=DOMAIN,
             statistic_id=statistic_id(entry, key),
-            unit_class=unit_class,
+            unit_class=unit_class(unit),
             unit_of_measurement=unit,
         )
         async_add_external_statistics(hass, metadata, [row])
@@ -141,14 +143,14 @@ def async_add_night_statistics(
         mean, low, high = room.values_fn(summary)
         if mean is not None and low is not None and high is not None:
             row = StatisticData(start=start, mean=mean, min=low, max=high)
-            add(room.key, room.name, room.unit_class, room.unit, row)
+            add(room.key, room.name, room.unit, row)
     if summary.metrics is None:
         return
     shown = whole_minutes(summary.metrics)
     for stat in NIGHT_STATISTICS:
         if (value := stat.value_fn(summary.metrics, shown)) is not None:
             row = StatisticData(start=start, mean=value, min=value, max=value)
-            add(stat.key, stat.name, stat.unit_class, stat.unit, row)
+            add(stat.key, stat.name, stat.unit, row)
 
 
 @callback

@@ -9,7 +9,7 @@ the simulated sleeper in light sleep before the set time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -24,10 +24,11 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.radar_sleep.alarm_core.state import AlarmPhase
 from custom_components.radar_sleep.const import DOMAIN
-from custom_components.radar_sleep.contracts import VitalsFrame
+from custom_components.radar_sleep.contracts import NightSummary, VitalsFrame
 from custom_components.radar_sleep.simulation.bedroom import BedroomSimulator, SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
 from custom_components.radar_sleep.sleep import SleepPipeline
+from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 
 from .conftest import PacedNight
 from .fixed import stored_file
@@ -294,3 +295,63 @@ async def test_an_alarm_that_rang_does_not_ring_again_when_the_night_carries_on(
     assert alarm.state.phase is AlarmPhase.ARMED
     assert hass.states.get("sensor.bedroom_next_alarm").state == "2026-11-22T06:00:00+00:00"
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+def _night_to_bed_at(day: int, lights_off: datetime) -> NightSummary:
+    """A stored night of November ``day`` whose "lights off" was at ``lights_off``."""
+    return NightSummary(
+        night=date(2026, 11, day),
+        session_start=lights_off - timedelta(minutes=30),
+        session_end=lights_off + timedelta(hours=8),
+        intent_start=lights_off,
+        sleep_onset=None,
+        final_wake=None,
+        hypnogram_start=lights_off,
+        hypnogram=(),
+        metrics=None,
+        mean_breathing_rate_bpm=None,
+    )
+
+
+async def test_usual_bedtime_is_dated_on_the_trackers_clock(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Home Assistant's clock says 18:00 on Friday, the simulated night 23:00: the usual
+    bedtime of 22:30 (Berlin) comes next on Saturday, as the alarm's times do, and moves on
+    to Sunday when the tracker's clock passes it (23.5 hours of the night: 23.5 minutes)."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(START)
+    nights = [  # 22:30 in Berlin (CET) is 21:30 UTC
+        _night_to_bed_at(day, datetime(2026, 11, day, 21, 30, tzinfo=UTC)) for day in (15, 16, 17)
+    ]
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"nights": [summary_to_dict(n) for n in nights], "in_progress": None},
+    }
+    with patch(
+        "custom_components.radar_sleep.runtime.build_source", return_value=SilentSimulator()
+    ):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        state = hass.states.get("sensor.bedroom_usual_bedtime")
+        assert state.attributes["time"] == "22:30:00"
+        assert state.state == "2026-11-21T21:30:00+00:00"
+        freezer.move_to(START + timedelta(minutes=23, seconds=29))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.bedroom_usual_bedtime").state == (
+            "2026-11-21T21:30:00+00:00"
+        )
+        freezer.move_to(START + timedelta(minutes=23, seconds=31))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.bedroom_usual_bedtime").state == (
+            "2026-11-22T21:30:00+00:00"
+        )
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)

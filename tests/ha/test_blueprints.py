@@ -19,7 +19,7 @@ from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHE
 from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.config import async_hass_config_yaml
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -29,6 +29,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
     async_mock_service,
+    mock_restore_cache,
 )
 
 from custom_components.radar_sleep.const import DOMAIN
@@ -154,6 +155,108 @@ async def test_fell_asleep_without_media_players_only_turns_off_lights(
     await hass.async_block_till_done()
     assert len(lights_off) == 1
     assert media_off == []
+
+
+FELL_ASLEEP = "automation.lights_off_when_asleep"
+
+
+async def restart_with_fell_asleep(
+    hass: HomeAssistant, stage: str, last_triggered: datetime | None = None
+) -> None:
+    """Start Home Assistant with the stage already restored and the automation made earlier.
+
+    As after a restart: the tracker's entities are back before the automations arm their
+    triggers, and the automation restores when it last ran.
+    """
+    hass.set_state(CoreState.not_running)
+    hass.states.async_set("sensor.bedroom_sleep_stage", stage)
+    attributes = {} if last_triggered is None else {"last_triggered": last_triggered.isoformat()}
+    mock_restore_cache(hass, [State(FELL_ASLEEP, "on", attributes)])
+    config = {
+        "automation": {
+            "id": "lights_off_asleep",
+            "alias": "Lights off when asleep",
+            "use_blueprint": {
+                "path": "radar_sleep/fell_asleep.yaml",
+                "input": {
+                    "sleep_stage": "sensor.bedroom_sleep_stage",
+                    "asleep_minutes": 5,
+                    "lights": {"entity_id": "light.bedside"},
+                },
+            },
+        }
+    }
+    assert await async_setup_component(hass, "automation", config)
+    await hass.async_start()
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_fell_asleep_after_a_restart_while_asleep(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A restart during the wait: it acts once asleep the chosen minutes since the restart."""
+    lights_off = async_mock_service(hass, "light", "turn_off")
+    await restart_with_fell_asleep(hass, "deep")
+    assert hass.states.get(FELL_ASLEEP).attributes["current"] == 1  # waiting
+    assert lights_off == []
+    hass.states.async_set("sensor.bedroom_sleep_stage", "light")  # still asleep
+    freezer.tick(timedelta(minutes=5, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [call.data["entity_id"] for call in lights_off] == [["light.bedside"]]
+    freezer.tick(timedelta(hours=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert len(lights_off) == 1
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_fell_asleep_after_a_restart_not_when_it_woke_or_already_acted(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    lights_off = async_mock_service(hass, "light", "turn_off")
+    # It already turned the lights off two hours before the restart: not again.
+    await restart_with_fell_asleep(hass, "rem", dt_util.utcnow() - timedelta(hours=2))
+    freezer.tick(timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert lights_off == []
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_fell_asleep_after_a_restart_waits_for_sleep_to_last(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    lights_off = async_mock_service(hass, "light", "turn_off")
+    await restart_with_fell_asleep(hass, "light", dt_util.utcnow() - timedelta(days=1))
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    hass.states.async_set("sensor.bedroom_sleep_stage", "wake")  # woke within the minutes
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert lights_off == []
+    # Falling asleep again works as without a restart.
+    hass.states.async_set("sensor.bedroom_sleep_stage", "light")
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=5, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert len(lights_off) == 1
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_fell_asleep_after_a_restart_while_awake_does_nothing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    lights_off = async_mock_service(hass, "light", "turn_off")
+    await restart_with_fell_asleep(hass, "wake")
+    freezer.tick(timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert lights_off == []
 
 
 @pytest.mark.usefixtures("blueprint_config")

@@ -47,6 +47,7 @@ from custom_components.radar_sleep.coordinator import RadarSleepData
 from custom_components.radar_sleep.hypnogram_image import render_hypnogram
 from custom_components.radar_sleep.simulation.bedroom import SimulatorConfig
 from custom_components.radar_sleep.simulation.source import SimulatorSource
+from custom_components.radar_sleep.sleep.room import RoomQuantity
 from custom_components.radar_sleep.sleep.serialize import summary_to_dict
 
 from ..conftest import SimulatedNight
@@ -288,6 +289,27 @@ async def test_room_sensors_follow_their_sources_in_the_trackers_units(
     assert entry.runtime_data.coordinator.room_entities  # read each epoch
     await async_set(hass, "thermometer_ok", True)
     assert float(hass.states.get(OURS["temperature"]).state) == pytest.approx(25.0)
+
+
+@pytest.mark.usefixtures("silent_source")
+async def test_room_sensors_follow_a_renamed_source(hass: HomeAssistant) -> None:
+    """The user changes the hygrometer's entity id: the options and the Room humidity follow."""
+    await async_setup_room(hass)
+    entry = tracker_entry({CONF_ROOM: ROOM})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    renamed = "sensor.bedside_hygrometer"
+    er.async_get(hass).async_update_entity(HUMIDITY, new_entity_id=renamed)
+    await hass.async_block_till_done()
+    assert entry.options[CONF_ROOM] == {**ROOM, CONF_HUMIDITY_ENTITY: renamed}
+    humidity = hass.states.get(OURS["humidity"])
+    assert humidity.state == "45.0"
+    assert humidity.attributes["source"] == renamed
+    await async_set(hass, "room_rh", 52.0)
+    assert hass.states.get(OURS["humidity"]).state == "52.0"
+    assert float(hass.states.get(OURS["temperature"]).state) == pytest.approx(20.0)
+    assert entry.runtime_data.coordinator.room_entities[RoomQuantity.HUMIDITY] == renamed
 
 
 @pytest.mark.usefixtures("silent_source")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder
-from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.components.recorder.statistics import get_metadata, statistics_during_period
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -140,3 +140,47 @@ async def test_the_room_while_asleep_is_one_row_per_quantity(
     )
     [light] = rows[statistic_id(mock_config_entry, "room_light")]
     assert (light["mean"], light["min"], light["max"]) == pytest.approx((0.8, 0.0, 4.0))
+
+
+async def test_unit_classes_are_those_of_home_assistants_sensors(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Each statistic carries the unit class the recorder gives a sensor of its unit.
+
+    Minutes are a duration, °C a temperature, % and a plain count unitless; lux has no class.
+    """
+    mock_config_entry.add_to_hass(hass)
+    summary = replace(
+        NIGHT,
+        room_temperature_c=19.4,
+        room_temperature_min_c=18.0,
+        room_temperature_max_c=21.5,
+        room_humidity_pct=45.0,
+        room_humidity_min_pct=40.0,
+        room_humidity_max_pct=50.0,
+        room_illuminance_lx=0.8,
+        room_illuminance_min_lx=0.0,
+        room_illuminance_max_lx=4.0,
+    )
+    async_add_night_statistics(hass, mock_config_entry, summary)
+    await async_wait_recording_done(hass)
+    metadata = await hass.async_add_executor_job(get_metadata, hass)
+    classes = {
+        meta["statistic_id"]: (meta["unit_of_measurement"], meta["unit_class"])
+        for _, meta in metadata.values()
+    }
+    expected = {
+        "time_in_bed": ("min", "duration"),
+        "total_sleep_time": ("min", "duration"),
+        "sleep_efficiency": ("%", "unitless"),
+        "sleep_onset_latency": ("min", "duration"),
+        "wake_after_sleep_onset": ("min", "duration"),
+        "light_sleep": ("min", "duration"),
+        "deep_sleep": ("min", "duration"),
+        "rem_sleep": ("min", "duration"),
+        "awakenings": (None, "unitless"),
+        "room_temperature": ("°C", "temperature"),
+        "room_humidity": ("%", "unitless"),
+        "room_light": ("lx", None),
+    }
+    assert classes == {statistic_id(mock_config_entry, k): v for k, v in expected.items()}
