@@ -25,11 +25,6 @@ from custom_components.radar_sleep.radar.protocol import DecodedMessage, StreamP
 
 from .strategies import ld2410_frames, mr24bsd1_frames, mr60bha2_frames, ti_vitals_frames
 
-pytestmark = pytest.mark.filterwarnings(
-    # Hypothesis (6.151, CPython 3.14) warns about its own PRNG on first use in a session.
-    "ignore:It looks like `register_random`:hypothesis.errors.HypothesisWarning"
-)
-
 DERANDOMIZED = settings(
     deadline=None,
     derandomize=True,
