@@ -118,9 +118,7 @@ async def test_fell_asleep_turns_off_lights_and_media_once_asleep(
     )
 
     async def minutes(n: int) -> None:
-        freezer.tick(timedelta(minutes=n))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await wait(hass, freezer, timedelta(minutes=n))
 
     hass.states.async_set(stage, "light")  # a brief doze that ends in wake: nothing happens
     await minutes(3)
@@ -150,14 +148,19 @@ async def test_fell_asleep_without_media_players_only_turns_off_lights(
         {"sleep_stage": stage, "lights": {"entity_id": "light.bedside"}},
     )
     hass.states.async_set(stage, "rem")
-    freezer.tick(timedelta(minutes=6))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=6))
     assert len(lights_off) == 1
     assert media_off == []
 
 
 FELL_ASLEEP = "automation.lights_off_when_asleep"
+
+
+async def wait(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move the clock on by ``delta`` and let what was due run."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
 
 
 async def restart_with_fell_asleep(
@@ -200,13 +203,9 @@ async def test_fell_asleep_after_a_restart_while_asleep(
     assert hass.states.get(FELL_ASLEEP).attributes["current"] == 1  # waiting
     assert lights_off == []
     hass.states.async_set("sensor.bedroom_sleep_stage", "light")  # still asleep
-    freezer.tick(timedelta(minutes=5, seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=5, seconds=1))
     assert [call.data["entity_id"] for call in lights_off] == [["light.bedside"]]
-    freezer.tick(timedelta(hours=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(hours=1))
     assert len(lights_off) == 1
 
 
@@ -217,9 +216,7 @@ async def test_fell_asleep_after_a_restart_not_when_it_woke_or_already_acted(
     lights_off = async_mock_service(hass, "light", "turn_off")
     # It already turned the lights off two hours before the restart: not again.
     await restart_with_fell_asleep(hass, "rem", dt_util.utcnow() - timedelta(hours=2))
-    freezer.tick(timedelta(minutes=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=10))
     assert lights_off == []
 
 
@@ -229,21 +226,15 @@ async def test_fell_asleep_after_a_restart_waits_for_sleep_to_last(
 ) -> None:
     lights_off = async_mock_service(hass, "light", "turn_off")
     await restart_with_fell_asleep(hass, "light", dt_util.utcnow() - timedelta(days=1))
-    freezer.tick(timedelta(minutes=2))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=2))
     hass.states.async_set("sensor.bedroom_sleep_stage", "wake")  # woke within the minutes
     await hass.async_block_till_done()
-    freezer.tick(timedelta(minutes=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=10))
     assert lights_off == []
     # Falling asleep again works as without a restart.
     hass.states.async_set("sensor.bedroom_sleep_stage", "light")
     await hass.async_block_till_done()
-    freezer.tick(timedelta(minutes=5, seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=5, seconds=1))
     assert len(lights_off) == 1
 
 
@@ -253,9 +244,7 @@ async def test_fell_asleep_after_a_restart_while_awake_does_nothing(
 ) -> None:
     lights_off = async_mock_service(hass, "light", "turn_off")
     await restart_with_fell_asleep(hass, "wake")
-    freezer.tick(timedelta(minutes=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await wait(hass, freezer, timedelta(minutes=10))
     assert lights_off == []
 
 
