@@ -188,6 +188,20 @@ class SilentSimulator:
         yield  # pragma: no cover - makes this an async generator
 
 
+async def _start_silent(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> SilentSimulator:
+    """The tracker set up at :data:`START` in Berlin on a :class:`SilentSimulator`; the source."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(START)
+    source = SilentSimulator()
+    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    return source
+
+
 async def test_after_standby_the_simulated_night_carries_on_at_the_trackers_time(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -195,22 +209,16 @@ async def test_after_standby_the_simulated_night_carries_on_at_the_trackers_time
 ) -> None:
     """The tracker's clock ran on during standby (the alarm followed it): the simulated night
     carries on at its time, not where it stopped."""
-    await hass.config.async_set_time_zone("Europe/Berlin")
-    freezer.move_to(START)
-    source = SilentSimulator()
-    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-        coordinator = mock_config_entry.runtime_data.coordinator
-        # Anchored at setup: source time 0 is 23:00 in Berlin, now.
-        assert coordinator.clock.now() == EVENING
-        await coordinator.async_set_standby(True)
-        freezer.move_to(START + timedelta(seconds=60))  # an hour of the night
-        await coordinator.async_set_standby(False)
-        await hass.async_block_till_done()
-        assert source.resumed_at[-1] == 3600.0
-        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    source = await _start_silent(hass, mock_config_entry, freezer)
+    coordinator = mock_config_entry.runtime_data.coordinator
+    # Anchored at setup: source time 0 is 23:00 in Berlin, now.
+    assert coordinator.clock.now() == EVENING
+    await coordinator.async_set_standby(True)
+    freezer.move_to(START + timedelta(seconds=60))  # an hour of the night
+    await coordinator.async_set_standby(False)
+    await hass.async_block_till_done()
+    assert source.resumed_at[-1] == 3600.0
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
 
 async def test_alarm_is_armed_again_when_the_simulated_nights_start_over(
@@ -277,13 +285,7 @@ async def test_an_alarm_that_rang_does_not_ring_again_when_the_night_carries_on(
         },
     }
     hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}"] = stored
-    await hass.config.async_set_time_zone("Europe/Berlin")
-    freezer.move_to(START)
-    source = SilentSimulator()
-    with patch("custom_components.radar_sleep.runtime.build_source", return_value=source):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+    source = await _start_silent(hass, mock_config_entry, freezer)
     assert source.resumed_at == [28200.0]  # the night carries on at 06:50
     alarm = mock_config_entry.runtime_data.alarm
     assert alarm.state.phase is AlarmPhase.ARMED

@@ -137,6 +137,17 @@ def unchanged(hass: HomeAssistant) -> dict[str, str]:
     return changed
 
 
+def options_with(hunches: dict[str, Any]) -> dict[str, Any]:
+    """The options form's answers: the tracker's usual settings and these hunches."""
+    return {
+        "session_end_minutes": 20,
+        "presence_threshold": 0.5,
+        "history_nights": 90,
+        "speed": 0,
+        "hunches": hunches,
+    }
+
+
 async def async_setup_tracker(hass: HomeAssistant, entry: MockConfigEntry) -> HunchController:
     entry.add_to_hass(hass)
     with patch("custom_components.radar_sleep.runtime.build_source", return_value=SilentSource()):
@@ -494,13 +505,7 @@ async def test_the_options_choose_what_is_looked_at(
     assert "hunches" in [str(k) for k in schema]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {
-            "session_end_minutes": 20,
-            "presence_threshold": 0.5,
-            "history_nights": 90,
-            "speed": 0,
-            "hunches": {**HUNCHES, "check_alarm": True, "automatic": ["lock"]},
-        },
+        options_with({**HUNCHES, "check_alarm": True, "automatic": ["lock"]}),
     )
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
@@ -521,13 +526,7 @@ async def test_the_options_refuse_a_phone_that_is_not_there(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {
-            "session_end_minutes": 20,
-            "presence_threshold": 0.5,
-            "history_nights": 90,
-            "speed": 0,
-            "hunches": {"lights": ["light.kitchen_lights"], "notify_service": "mobile_app_pixel"},
-        },
+        options_with({"lights": ["light.kitchen_lights"], "notify_service": "mobile_app_pixel"}),
     )
     assert result["type"] == "form"
     assert result["errors"] == {"hunches": "notify_service_missing"}
