@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.radar_sleep.const import CONF_PRESENCE_THRESHOLD, DOMAIN, SAVE_DELAY_SECONDS
 from custom_components.radar_sleep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
-from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation
+from custom_components.radar_sleep.sleep.learning.adaptation import StageAdaptation, fingerprint
 from custom_components.radar_sleep.sleep.learning.calibration import NightObservation
 from custom_components.radar_sleep.sleep.staging import network
 from custom_components.radar_sleep.sleep.staging.network import MlpModel, load_model, shipped_model
@@ -59,7 +59,11 @@ def store_learning(entry: MockConfigEntry, hass_storage: dict[str, Any]) -> None
     hass_storage[adaptation] = {
         "version": 1,
         "key": adaptation,
-        "data": {"medians": [SIX] * 3, "spreads": [SIX] * 3},
+        "data": {
+            "model": fingerprint(shipped_model("stage")),
+            "medians": [SIX] * 3,
+            "spreads": [SIX] * 3,
+        },
     }
 
 
@@ -140,6 +144,7 @@ async def test_learning_survives_restarts_and_is_reset_part_by_part(
 
     await reset(hass, mock_config_entry)  # nothing chosen: everything
     assert hass_storage[adaptation_key]["data"] == {
+        "model": fingerprint(shipped_model("stage")),
         "medians": [],
         "spreads": [],
         "outputs": [],

@@ -12,6 +12,7 @@ from custom_components.radar_sleep.sleep.features import FEATURE_NAMES
 from custom_components.radar_sleep.sleep.learning.adaptation import (
     AdaptationReference,
     StageAdaptation,
+    fingerprint,
     load_reference,
 )
 from custom_components.radar_sleep.sleep.staging.network import (
@@ -130,6 +131,24 @@ def test_round_trip_and_reset() -> None:
         again.load({"medians": [[0.0]], "spreads": [[1.0]]})
 
 
+@pytest.mark.parametrize("model", [None, "0123456789abcdef"])
+def test_what_another_network_learned_is_dropped(model: str | None) -> None:
+    """Saved before 1.4.0 (no network named) or with another network: start afresh."""
+    adaptation = StageAdaptation(REFERENCE)
+    for _ in range(3):
+        adaptation.add_night(rows(0.5, 0.25))
+    saved = adaptation.as_dict()
+    assert saved["model"] == fingerprint(shipped_model("stage"))
+    if model is None:
+        del saved["model"]
+    else:
+        saved["model"] = model
+    again = StageAdaptation(REFERENCE)
+    again.load(saved)
+    assert again.nights == 0
+    assert again.correction() is None
+
+
 def test_no_adaptation_stages_as_the_model_was_trained() -> None:
     """A stager given an adaptation with nothing learned gives the same probabilities."""
     rng = np.random.default_rng(0)
@@ -150,6 +169,7 @@ def test_the_outputs_are_reweighted_towards_the_training_nights_mean() -> None:
     night = [0.0] * N
     adaptation.load(
         {
+            "model": fingerprint(shipped_model("stage")),
             "medians": [night] * 3,
             "spreads": [[1.0] * N] * 3,
             "outputs": [[0.5, 0.25, 0.125, 0.125]] * 3,

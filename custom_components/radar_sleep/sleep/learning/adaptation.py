@@ -379,6 +379,7 @@ class StageAdaptation:
         """What is stored (JSON types): the last complete state (:meth:`_publish`)."""
         medians, spreads, outputs, rows, tuned = self._published
         return {
+            "model": self._fingerprint,
             "medians": [np.round(m, 6).tolist() for m in medians],
             "spreads": [np.round(s, 6).tolist() for s in spreads],
             "outputs": [np.round(o, 6).tolist() for o in outputs],
@@ -394,7 +395,13 @@ class StageAdaptation:
         }
 
     def load(self, data: dict[str, Any] | None) -> None:
-        """Carry on from :meth:`as_dict` (``None`` or malformed: nothing learned)."""
+        """Carry on from :meth:`as_dict` (``None`` or malformed: nothing learned).
+
+        What was learned with another stage network (its :func:`fingerprint` under
+        ``model``, or none: saved before 1.4.0, whose breathing features were timed to whole
+        samples) is dropped: its inputs and outputs were another network's, and the
+        adaptation starts afresh.
+        """
         self.reset()
         if not data:
             return
@@ -408,6 +415,8 @@ class StageAdaptation:
         if any(o.shape != (4,) for o in outputs):
             raise ValueError("stage adaptation of another number of stages")
         rows = [_decode(r).reshape(-1, N_FEATURES) for r in data.get("rows", [])]
+        if data.get("model") != self._fingerprint:
+            return
         tuned = _decode_model(self.model, self._fingerprint, data.get("tuned"))
         self.medians, self.spreads = medians[-MAX_NIGHTS:], spreads[-MAX_NIGHTS:]
         self.outputs = outputs[-MAX_NIGHTS:]
