@@ -6,9 +6,14 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from custom_components.radar_sleep.dsp import BreathMeter, bandpass_sos, breath_stats
+from custom_components.radar_sleep.dsp import (
+    BreathMeter,
+    bandpass_sos,
+    breath_stats,
+    peak_times,
+)
 
-from .signals import sine_breathing
+from .signals import sine_breathing, timed_breathing
 
 FS = 10.0
 
@@ -40,9 +45,36 @@ def test_one_hz_device_still_gives_breaths(rate: float) -> None:
     x = np.sin(2 * np.pi * rate / 60 * t) + np.random.default_rng(2).normal(0, 0.05, t.size)
     stats = breath_stats(x, 1.0)
     assert stats is not None
-    # Peak times are whole seconds: the median interval is within one sample of the truth.
-    assert 60 / (60 / rate + 1) <= stats.rate_bpm <= 60 / (60 / rate - 1)
+    # Breaths are timed between samples: the rate within a quarter breath per minute.
+    assert stats.rate_bpm == pytest.approx(rate, abs=0.25)
+    assert stats.interval_cv < 0.05
     assert breath_stats(x[::2], 0.5) is None  # below 1 Hz: no breath-by-breath features
+
+
+def test_peak_times_are_the_vertex_of_the_parabola_through_three_samples() -> None:
+    """Worked by hand: through (1, 3), (2, 4), (3, 1) the parabola is -2(t-2)^2 - (t-2) + 4."""
+    x = np.array([0.0, 3.0, 4.0, 1.0, 0.0, 2.0])
+    assert peak_times(x, np.array([2])).tolist() == [1.75]
+    # A symmetric peak stays on its sample; a peak at either end cannot be interpolated.
+    assert peak_times(np.array([1.0, 2.0, 1.0]), np.array([1])).tolist() == [1.0]
+    assert peak_times(x, np.array([0, 5])).tolist() == [0.0, 5.0]
+    # A flat top of two samples peaks between them; without curvature a sample stays put.
+    assert peak_times(np.array([0.0, 1.0, 1.0, 0.0]), np.array([1])).tolist() == [1.5]
+    assert peak_times(np.array([0.0, 1.0, 2.0]), np.array([1])).tolist() == [1.0]
+
+
+@pytest.mark.parametrize("fs", [1.0, 2.0, 5.0])
+def test_interval_cv_does_not_depend_on_the_frame_rate(fs: float) -> None:
+    """Regular breathing (15/min, interval CV 0.03 by construction) measures as at 10 Hz.
+
+    Timed to whole samples, every interval at 1 Hz was 4 s and the CV 0.
+    """
+    fine = breath_stats(timed_breathing(15, 120, jitter=0.03, seed=4, fs=FS), FS)
+    coarse = breath_stats(timed_breathing(15, 120, jitter=0.03, seed=4, fs=fs), fs)
+    assert fine is not None
+    assert coarse is not None
+    assert coarse.interval_cv == pytest.approx(fine.interval_cv, abs=0.01)
+    assert coarse.interval_cv > 0.01
 
 
 def test_irregular_breathing_has_higher_cv() -> None:

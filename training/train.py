@@ -58,8 +58,11 @@ from training.datasets import Night, nights
 from training.export import export
 from training.fit import sequence
 
-VERSION = "1.1.0"
-"""Version of the intent model (and of a stage model trained without ``--wide-nights``)."""
+VERSION = "1.4.0"
+"""Version of the intent model (and of a stage model trained without ``--wide-nights``).
+
+1.4.0: the breathing features time each breath between samples (``dsp.peak_times``); 1.1.0
+timed them to whole samples, so its inputs at 1-5 frames/s differ."""
 STAGE_VERSION = "1.2.0"
 """Version of the stage model trained with wide-physiology nights and per-night scaling."""
 RANK_VERSION = "1.3.0"

@@ -108,7 +108,8 @@ def breath_stats(
     Breaths are maxima of the 0.1-0.7 Hz band-passed signal (:func:`bandpass_sos`, applied
     forward and backward: zero phase; the upper edge at most 0.9 x Nyquist, for 1-Hz devices)
     at least :data:`MIN_BREATH_PERIOD_S` apart (one sample at 1 Hz) whose prominence exceeds
-    30 % of the segment's robust amplitude; intervals overlapping body movement
+    30 % of the segment's robust amplitude, each timed between samples
+    (:func:`peak_times`); intervals overlapping body movement
     (:data:`BODY_MOVEMENT`) are discarded, as movement artefacts are not breaths. Returns
     ``None`` when fewer than :data:`MIN_BREATHS` clean breaths remain. Respiratory-effort
     features as in Redmond SJ, Heneghan C, *IEEE Trans Biomed Eng* 53(3):485-496, 2006.
@@ -126,7 +127,7 @@ def breath_stats(
     )
     if peaks.size < MIN_BREATHS + 1:
         return None
-    intervals = np.diff(peaks) / fs
+    intervals = np.diff(peak_times(x, peaks)) / fs
     prominences = props["prominences"][1:]
     if movement is not None and movement.size == displacement.size:
         moving = np.cumsum(movement > BODY_MOVEMENT)
@@ -142,6 +143,27 @@ def breath_stats(
         amplitude=float(np.median(prominences)),
         amplitude_cv=float(np.std(prominences) / max(float(np.mean(prominences)), 1e-9)),
     )
+
+
+def peak_times(x: FloatArray, peaks: NDArray[np.intp]) -> FloatArray:
+    """The positions of the maxima ``peaks`` of ``x``, in samples, between samples.
+
+    Quadratic interpolation: the vertex of the parabola through each peak sample and its two
+    neighbours (Smith JO, Serra X, PARSHL: an analysis/synthesis program for non-harmonic
+    sounds based on a sinusoidal representation, *Proc. ICMC* 1987), kept within half a
+    sample; a peak at either end of ``x`` stays where it is. Without it a breath's time is a
+    whole sample: at 1 Hz every breath interval is a whole second, and a sleeper breathing
+    at 15 per minute with an interval CV of 0.03 measures 0.000 (with it 0.022, as at 10 Hz).
+    """
+    times = peaks.astype(np.float64)
+    inner = (peaks > 0) & (peaks < x.size - 1)
+    i = peaks[inner]
+    before, at, after = x[i - 1], x[i], x[i + 1]
+    curvature = before - 2.0 * at + after
+    safe = np.where(curvature < 0.0, curvature, -1.0)
+    offset = np.where(curvature < 0.0, 0.5 * (before - after) / safe, 0.0)
+    times[inner] = i + np.clip(offset, -0.5, 0.5)
+    return times
 
 
 # -- causal breath stream (primary-user tracking) ------------------------------------------
