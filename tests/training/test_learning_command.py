@@ -35,3 +35,11 @@ def test_every_part_is_a_module_with_a_measure() -> None:
         part = __import__(module, fromlist=["measure", "main"])
         assert callable(part.measure)
         assert callable(part.main)
+
+
+def test_the_cache_goes_to_the_adaptation_alone() -> None:
+    adaptation = learning.part_command("adaptation", cache="/tmp/nights")
+    assert adaptation[-2:] == ["--cache", "/tmp/nights"]
+    assert "--cache" not in learning.part_command("alarm", cache="/tmp/nights")
+    assert learning.part_command("teaching", quick=True)[-1] == "--quick"
+    assert "--cache" not in learning.part_command("adaptation")
