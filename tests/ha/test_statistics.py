@@ -110,21 +110,24 @@ async def test_durations_are_the_whole_minutes_the_sensors_show(
     assert {ids[i]: row[0]["mean"] for i, row in rows.items()} == expected
 
 
+ROOM_TEMPERATURE_AND_LIGHT: dict[str, float] = {
+    "room_temperature_c": 19.4,
+    "room_temperature_min_c": 18.0,
+    "room_temperature_max_c": 21.5,
+    "room_illuminance_lx": 0.8,
+    "room_illuminance_min_lx": 0.0,
+    "room_illuminance_max_lx": 4.0,
+}
+"""A night's bedroom temperature and light (mean, min, max) while asleep."""
+
+
 async def test_the_room_while_asleep_is_one_row_per_quantity(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
 ) -> None:
     mock_config_entry.add_to_hass(hass)
-    summary = replace(
-        NIGHT,
-        metrics=None,  # also for devices that cannot stage sleep
-        room_temperature_c=19.4,
-        room_temperature_min_c=18.0,
-        room_temperature_max_c=21.5,
-        room_illuminance_lx=0.8,
-        room_illuminance_min_lx=0.0,
-        room_illuminance_max_lx=4.0,
-    )
+    # Also for devices that cannot stage sleep; no humidity sensor.
+    summary = replace(NIGHT, metrics=None, **ROOM_TEMPERATURE_AND_LIGHT)
     async_add_night_statistics(hass, mock_config_entry, summary)
     await async_wait_recording_done(hass)
     ids = {statistic_id(mock_config_entry, s.key) for s in ROOM_STATISTICS}
@@ -152,15 +155,10 @@ async def test_unit_classes_are_those_of_home_assistants_sensors(
     mock_config_entry.add_to_hass(hass)
     summary = replace(
         NIGHT,
-        room_temperature_c=19.4,
-        room_temperature_min_c=18.0,
-        room_temperature_max_c=21.5,
         room_humidity_pct=45.0,
         room_humidity_min_pct=40.0,
         room_humidity_max_pct=50.0,
-        room_illuminance_lx=0.8,
-        room_illuminance_min_lx=0.0,
-        room_illuminance_max_lx=4.0,
+        **ROOM_TEMPERATURE_AND_LIGHT,
     )
     async_add_night_statistics(hass, mock_config_entry, summary)
     await async_wait_recording_done(hass)
